@@ -1,0 +1,5 @@
+//! Authentication: password hashing, API tokens, and the browser session's contents.
+
+pub mod password;
+pub mod session;
+pub mod tokens;

@@ -1,0 +1,78 @@
+//! What a browser session carries (in the `sessions` table via tower-sessions): who is signed in,
+//! since when, and flash messages for the next page.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::db::users::User;
+
+const AUTH_KEY: &str = "auth";
+const FLASH_KEY: &str = "flash";
+
+/// Sessions end this long after login whatever the activity (the idle limit is the cookie expiry).
+pub const ABSOLUTE_LIFETIME: Duration = Duration::days(7);
+/// Sessions end after this long without a request.
+pub const IDLE_LIFETIME_HOURS: i64 = 12;
+
+/// The signed-in user as stored in the session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionAuth {
+    pub user_id: i64,
+    /// The user's `session_epoch` at login: a password change or deactivation moves it on.
+    pub epoch: i32,
+    pub logged_in_at: DateTime<Utc>,
+}
+
+impl SessionAuth {
+    /// Whether the session still speaks for this user now.
+    pub fn is_valid_for(&self, user: &User, now: DateTime<Utc>) -> bool {
+        self.user_id == user.id && self.epoch == user.session_epoch && now - self.logged_in_at < ABSOLUTE_LIFETIME
+    }
+}
+
+/// A message shown once on the next page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Flash {
+    /// `ok` or `error`, used as a CSS class.
+    pub kind: String,
+    pub text: String,
+}
+
+/// Signs the user in: a new session id (no fixation), then the auth record.
+pub async fn login(session: &Session, user: &User) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    let auth = SessionAuth { user_id: user.id, epoch: user.session_epoch, logged_in_at: Utc::now() };
+    session.insert(AUTH_KEY, auth).await
+}
+
+/// The auth record, if any.
+pub async fn current(session: &Session) -> Option<SessionAuth> {
+    session.get::<SessionAuth>(AUTH_KEY).await.ok().flatten()
+}
+
+/// After a password change the user stays signed in here, with the new epoch and a new id.
+pub async fn renew(session: &Session, user_id: i64, epoch: i32) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    let auth = SessionAuth { user_id, epoch, logged_in_at: Utc::now() };
+    session.insert(AUTH_KEY, auth).await
+}
+
+/// Ends the session: the row is deleted and the cookie cleared.
+pub async fn logout(session: &Session) -> Result<(), tower_sessions::session::Error> {
+    session.flush().await
+}
+
+/// Queues a message for the next page.
+pub async fn flash(session: &Session, kind: &str, text: impl Into<String>) {
+    let mut list: Vec<Flash> = session.get(FLASH_KEY).await.ok().flatten().unwrap_or_default();
+    list.push(Flash { kind: kind.to_string(), text: text.into() });
+    if let Err(err) = session.insert(FLASH_KEY, list).await {
+        tracing::warn!(error = ?err, "could not store a flash message");
+    }
+}
+
+/// Takes the queued messages (they show once).
+pub async fn take_flashes(session: &Session) -> Vec<Flash> {
+    session.remove::<Vec<Flash>>(FLASH_KEY).await.ok().flatten().unwrap_or_default()
+}

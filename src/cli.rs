@@ -1,0 +1,149 @@
+//! The subcommands of API.md: serve, migrate, admin, rebuild-due, dev.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use tokio_util::sync::CancellationToken;
+
+use crate::accounts::{self, Email, Role};
+use crate::auth::{password, tokens};
+use crate::config::{AdminCommand, Cli, Command, Config};
+use crate::db::users::{self, NewUser};
+use crate::db::{self, Database};
+use crate::embedded::{EmbeddedError, Mode};
+use crate::startup::{self, Application};
+
+/// Runs one command; the exit code is 2 for a configuration problem, 1 for any other failure.
+pub async fn run(cli: Cli) -> ExitCode {
+    let command = cli.command.unwrap_or(Command::Serve);
+    let mode = if matches!(command, Command::Serve) { Mode::Serve } else { Mode::Command };
+    let database = match Database::open(&cli.config, mode).await {
+        Ok(d) => d,
+        Err(err) => return report_open_error(&err),
+    };
+    let result = match command {
+        Command::Serve => serve(cli.config, &database).await,
+        Command::Migrate => {
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Admin(admin) => run_admin(&database.pool, admin).await,
+        Command::RebuildDue { team_id, as_of } => rebuild_due(&database.pool, team_id, as_of).await,
+        Command::Dev(dev) => run_dev(&database.pool, dev).await,
+    };
+    let closed = database.close().await;
+    match result.and(closed) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("secondcall: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn report_open_error(err: &anyhow::Error) -> ExitCode {
+    match err.downcast_ref::<EmbeddedError>() {
+        Some(e @ (EmbeddedError::NoBinaries | EmbeddedError::AlreadyServing(_))) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+        _ => {
+            eprintln!("secondcall: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn serve(config: Config, database: &Database) -> anyhow::Result<()> {
+    let shutdown = CancellationToken::new();
+    let app = Application::build(config.clone(), database.pool.clone()).await?;
+    let tasks = crate::jobs::spawn_background(&database.pool, &config, &shutdown);
+    tracing::info!("secondcall listening on http://{}:{}", config.bind.ip(), app.port());
+    let signal = shutdown.clone();
+    tokio::spawn(async move {
+        startup::shutdown_signal().await;
+        signal.cancel();
+    });
+    let served = app.run(shutdown.clone()).await;
+    shutdown.cancel();
+    for task in tasks {
+        if let Err(err) = task.await {
+            tracing::error!(error = ?err, "background task ended badly");
+        }
+    }
+    served
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_string();
+    accounts::check_password("password", &pw).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    Ok(pw)
+}
+
+async fn run_admin(pool: &sqlx::PgPool, command: AdminCommand) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::CreateTeam { team, email, name, time_zone, .. } => {
+            let team = accounts::parse_name("team", &team).map_err(|e| anyhow::anyhow!("--team: {e}"))?;
+            let mut tx = pool.begin().await?;
+            let team_id = users::insert_team(&mut *tx, &team).await?;
+            let user = NewUserArgs { team_id, email, name, role: "manager".into(), time_zone };
+            create_user(&mut tx, user).await?;
+            tx.commit().await?;
+            write_line(&team_id.to_string())
+        }
+        AdminCommand::CreateUser { team_id, email, name, role, time_zone, .. } => {
+            let mut tx = pool.begin().await?;
+            let exists: bool = sqlx::query_scalar("select exists(select 1 from teams where id = $1)").bind(team_id).fetch_one(&mut *tx).await?;
+            anyhow::ensure!(exists, "no team with id {team_id}");
+            let id = create_user(&mut tx, NewUserArgs { team_id, email, name, role, time_zone }).await?;
+            tx.commit().await?;
+            write_line(&id.to_string())
+        }
+        AdminCommand::CreateToken { email } => {
+            let user = users::find_by_email(pool, &email).await?.filter(|u| u.active);
+            let user = user.with_context(|| format!("no active user with email {email}"))?;
+            let (token, hash) = tokens::generate();
+            db::tokens::insert(pool, &user, "command line", &hash).await?;
+            write_line(&token)
+        }
+    }
+}
+
+struct NewUserArgs {
+    team_id: i64,
+    email: String,
+    name: String,
+    role: String,
+    time_zone: String,
+}
+
+async fn create_user(tx: &mut sqlx::PgConnection, args: NewUserArgs) -> anyhow::Result<i64> {
+    let email = Email::parse("email", &args.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let name = accounts::parse_name("name", &args.name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+    let role: Role = args.role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let tz = accounts::parse_time_zone("time_zone", &args.time_zone).map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
+    let hash = password::hash(read_password()?).await?;
+    let new = NewUser { team_id: args.team_id, email: &email, name: &name, role, time_zone: tz.name(), password_hash: &hash, must_change_password: false };
+    let user = users::insert(&mut *tx, &new).await.map_err(|e| {
+        if crate::error::is_unique_violation(&e, "users_email_key") { anyhow::anyhow!("{} already has an account", email.as_str()) } else { e.into() }
+    })?;
+    Ok(user.id)
+}
+
+/// Prints one line of a command's result on standard output (the only place the app prints).
+fn write_line(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}").context("writing to standard output")
+}
+
+async fn rebuild_due(_pool: &sqlx::PgPool, _team_id: Option<i64>, _as_of: Option<chrono::NaiveDate>) -> anyhow::Result<()> {
+    anyhow::bail!("rebuild-due arrives with the follow-up engine")
+}
+
+async fn run_dev(_pool: &sqlx::PgPool, _dev: crate::config::DevCommand) -> anyhow::Result<()> {
+    anyhow::bail!("the benchmark seed arrives with the follow-up engine")
+}

@@ -1,0 +1,90 @@
+//! Database access: connecting (a URL or the embedded cluster), migrations, one module per table group.
+
+pub mod tokens;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::config::Config;
+use crate::embedded::{EmbeddedPostgres, Mode};
+
+/// The migrations in `migrations/`, compiled into the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The database the process talks to, and the embedded cluster to stop when it ends.
+pub struct Database {
+    pub pool: PgPool,
+    pub embedded: Option<EmbeddedPostgres>,
+}
+
+impl Database {
+    /// Connects to `DATABASE_URL`, or starts/joins the embedded cluster, then applies migrations.
+    pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Self> {
+        let (options, embedded) = match &config.database_url {
+            Some(url) => (
+                PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?,
+                None,
+            ),
+            None => {
+                let dir = config.data_dir.clone();
+                let cluster = tokio::task::spawn_blocking(move || {
+                    EmbeddedPostgres::start(&dir, mode, "")
+                })
+                .await
+                .context("embedded PostgreSQL start task failed")??;
+                create_database_if_missing(&cluster).await?;
+                (cluster.app_options(), Some(cluster))
+            }
+        };
+        let pool = connect(options).await?;
+        MIGRATOR.run(&pool).await.context("applying migrations")?;
+        Ok(Self { pool, embedded })
+    }
+
+    /// Closes the pool and stops the embedded cluster if this process owns it.
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.pool.close().await;
+        if let Some(cluster) = self.embedded {
+            tokio::task::spawn_blocking(move || cluster.stop())
+                .await
+                .context("embedded PostgreSQL stop task failed")??;
+        }
+        Ok(())
+    }
+}
+
+/// A pool sized for a small server; connections are checked before use.
+pub async fn connect(options: PgConnectOptions) -> anyhow::Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .context("connecting to PostgreSQL")
+}
+
+async fn create_database_if_missing(cluster: &EmbeddedPostgres) -> anyhow::Result<()> {
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(cluster.admin_options())
+        .await
+        .context("connecting to the embedded PostgreSQL")?;
+    let exists: bool = sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
+        .bind(cluster.database_name())
+        .fetch_one(&admin)
+        .await?;
+    if !exists {
+        // CREATE DATABASE takes no bind parameters; the name is our own constant.
+        sqlx::query(&format!("create database {}", cluster.database_name()))
+            .execute(&admin)
+            .await
+            .context("creating the secondcall database")?;
+    }
+    admin.close().await;
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! Teams and users. Every query that reads a user on behalf of someone is scoped by `team_id`.
+
+use sqlx::{FromRow, PgExecutor, PgPool};
+
+use crate::accounts::{Email, Role};
+
+/// A user as the app sees it (never includes the password hash).
+#[derive(Clone, FromRow)]
+pub struct User {
+    pub id: i64,
+    pub team_id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub time_zone: String,
+    pub must_change_password: bool,
+    pub active: bool,
+    pub session_epoch: i32,
+}
+
+// Written by hand so that logs never carry more than the id and role.
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User").field("id", &self.id).field("team_id", &self.team_id).field("role", &self.role).finish()
+    }
+}
+
+impl User {
+    /// Managers see the team's settings, users and reports.
+    pub fn is_manager(&self) -> bool {
+        self.role == Role::Manager.as_str()
+    }
+
+    /// The user's time zone; a stored name that no longer parses falls back to UTC.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+}
+
+/// What creating a user needs, already validated.
+#[derive(Debug)]
+pub struct NewUser<'a> {
+    pub team_id: i64,
+    pub email: &'a Email,
+    pub name: &'a str,
+    pub role: Role,
+    pub time_zone: &'a str,
+    pub password_hash: &'a str,
+    pub must_change_password: bool,
+}
+
+const USER_COLUMNS: &str =
+    "id, team_id, email, name, role, time_zone, must_change_password, active, session_epoch";
+
+/// Whether any team exists yet (the first-run setup page is shown until one does).
+pub async fn any_team(db: &PgPool) -> sqlx::Result<bool> {
+    sqlx::query_scalar("select exists(select 1 from teams)").fetch_one(db).await
+}
+
+/// Creates a team; returns its id.
+pub async fn insert_team(db: impl PgExecutor<'_>, name: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("insert into teams (name) values ($1) returning id").bind(name).fetch_one(db).await
+}
+
+/// Serialises first-run setups: the advisory lock is held until the transaction ends.
+pub async fn lock_setup(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
+    sqlx::query("select pg_advisory_xact_lock(7312001)").execute(db).await.map(|_| ())
+}
+
+/// Creates a user; a taken email is reported as the `users_email_key` unique violation.
+pub async fn insert(db: impl PgExecutor<'_>, u: &NewUser<'_>) -> sqlx::Result<User> {
+    let sql = format!(
+        "insert into users (team_id, email, name, role, time_zone, password_hash, must_change_password) \
+         values ($1, $2, $3, $4, $5, $6, $7) returning {USER_COLUMNS}"
+    );
+    sqlx::query_as(&sql)
+        .bind(u.team_id)
+        .bind(u.email.as_str())
+        .bind(u.name)
+        .bind(u.role.as_str())
+        .bind(u.time_zone)
+        .bind(u.password_hash)
+        .bind(u.must_change_password)
+        .fetch_one(db)
+        .await
+}
+
+/// The login lookup: an active user and their hash, by email.
+pub async fn find_for_login(db: &PgPool, email: &str) -> sqlx::Result<Option<(User, String)>> {
+    let sql = format!("select {USER_COLUMNS}, password_hash from users where lower(email) = lower($1) and active");
+    let found = sqlx::query_as::<_, UserWithHash>(&sql).bind(email).fetch_optional(db).await?;
+    Ok(found.map(|r| (r.user, r.password_hash)))
+}
+
+#[derive(FromRow)]
+struct UserWithHash {
+    #[sqlx(flatten)]
+    user: User,
+    password_hash: String,
+}
+
+/// An active user by id (the session lookup).
+pub async fn find_active(db: &PgPool, id: i64) -> sqlx::Result<Option<User>> {
+    let sql = format!("select {USER_COLUMNS} from users where id = $1 and active");
+    sqlx::query_as(&sql).bind(id).fetch_optional(db).await
+}
+
+/// A user of this team (active or not); another team's id finds nothing.
+pub async fn find_in_team(db: impl PgExecutor<'_>, team_id: i64, id: i64) -> sqlx::Result<Option<User>> {
+    let sql = format!("select {USER_COLUMNS} from users where team_id = $1 and id = $2");
+    sqlx::query_as(&sql).bind(team_id).bind(id).fetch_optional(db).await
+}
+
+/// A user by email (for the CLI, which acts as the operator across teams).
+pub async fn find_by_email(db: &PgPool, email: &str) -> sqlx::Result<Option<User>> {
+    let sql = format!("select {USER_COLUMNS} from users where lower(email) = lower($1)");
+    sqlx::query_as(&sql).bind(email).fetch_optional(db).await
+}
+
+/// The team's users, active first, by name.
+pub async fn list_for_team(db: &PgPool, team_id: i64) -> sqlx::Result<Vec<User>> {
+    let sql = format!("select {USER_COLUMNS} from users where team_id = $1 order by active desc, name, id");
+    sqlx::query_as(&sql).bind(team_id).fetch_all(db).await
+}
+
+/// The team's name.
+pub async fn team_name(db: &PgPool, team_id: i64) -> sqlx::Result<String> {
+    sqlx::query_scalar("select name from teams where id = $1").bind(team_id).fetch_one(db).await
+}
+
+/// Sets a new password hash and ends every other session (the epoch moves on).
+pub async fn set_password(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    id: i64,
+    password_hash: &str,
+    must_change: bool,
+) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar(
+        "update users set password_hash = $3, must_change_password = $4, \
+         session_epoch = session_epoch + 1, updated_at = now() \
+         where team_id = $1 and id = $2 returning session_epoch",
+    )
+    .bind(team_id)
+    .bind(id)
+    .bind(password_hash)
+    .bind(must_change)
+    .fetch_optional(db)
+    .await
+}
+
+/// The stored hash of a user of this team (to check the current password before a change).
+pub async fn password_hash(db: &PgPool, team_id: i64, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("select password_hash from users where team_id = $1 and id = $2")
+        .bind(team_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Changes a user's time zone.
+pub async fn set_time_zone(db: impl PgExecutor<'_>, team_id: i64, id: i64, tz: &str) -> sqlx::Result<bool> {
+    let r = sqlx::query("update users set time_zone = $3, updated_at = now() where team_id = $1 and id = $2")
+        .bind(team_id)
+        .bind(id)
+        .bind(tz)
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Changes a user's role.
+pub async fn set_role(db: impl PgExecutor<'_>, team_id: i64, id: i64, role: Role) -> sqlx::Result<bool> {
+    let r = sqlx::query("update users set role = $3, updated_at = now() where team_id = $1 and id = $2")
+        .bind(team_id)
+        .bind(id)
+        .bind(role.as_str())
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Deactivates (or reactivates) a user; deactivation ends their sessions and revokes their tokens.
+pub async fn set_active(db: &mut sqlx::PgConnection, team_id: i64, id: i64, active: bool) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "update users set active = $3, session_epoch = session_epoch + case when $3 then 0 else 1 end, \
+         updated_at = now() where team_id = $1 and id = $2",
+    )
+    .bind(team_id)
+    .bind(id)
+    .bind(active)
+    .execute(&mut *db)
+    .await?;
+    if !active {
+        sqlx::query("update api_tokens set revoked_at = now() where team_id = $1 and user_id = $2 and revoked_at is null")
+            .bind(team_id)
+            .bind(id)
+            .execute(&mut *db)
+            .await?;
+    }
+    Ok(r.rows_affected() == 1)
+}
+
+/// Counts this account's failed logins in the last minute.
+pub async fn recent_login_failures(db: &PgPool, email: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "select count(*) from login_failures where lower(email) = lower($1) and failed_at > now() - interval '1 minute'",
+    )
+    .bind(email)
+    .fetch_one(db)
+    .await
+}
+
+/// Records a failed login and forgets failures older than a day.
+pub async fn record_login_failure(db: &PgPool, email: &str) -> sqlx::Result<()> {
+    sqlx::query("insert into login_failures (email) values (lower($1))").bind(email).execute(db).await?;
+    sqlx::query("delete from login_failures where failed_at < now() - interval '1 day'").execute(db).await?;
+    Ok(())
+}
+
+/// Moves every contact owned by `from` to `to` (both of this team); touches stay with their authors.
+pub async fn reassign_contacts(db: &mut sqlx::PgConnection, team_id: i64, from: i64, to: i64) -> sqlx::Result<u64> {
+    let mut moved = 0;
+    for table in ["decision_makers", "candidates"] {
+        if !table_exists(&mut *db, table).await? {
+            continue;
+        }
+        // The table name is one of our two constants; values are bound.
+        let sql = format!("update {table} set owner_id = $3, updated_at = now() where team_id = $1 and owner_id = $2");
+        moved += sqlx::query(&sql).bind(team_id).bind(from).bind(to).execute(&mut *db).await?.rows_affected();
+    }
+    Ok(moved)
+}
+
+async fn table_exists(db: &mut sqlx::PgConnection, table: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar("select to_regclass($1) is not null").bind(table).fetch_one(db).await
+}

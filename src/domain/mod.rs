@@ -1,0 +1,3 @@
+//! Pure business rules of Secondcall: no database, no HTTP, no clock reads; "today" is always a parameter.
+
+pub mod cadence;

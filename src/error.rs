@@ -1,0 +1,213 @@
+//! The two error types: [`AppError`] renders a friendly HTML page, [`ApiError`] the JSON error
+//! body of API.md. Internal details are logged once and never shown.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Serialize;
+
+use crate::accounts::FieldError;
+
+/// The result of page handlers.
+pub type AppResult<T> = Result<T, AppError>;
+/// The result of JSON API handlers.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What can go wrong while serving a page.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("login required")]
+    Unauthenticated { next: String },
+    #[error("password change required")]
+    PasswordChangeRequired,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("too many attempts")]
+    TooManyRequests,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The standalone error page (no navigation: the user may not be signed in).
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub title: &'static str,
+    pub message: &'static str,
+}
+
+impl ErrorPage {
+    /// Renders the page with its status; a failing render falls back to plain text.
+    pub fn respond(status: StatusCode, title: &'static str, message: &'static str) -> Response {
+        let page = ErrorPage { status: status.as_u16(), title, message };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::Unauthenticated { next } => {
+                let next = if crate::web::is_safe_next(&next) { next } else { "/".into() };
+                let q = serde_urlencoded_next(&next);
+                Redirect::to(&format!("/login?next={q}")).into_response()
+            }
+            AppError::PasswordChangeRequired => Redirect::to("/account/password").into_response(),
+            AppError::NotFound | AppError::Database(sqlx::Error::RowNotFound) => ErrorPage::respond(
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is nothing here. It may have been removed, or the link is wrong.",
+            ),
+            AppError::Forbidden => ErrorPage::respond(
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                "This page is for managers. Ask a manager of your team if you need something here.",
+            ),
+            AppError::TooManyRequests => ErrorPage::respond(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts",
+                "Too many attempts in a short time. Wait a minute, then try again.",
+            ),
+            AppError::Conflict(msg) => ErrorPage::respond(StatusCode::CONFLICT, "Conflict", msg),
+            AppError::Database(err) => internal(&err),
+            AppError::Internal(err) => internal(&*err),
+        }
+    }
+}
+
+fn internal(err: &dyn std::fmt::Debug) -> Response {
+    tracing::error!(error = ?err, "request failed");
+    ErrorPage::respond(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        "Something went wrong on our side and nothing was changed. Try again; if it keeps happening, tell whoever runs Secondcall.",
+    )
+}
+
+fn serde_urlencoded_next(next: &str) -> String {
+    next.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// An error of the JSON API, rendered as `{"error": {"code", "message", "field"?}}`.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<&'static str>,
+}
+
+impl ApiError {
+    /// Why: one constructor per status keeps codes consistent across endpoints.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), field: None }
+    }
+    /// 400: the body or query could not be read.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+    /// 401: no valid token.
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "A valid API token is required (Authorization: Bearer TOKEN).")
+    }
+    /// 403: the caller's role does not allow this.
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Only a manager of the team can do this.")
+    }
+    /// 404: missing, or another team's.
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "No such object in your team.")
+    }
+    /// 409: a conflict with the current state.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+    /// 429: rate limited.
+    pub fn too_many() -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many attempts; wait a minute.")
+    }
+    /// 422 naming the invalid field.
+    pub fn invalid(err: FieldError) -> Self {
+        Self { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid", message: err.message, field: Some(err.field) }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(err: FieldError) -> Self {
+        Self::invalid(err)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::RowNotFound => Self::not_found(),
+            other => {
+                tracing::error!(error = ?other, "api request failed");
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error; nothing was changed.")
+            }
+        }
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(err: anyhow::Error) -> Self {
+        tracing::error!(error = ?err, "api request failed");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error; nothing was changed.")
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody { error: ErrorDetail { code: self.code, message: &self.message, field: self.field } };
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+/// Maps a unique violation of `constraint` to a friendlier error, passing other errors through.
+pub trait ResultExt<T> {
+    /// Why: constraint names are the one reliable signal of "already exists".
+    fn on_unique<E: From<sqlx::Error>>(self, constraint: &str, f: impl FnOnce() -> E) -> Result<T, E>;
+}
+
+impl<T> ResultExt<T> for Result<T, sqlx::Error> {
+    fn on_unique<E: From<sqlx::Error>>(self, constraint: &str, f: impl FnOnce() -> E) -> Result<T, E> {
+        self.map_err(|err| match &err {
+            sqlx::Error::Database(db) if db.constraint() == Some(constraint) => f(),
+            _ => E::from(err),
+        })
+    }
+}
+
+/// Whether an error is the unique violation of `constraint` (for forms that re-show a message).
+pub fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.constraint() == Some(constraint))
+}

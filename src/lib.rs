@@ -1,0 +1,14 @@
+//! Secondcall: follow-up discipline for recruiting teams. The binary is a thin shell over
+//! [`cli::run`]; tests start the app in-process through [`startup::Application`].
+
+pub mod accounts;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod embedded;
+pub mod jobs;
+pub mod error;
+pub mod startup;
+pub mod telemetry;
+pub mod web;

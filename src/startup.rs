@@ -1,0 +1,155 @@
+//! Building and running the application: state, router, middleware, serve, graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+use crate::config::Config;
+use crate::error::ErrorPage;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub config: Arc<Config>,
+}
+
+/// The strict policy: everything from our own origin, no inline script or style, no framing.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// Request bodies above this are refused with 413 (CSV imports included).
+const BODY_LIMIT: usize = 10 * 1024 * 1024;
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Binds the listener first, so callers (tests) know the port before anything is served.
+    pub async fn build(config: Config, db: PgPool) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+        let state = AppState { db, config: Arc::new(config) };
+        let router = build_router(state)?;
+        Ok(Self { listener, router })
+    }
+
+    /// The bound port (port 0 in the config picks a free one).
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serves until `shutdown` fires; in-flight requests finish first.
+    pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown.cancelled_owned())
+            .await
+            .context("serving HTTP")
+    }
+}
+
+/// The whole router with its middleware, outermost first as STYLE.md lists them.
+pub fn build_router(state: AppState) -> anyhow::Result<Router> {
+    let store = PostgresStore::new(state.db.clone())
+        .with_schema_name("public")
+        .and_then(|s| s.with_table_name("sessions"))
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("secondcall_session")
+        .with_secure(state.config.secure_cookies)
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::hours(
+            crate::auth::session::IDLE_LIFETIME_HOURS,
+        )));
+    let mut csrf = CsrfLayer::new().with_insecure_bypass(|_, uri| uri.path().starts_with("/api/"));
+    if let Some(origin) = &state.config.trusted_origin {
+        csrf = csrf.add_trusted_origin(origin).map_err(|e| anyhow::anyhow!("TRUSTED_ORIGIN: {e:?}"))?;
+    }
+    let pages = crate::web::page_routes().layer(sessions);
+    let router = Router::new()
+        .merge(pages)
+        .nest("/api/v1", crate::web::api::routes())
+        .merge(crate::web::infra_routes())
+        .fallback(not_found)
+        .with_state(state);
+    let request_id = HeaderName::from_static("x-request-id");
+    let middleware = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+        .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::make_span))
+        .layer(PropagateRequestIdLayer::new(request_id))
+        .layer(CatchPanicLayer::custom(panic_page))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CompressionLayer::new())
+        .layer(SetSensitiveHeadersLayer::new([header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE]))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(csrf);
+    Ok(router.layer(middleware))
+}
+
+async fn not_found() -> axum::response::Response {
+    ErrorPage::respond(StatusCode::NOT_FOUND, "Not found", "There is nothing at this address. Check the link, or start from Today.")
+}
+
+fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    tracing::error!("a request handler panicked");
+    ErrorPage::respond(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        "Something went wrong on our side and nothing was changed. Try again in a moment.",
+    )
+}
+
+/// Resolves when SIGINT or SIGTERM arrives.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = ?err, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = ?err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+    tracing::info!("shutdown signal received");
+}

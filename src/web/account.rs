@@ -1,0 +1,151 @@
+//! The account page: every user changes their password and time zone and manages API tokens.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::accounts;
+use crate::auth::{password, session, tokens};
+use crate::db::tokens::{self as token_db, TokenRow};
+use crate::db::users;
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::web::extract::CurrentUser;
+use crate::web::forms::FormErrors;
+use crate::web::layout::Layout;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account/show.html")]
+struct AccountPage {
+    layout: Layout,
+    email: String,
+    role: &'static str,
+    time_zone: String,
+    zones: Vec<&'static str>,
+    tokens: Vec<TokenRow>,
+    new_token: Option<String>,
+    token_name: String,
+    errors: FormErrors,
+}
+
+async fn account_page(app: &AppState, user: &CurrentUser, errors: FormErrors, new_token: Option<String>) -> AppResult<AccountPage> {
+    Ok(AccountPage {
+        layout: Layout::new(user, "account").await,
+        email: user.email.clone(),
+        role: if user.is_manager() { "Manager" } else { "Recruiter" },
+        time_zone: user.time_zone.clone(),
+        zones: accounts::time_zone_names(),
+        tokens: token_db::list_for_user(&app.db, user).await?,
+        new_token,
+        token_name: String::new(),
+        errors,
+    })
+}
+
+/// GET /account
+pub async fn show(State(app): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    Ok(account_page(&app, &user, FormErrors::default(), None).await?.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account/password.html")]
+struct PasswordPage {
+    layout: Layout,
+    forced: bool,
+    errors: FormErrors,
+}
+
+/// GET /account/password (also where a user with a temporary password lands).
+pub async fn password_form(user: CurrentUser) -> AppResult<Response> {
+    let layout = Layout::new(&user, "account").await;
+    Ok(PasswordPage { layout, forced: user.must_change_password, errors: FormErrors::default() }.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// POST /account/password: checks the current password; every other session of the user ends.
+pub async fn update_password(State(app): State<AppState>, user: CurrentUser, Form(form): Form<PasswordForm>) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    let stored = users::password_hash(&app.db, user.team_id, user.id).await?;
+    if !password::verify(form.current.clone(), stored).await? {
+        errors.set("current", "That is not your current password.");
+    }
+    errors.check(accounts::check_password("new_password", &form.new_password));
+    if form.new_password != form.confirm {
+        errors.set("confirm", "The two new passwords differ.");
+    }
+    if !errors.is_empty() {
+        let layout = Layout::new(&user, "account").await;
+        let page = PasswordPage { layout, forced: user.must_change_password, errors };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let hash = password::hash(form.new_password).await?;
+    let epoch = users::set_password(&app.db, user.team_id, user.id, &hash, false).await?.ok_or(AppError::NotFound)?;
+    session::renew(&user.session, user.id, epoch).await.map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    session::flash(&user.session, "ok", "Password changed. Your other sessions were signed out.").await;
+    Ok(Redirect::to("/account").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TimeZoneForm {
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// POST /account/time-zone
+pub async fn update_time_zone(State(app): State<AppState>, user: CurrentUser, Form(form): Form<TimeZoneForm>) -> AppResult<Response> {
+    let tz = match accounts::parse_time_zone("time_zone", &form.time_zone) {
+        Ok(tz) => tz,
+        Err(e) => {
+            let mut errors = FormErrors::default();
+            errors.add(e);
+            let page = account_page(&app, &user, errors, None).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    users::set_time_zone(&app.db, user.team_id, user.id, tz.name()).await?;
+    session::flash(&user.session, "ok", format!("Time zone set to {}.", tz.name())).await;
+    Ok(Redirect::to("/account").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// POST /account/tokens: the token is shown on this response only.
+pub async fn create_token(State(app): State<AppState>, user: CurrentUser, Form(form): Form<TokenForm>) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.set("name", "Give the token a name of 1 to 100 characters, e.g. \"calendar script\".");
+        let page = account_page(&app, &user, errors, None).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let (token, hash) = tokens::generate();
+    token_db::insert(&app.db, &user, name, &hash).await?;
+    let page = account_page(&app, &user, errors, Some(token)).await?;
+    Ok(page.into_response())
+}
+
+/// POST /account/tokens/{id}/revoke
+pub async fn revoke_token(State(app): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+    if !token_db::revoke(&app.db, &user, id).await? {
+        return Err(AppError::NotFound);
+    }
+    session::flash(&user.session, "ok", "Token revoked: scripts using it now get 401.").await;
+    Ok(Redirect::to("/account").into_response())
+}

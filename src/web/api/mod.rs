@@ -1,0 +1,79 @@
+//! The JSON API of API.md under `/api/v1`: bearer tokens, JSON errors, an OpenAPI document
+//! generated from the handlers by utoipa.
+
+pub mod json;
+pub mod users;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use utoipa::OpenApi;
+
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// The OpenAPI document: every path and schema below is listed here.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Secondcall API", version = "1", description = "Follow-up engine for recruiting teams. Authenticate with `Authorization: Bearer TOKEN`."),
+    paths(users::me, users::create_token, users::create, users::update),
+    components(schemas(users::UserJson, users::TokenRequest, users::TokenJson, users::NewUserJson, users::UserPatch, json::ErrorJson)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        openapi.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
+    }
+}
+
+/// The routes, relative to `/api/v1`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))
+        .route("/me", get(users::me))
+        .route("/tokens", post(users::create_token).layer(crate::web::login::rate_limit_layer()))
+        .route("/users", post(users::create))
+        .route("/users/{id}", patch(users::update))
+        .fallback(|| async { ApiError::not_found() })
+        .layer(middleware::from_fn(json_errors))
+}
+
+/// Turns error responses made outside our handlers (413, 405, 408, 429 from layers) into the
+/// JSON error format, so API clients always get `{"error": {...}}`.
+async fn json_errors(req: Request<Body>, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let code = match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "timeout",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        _ if status.is_server_error() => "internal",
+        _ => "error",
+    };
+    let message = status.canonical_reason().unwrap_or("Error");
+    ApiError::new(status, code, message).into_response()
+}

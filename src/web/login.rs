@@ -1,0 +1,129 @@
+//! Logging in and out, with the two rate limits: per client address (tower_governor, in memory)
+//! and per account (the `login_failures` table, shared by every app instance).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use governor::clock::QuantaInstant;
+use governor::middleware::NoOpMiddleware;
+use tower_governor::GovernorLayer;
+use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::PeerIpKeyExtractor;
+use tower_sessions::Session;
+
+use crate::auth::{password, session};
+use crate::db::users::{self, User};
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::web::extract::CurrentUser;
+use crate::web::forms::FormErrors;
+use crate::web::is_safe_next;
+use crate::web::layout::Layout;
+
+/// Failed logins allowed per account per minute before the 429 page.
+pub const MAX_FAILURES_PER_MINUTE: i64 = 10;
+
+/// Per client address: bursts of 10 login posts, then one every 6 seconds (10 a minute).
+pub fn rate_limit_layer() -> GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware<QuantaInstant>, Body> {
+    let config = GovernorConfigBuilder::default()
+        .period(Duration::from_secs(6))
+        .burst_size(10)
+        .methods(vec![axum::http::Method::POST])
+        .finish()
+        .map(Arc::new)
+        .expect("a non-zero period and burst always make a valid governor config");
+    let limiter = config.limiter().clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            limiter.retain_recent();
+        }
+    });
+    GovernorLayer::new(config).error_handler(|_| AppError::TooManyRequests.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    email: String,
+    next: String,
+    errors: FormErrors,
+}
+
+/// GET /login (the setup page instead while there is no team).
+pub async fn form(State(app): State<AppState>, user: Option<CurrentUser>, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    if user.is_some() {
+        return Ok(Redirect::to("/today").into_response());
+    }
+    if !users::any_team(&app.db).await? {
+        return Ok(Redirect::to("/setup").into_response());
+    }
+    let next = q.next.filter(|n| is_safe_next(n)).unwrap_or_default();
+    Ok(LoginPage { layout: Layout::anonymous(), email: String::new(), next, errors: FormErrors::default() }.into_response())
+}
+
+/// POST /login: the same message for an unknown email and a wrong password.
+pub async fn create(State(app): State<AppState>, session: Session, Form(form): Form<LoginForm>) -> AppResult<Response> {
+    let email = form.email.trim().to_lowercase();
+    if users::recent_login_failures(&app.db, &email).await? >= MAX_FAILURES_PER_MINUTE {
+        return Err(AppError::TooManyRequests);
+    }
+    let Some(user) = check_credentials(&app, &email, &form.password).await? else {
+        users::record_login_failure(&app.db, &email).await?;
+        let layout = Layout::anonymous().with_error("That email and password do not match an account.");
+        let next = if is_safe_next(&form.next) { form.next } else { String::new() };
+        let page = LoginPage { layout, email: form.email, next, errors: FormErrors::default() };
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    session::login(&session, &user).await.map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    let target = if user.must_change_password {
+        "/account/password".to_string()
+    } else if is_safe_next(&form.next) {
+        form.next
+    } else {
+        "/today".to_string()
+    };
+    Ok(Redirect::to(&target).into_response())
+}
+
+/// The user whose password this is, if any (timing is the same for unknown emails).
+pub async fn check_credentials(app: &AppState, email: &str, password: &str) -> anyhow::Result<Option<User>> {
+    let found = users::find_for_login(&app.db, email).await?;
+    let (user, hash) = match found {
+        Some((u, h)) => (Some(u), Some(h)),
+        None => (None, None),
+    };
+    let ok = password::verify(password.to_string(), hash).await?;
+    Ok(user.filter(|_| ok))
+}
+
+/// POST /logout: the session row is deleted, the cookie cleared.
+pub async fn destroy(session: Session) -> AppResult<Response> {
+    session::logout(&session).await.map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    Ok(Redirect::to("/login").into_response())
+}

@@ -1,0 +1,88 @@
+//! The web layer: routes, page layout, and one module per feature.
+
+pub mod account;
+pub mod api;
+pub mod extract;
+pub mod forms;
+pub mod layout;
+pub mod login;
+pub mod setup;
+pub mod team_users;
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::startup::AppState;
+
+/// Page routes: they use the browser session.
+pub fn page_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/today") }))
+        .route("/setup", get(setup::new_form).post(setup::create))
+        .route("/login", get(login::form).post(login::create).layer(login::rate_limit_layer()))
+        .route("/logout", post(login::destroy))
+        .route("/today", get(layout::today_placeholder))
+        .route("/account", get(account::show))
+        .route("/account/password", get(account::password_form).post(account::update_password))
+        .route("/account/time-zone", post(account::update_time_zone))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/settings/users", get(team_users::index).post(team_users::create))
+        .route("/settings/users/new", get(team_users::new_form))
+        .route("/settings/users/{id}/reset-password", post(team_users::reset_password))
+}
+
+/// Health checks and static files: no session, no auth.
+pub fn infra_routes() -> Router<AppState> {
+    let statics = ServeDir::new(static_dir());
+    let cache = SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .nest_service("/static", tower::ServiceBuilder::new().layer(cache).service(statics))
+}
+
+async fn readyz(State(app): State<AppState>) -> Response {
+    match sqlx::query_scalar::<_, i32>("select 1").fetch_one(&app.db).await {
+        Ok(_) => (StatusCode::OK, "ready").into_response(),
+        Err(err) => {
+            tracing::warn!(error = ?err, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// Where `static/` is: `STATIC_DIR`, else the checkout's folder (development and tests).
+pub fn static_dir() -> PathBuf {
+    std::env::var_os("STATIC_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static")))
+}
+
+/// Only relative paths on this site may be redirect targets after login (no open redirect).
+pub fn is_safe_next(next: &str) -> bool {
+    next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains(['\r', '\n'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_safe_next;
+
+    #[test]
+    fn next_accepts_only_local_paths() {
+        assert!(is_safe_next("/contacts?q=a"));
+        for bad in ["//evil.com", "https://evil.com", "/\\evil.com", "evil", ""] {
+            assert!(!is_safe_next(bad), "{bad}");
+        }
+    }
+}
