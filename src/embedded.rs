@@ -175,6 +175,18 @@ impl EmbeddedPostgres {
     fn init(&self, data: &Path) -> Result<(), EmbeddedError> {
         std::fs::create_dir_all(data).map_err(|e| io_err(data, e))?;
         if self.as_postgres_user {
+            let reachable = Command::new("runuser")
+                .args(["-u", "postgres", "--", "test", "-x"])
+                .arg(&self.root)
+                .status()
+                .is_ok_and(|s| s.success());
+            if !reachable {
+                let detail = format!(
+                    "the postgres system user cannot reach {}; choose a data folder it can reach, e.g. --data-dir /var/lib/secondcall",
+                    self.root.display()
+                );
+                return Err(EmbeddedError::Command { action: "initialised", detail });
+            }
             let status = Command::new("chown")
                 .args(["-R", "postgres:postgres"])
                 .arg(data)
@@ -206,8 +218,13 @@ impl EmbeddedPostgres {
     }
 }
 
-/// The PostgreSQL server binaries: `pg_config --bindir`, else the newest Debian install.
+/// The PostgreSQL server binaries: `PG_BIN_DIR`, else `pg_config --bindir`, else the newest
+/// Debian install.
 pub fn find_bin_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("PG_BIN_DIR") {
+        let dir = PathBuf::from(dir);
+        return dir.join("initdb").exists().then_some(dir);
+    }
     let from_pg_config = Command::new("pg_config")
         .arg("--bindir")
         .output()

@@ -23,7 +23,11 @@ fn admin_options() -> PgConnectOptions {
         .get_or_init(|| match std::env::var("DATABASE_URL") {
             Ok(url) => PgConnectOptions::from_str(&url).expect("DATABASE_URL is a valid PostgreSQL URL"),
             Err(_) => {
-                let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/test-postgres");
+                // Under /tmp rather than target/: as root the cluster runs as `postgres`, which may
+                // not be able to reach a checkout inside /root.
+                let root = std::env::var_os("SECONDCALL_TEST_PG_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| std::env::temp_dir().join("secondcall-test-postgres"));
                 let options = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400";
                 let cluster = EmbeddedPostgres::start(&root, Mode::Shared, options).expect("the test PostgreSQL cluster starts");
                 cluster.admin_options()

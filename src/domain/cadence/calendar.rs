@@ -83,16 +83,9 @@ impl<'a> Calendar<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::cadence::tests::support::{d, instant};
     use chrono::TimeZone;
     use chrono_tz::{America::New_York, Europe::Berlin};
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    fn utc(s: &str) -> DateTime<Utc> {
-        s.parse().unwrap()
-    }
 
     #[test]
     fn weekends_are_not_working_days_by_default() {
@@ -185,25 +178,25 @@ mod tests {
     fn local_dates_follow_the_dst_changes() {
         // New York springs forward on Sun 8 Mar 2026: 23:30 EDT is 03:30 UTC the next day.
         assert_eq!(
-            local_date(utc("2026-03-09T03:30:00Z"), New_York),
+            local_date(instant("2026-03-09T03:30:00Z"), New_York),
             d("2026-03-08")
         );
         assert_eq!(
-            local_date(utc("2026-03-08T04:30:00Z"), New_York),
+            local_date(instant("2026-03-08T04:30:00Z"), New_York),
             d("2026-03-07")
         );
         // Berlin falls back on Sun 25 Oct 2026: 22:30 UTC on the 24th is 00:30 CEST on the 25th,
         // while 23:30 UTC on the 25th is already 00:30 CET on the 26th.
         assert_eq!(
-            local_date(utc("2026-10-24T22:30:00Z"), Berlin),
+            local_date(instant("2026-10-24T22:30:00Z"), Berlin),
             d("2026-10-25")
         );
         assert_eq!(
-            local_date(utc("2026-10-25T22:30:00Z"), Berlin),
+            local_date(instant("2026-10-25T22:30:00Z"), Berlin),
             d("2026-10-25")
         );
         assert_eq!(
-            local_date(utc("2026-10-25T23:30:00Z"), Berlin),
+            local_date(instant("2026-10-25T23:30:00Z"), Berlin),
             d("2026-10-26")
         );
     }

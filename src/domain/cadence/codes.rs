@@ -191,6 +191,14 @@ code_enum! {
     }
 }
 
+impl Channel {
+    /// Calls and voicemails both reach the same phone, so the rules treat them as one channel.
+    #[must_use]
+    pub fn is_phone(self) -> bool {
+        matches!(self, Channel::Call | Channel::Voicemail)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

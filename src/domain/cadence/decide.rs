@@ -28,6 +28,7 @@ pub fn decide(
     }
     let ctx = Ctx::new(facts, settings, tz, today);
     let snooze = snooze_return(&ctx);
+    // A promise on a weekend is due the next working day, so it is "ahead" until then.
     let promise_ahead = ctx
         .promise
         .is_some_and(|p| ctx.cal.next_working_day_on_or_after(p) > today);
@@ -82,8 +83,7 @@ fn apply_snooze(
 }
 
 fn item(ctx: &Ctx<'_>, reason: Reason, found: Found, snoozed: Option<NaiveDate>) -> DueItem {
-    let unanswered = ctx.history.unanswered();
-    let suggested_channel = channel(ctx.facts, &unanswered, reason, found.strike);
+    let suggested_channel = channel(ctx.facts, &ctx.unanswered, reason, found.strike);
     let why = match snoozed {
         Some(back) => format!(
             "{} (snoozed until {})",

@@ -50,14 +50,6 @@ impl TouchFact {
     }
 }
 
-impl Channel {
-    /// Calls and voicemails both reach the same phone, so the rules treat them as one channel.
-    #[must_use]
-    pub fn is_phone(self) -> bool {
-        matches!(self, Channel::Call | Channel::Voicemail)
-    }
-}
-
 /// A recruiter's decision to put a contact's item aside until a later date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Snooze {

@@ -172,10 +172,7 @@ const CYCLE: &str = "Call with a real reason, not just to check in: a role you a
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
+    use crate::domain::cadence::tests::support::d;
 
     #[test]
     fn dates_read_like_the_pages_show_them() {

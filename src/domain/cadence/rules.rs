@@ -22,6 +22,8 @@ pub(super) struct Ctx<'a> {
     pub(super) history: History<'a>,
     /// The open promise's date, as agreed (not yet moved to a working day).
     pub(super) promise: Option<NaiveDate>,
+    /// The attempts since the latest response, oldest first.
+    pub(super) unanswered: Vec<&'a TouchFact>,
 }
 
 impl<'a> Ctx<'a> {
@@ -33,6 +35,7 @@ impl<'a> Ctx<'a> {
     ) -> Self {
         let history = History::new(&facts.touches, tz, today);
         let promise = history.open_promise();
+        let unanswered = history.unanswered();
         let cal = settings.calendar();
         Self {
             facts,
@@ -42,6 +45,7 @@ impl<'a> Ctx<'a> {
             today,
             history,
             promise,
+            unanswered,
         }
     }
 
@@ -83,7 +87,7 @@ pub(super) fn evaluate(reason: Reason, ctx: &Ctx<'_>) -> Option<Found> {
     }
 }
 
-/// [001] A candidate whose process ended is owed a call that day; only a later phone touch that
+/// \[001\] A candidate whose process ended is owed a call that day; only a later phone touch that
 /// connected or left a voicemail settles it.
 fn sign_off(ctx: &Ctx<'_>) -> Option<Found> {
     if ctx.is_dm() {
@@ -100,7 +104,7 @@ fn sign_off(ctx: &Ctx<'_>) -> Option<Found> {
     Some(Found::on(due_on, Why::ProcessEnded(day)))
 }
 
-/// [003] A DM with exactly one attempt: the promised date, else N working days later.
+/// \[003\] A DM with exactly one attempt: the promised date, else N working days later.
 fn second_call(ctx: &Ctx<'_>) -> Option<Found> {
     if !ctx.is_dm() {
         return None;
@@ -125,14 +129,14 @@ fn second_call(ctx: &Ctx<'_>) -> Option<Found> {
     Some(Found::on(due_on, why))
 }
 
-/// [004] An open promise is due on its date: never rely on the other side to call.
+/// \[004\] An open promise is due on its date: never rely on the other side to call.
 fn promised_follow_up(ctx: &Ctx<'_>) -> Option<Found> {
     let promise = ctx.promise?;
     let due_on = ctx.cal.next_working_day_on_or_after(promise);
     Some(Found::on(due_on, Why::Promised(promise)))
 }
 
-/// [004] Company news makes a call due the day it is logged, until an attempt follows it.
+/// \[004\] Company news makes a call due the day it is logged, until an attempt follows it.
 fn company_news(ctx: &Ctx<'_>) -> Option<Found> {
     let logged =
         ctx.history
@@ -149,7 +153,7 @@ fn gone_dark(ctx: &Ctx<'_>) -> Option<Found> {
     if !eligible || !ctx.history.ever_responded() {
         return None;
     }
-    let unanswered = ctx.history.unanswered();
+    let unanswered = &ctx.unanswered;
     let needed = usize::try_from(ctx.settings.gone_dark_touches).unwrap_or(usize::MAX);
     if unanswered.len() < needed {
         return None;
@@ -163,7 +167,7 @@ fn gone_dark(ctx: &Ctx<'_>) -> Option<Found> {
     Some(Found {
         due_on: ctx.cal.next_working_day_on_or_after(rearmed.max(floor)),
         strike: None,
-        approach: Some(change_of_approach(&unanswered)),
+        approach: Some(change_of_approach(unanswered)),
         why: Why::Unanswered {
             count,
             since,
@@ -172,7 +176,7 @@ fn gone_dark(ctx: &Ctx<'_>) -> Option<Found> {
     })
 }
 
-/// [000] A candidate who never answered gets three tries, spaced by working days; after the third
+/// \[000\] A candidate who never answered gets three tries, spaced by working days; after the third
 /// the next move is theirs.
 fn three_strikes(ctx: &Ctx<'_>) -> Option<Found> {
     if ctx.is_dm() || ctx.history.ever_responded() {

@@ -17,7 +17,7 @@ pub const WARM_NEXT_STEP_MAX_DAYS: u32 = 14;
 /// Working days until the proposed next step with a candidate: about a week.
 pub const CANDIDATE_NEXT_STEP_WORKING_DAYS: u32 = 5;
 
-/// Where the search for a channel goes after a reason's own preference: the phone first [004].
+/// Where the search for a channel goes after a reason's own preference: the phone first \[004\].
 const FALLBACK: [Channel; 5] = [
     Channel::Call,
     Channel::Email,
@@ -92,7 +92,7 @@ pub(super) fn channel(
         .unwrap_or(Channel::Linkedin)
 }
 
-/// [000] Strike 2 goes by email, unless strike 1 already was an email: then vary, by phone.
+/// \[000\] Strike 2 goes by email, unless strike 1 already was an email: then vary, by phone.
 fn preference(reason: Reason, strike: Option<u8>, unanswered: &[&TouchFact]) -> &'static [Channel] {
     let first_was_email = unanswered
         .first()

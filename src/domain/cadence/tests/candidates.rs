@@ -1,4 +1,4 @@
-//! [000] Three strikes for candidates who have never answered.
+//! \[000\] Three strikes for candidates who have never answered.
 
 use super::support::*;
 use crate::domain::cadence::*;

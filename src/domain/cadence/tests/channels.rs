@@ -1,14 +1,9 @@
-//! [000] [004] Which channel to suggest, and the next step date the form proposes.
+//! \[000\] \[004\] Which channel to suggest, and the next step date the form proposes.
 
 use std::collections::BTreeSet;
 
 use super::support::*;
 use crate::domain::cadence::*;
-
-/// A warm DM whose cycle is due on Fri 2 Oct + 30 days.
-fn cycling(touches: Vec<TouchFact>) -> ContactFacts {
-    dm(touches)
-}
 
 fn channel_on(facts: &ContactFacts, today: &str) -> Channel {
     decide_on(facts, today).unwrap().suggested_channel
@@ -17,7 +12,7 @@ fn channel_on(facts: &ContactFacts, today: &str) -> Channel {
 #[test]
 fn the_phone_is_preferred() {
     // [004] use the telephone whenever possible.
-    let facts = cycling(vec![
+    let facts = dm(vec![
         email("2026-09-30"),
         email("2026-10-02").with_approach(Approach::ValueAdd),
     ]);
@@ -27,7 +22,7 @@ fn the_phone_is_preferred() {
 #[test]
 fn a_channel_unanswered_twice_in_a_row_is_not_suggested_again() {
     // [000] vary the approach; a call and a voicemail are the same phone.
-    let twice = cycling(vec![
+    let twice = dm(vec![
         no_answer("2026-09-30"),
         touch(
             "2026-10-02",
@@ -45,7 +40,7 @@ fn a_channel_unanswered_twice_in_a_row_is_not_suggested_again() {
 #[test]
 fn a_response_resets_the_unanswered_channel() {
     // [000] only unanswered attempts count against a channel.
-    let facts = cycling(vec![
+    let facts = dm(vec![
         no_answer("2026-09-28"),
         no_answer("2026-09-29"),
         reply("2026-09-30"),
@@ -57,7 +52,7 @@ fn a_response_resets_the_unanswered_channel() {
 #[test]
 fn email_is_never_suggested_to_someone_who_opted_out_or_has_no_address() {
     // [000] honour "remove" replies.
-    let mut facts = cycling(vec![no_answer("2026-09-30"), no_answer("2026-10-02")]);
+    let mut facts = dm(vec![no_answer("2026-09-30"), no_answer("2026-10-02")]);
     facts.has_phone = false;
     facts.email_opt_out = true;
     assert_eq!(channel_on(&facts, "2026-11-02"), Channel::Linkedin);
@@ -70,7 +65,7 @@ fn email_is_never_suggested_to_someone_who_opted_out_or_has_no_address() {
 #[test]
 fn without_a_phone_number_no_call_is_suggested() {
     // [004] the phone first, where there is one.
-    let mut facts = cycling(vec![email("2026-09-30"), no_answer("2026-10-02")]);
+    let mut facts = dm(vec![email("2026-09-30"), no_answer("2026-10-02")]);
     facts.has_phone = false;
     assert_eq!(channel_on(&facts, "2026-11-02"), Channel::Email);
 }

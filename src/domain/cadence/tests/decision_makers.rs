@@ -1,4 +1,4 @@
-//! [003] [004] Decision makers: the second call and the contact cycle.
+//! \[003\] \[004\] Decision makers: the second call and the contact cycle.
 
 use std::collections::BTreeSet;
 

@@ -1,4 +1,4 @@
-//! [002] [004] Gone dark: answered once, then silence; change the approach.
+//! \[002\] \[004\] Gone dark: answered once, then silence; change the approach.
 
 use super::support::*;
 use crate::domain::cadence::*;

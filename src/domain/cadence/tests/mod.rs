@@ -1,4 +1,4 @@
-//! Scenario tests of the cadence rules, one file per theme; articles cited as [000]..[004].
+//! Scenario tests of the cadence rules, one file per theme; articles cited as \[000\]..\[004\].
 
 mod candidates;
 mod channels;
@@ -8,5 +8,5 @@ mod precedence;
 mod promises_and_snoozes;
 mod proptests;
 mod sign_off;
-mod support;
+pub(super) mod support;
 mod time_zones;

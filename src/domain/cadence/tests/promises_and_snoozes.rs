@@ -1,4 +1,4 @@
-//! [004] Promises the recruiter made, and snoozes that put an item aside.
+//! \[004\] Promises the recruiter made, and snoozes that put an item aside.
 
 use super::support::*;
 use crate::domain::cadence::*;

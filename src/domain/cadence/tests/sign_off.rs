@@ -1,4 +1,4 @@
-//! [001] The sign-off call: due the day the process ends, settled only by the phone.
+//! \[001\] The sign-off call: due the day the process ends, settled only by the phone.
 
 use super::support::*;
 use crate::domain::cadence::*;
