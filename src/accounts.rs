@@ -60,7 +60,10 @@ pub struct FieldError {
 impl FieldError {
     /// Why: every parser reports the field so forms and the JSON API can point at it.
     pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self { field, message: message.into() }
+        Self {
+            field,
+            message: message.into(),
+        }
     }
 }
 
@@ -87,7 +90,14 @@ impl Email {
                     && !domain.contains('@')
             })
             && !email.chars().any(char::is_whitespace);
-        if valid { Ok(Self(email)) } else { Err(FieldError::new(field, "Enter an email address like name@example.com.")) }
+        if valid {
+            Ok(Self(email))
+        } else {
+            Err(FieldError::new(
+                field,
+                "Enter an email address like name@example.com.",
+            ))
+        }
     }
 
     /// The normalised address.
@@ -110,9 +120,12 @@ pub fn parse_name(field: &'static str, raw: &str) -> Result<String, FieldError> 
 
 /// An IANA time zone name such as `America/New_York`; it defines "today" for a user.
 pub fn parse_time_zone(field: &'static str, raw: &str) -> Result<Tz, FieldError> {
-    raw.trim()
-        .parse::<Tz>()
-        .map_err(|_| FieldError::new(field, "Choose a time zone from the list, e.g. Europe/London."))
+    raw.trim().parse::<Tz>().map_err(|_| {
+        FieldError::new(
+            field,
+            "Choose a time zone from the list, e.g. Europe/London.",
+        )
+    })
 }
 
 /// Passwords: at least 10 characters, at most 200 (argon2 input stays bounded).
@@ -143,12 +156,25 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_and_lowercased() {
-        assert_eq!(Email::parse("email", "  Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        assert_eq!(
+            Email::parse("email", "  Ann@Example.COM ")
+                .unwrap()
+                .as_str(),
+            "ann@example.com"
+        );
     }
 
     #[test]
     fn emails_without_a_domain_are_refused() {
-        for bad in ["", "ann", "ann@", "@x.com", "ann@localhost", "a b@x.com", "ann@x.com."] {
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@x.com",
+            "ann@localhost",
+            "a b@x.com",
+            "ann@x.com.",
+        ] {
             assert!(Email::parse("email", bad).is_err(), "{bad}");
         }
     }

@@ -17,7 +17,11 @@ use crate::startup::{self, Application};
 /// Runs one command; the exit code is 2 for a configuration problem, 1 for any other failure.
 pub async fn run(cli: Cli) -> ExitCode {
     let command = cli.command.unwrap_or(Command::Serve);
-    let mode = if matches!(command, Command::Serve) { Mode::Serve } else { Mode::Command };
+    let mode = if matches!(command, Command::Serve) {
+        Mode::Serve
+    } else {
+        Mode::Command
+    };
     let database = match Database::open(&cli.config, mode).await {
         Ok(d) => d,
         Err(err) => return report_open_error(&err),
@@ -59,7 +63,11 @@ async fn serve(config: Config, database: &Database) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     let app = Application::build(config.clone(), database.pool.clone()).await?;
     let tasks = crate::jobs::spawn_background(&database.pool, &config, &shutdown);
-    tracing::info!("secondcall listening on http://{}:{}", config.bind.ip(), app.port());
+    tracing::info!(
+        "secondcall listening on http://{}:{}",
+        config.bind.ip(),
+        app.port()
+    );
     let signal = shutdown.clone();
     tokio::spawn(async move {
         startup::shutdown_signal().await;
@@ -77,7 +85,10 @@ async fn serve(config: Config, database: &Database) -> anyhow::Result<()> {
 
 fn read_password() -> anyhow::Result<String> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
     let pw = line.trim_end_matches(['\r', '\n']).to_string();
     accounts::check_password("password", &pw).map_err(|e| anyhow::anyhow!("password: {e}"))?;
     Ok(pw)
@@ -85,25 +96,61 @@ fn read_password() -> anyhow::Result<String> {
 
 async fn run_admin(pool: &sqlx::PgPool, command: AdminCommand) -> anyhow::Result<()> {
     match command {
-        AdminCommand::CreateTeam { team, email, name, time_zone, .. } => {
-            let team = accounts::parse_name("team", &team).map_err(|e| anyhow::anyhow!("--team: {e}"))?;
+        AdminCommand::CreateTeam {
+            team,
+            email,
+            name,
+            time_zone,
+            ..
+        } => {
+            let team =
+                accounts::parse_name("team", &team).map_err(|e| anyhow::anyhow!("--team: {e}"))?;
             let mut tx = pool.begin().await?;
             let team_id = users::insert_team(&mut *tx, &team).await?;
-            let user = NewUserArgs { team_id, email, name, role: "manager".into(), time_zone };
+            let user = NewUserArgs {
+                team_id,
+                email,
+                name,
+                role: "manager".into(),
+                time_zone,
+            };
             create_user(&mut tx, user).await?;
             tx.commit().await?;
             write_line(&team_id.to_string())
         }
-        AdminCommand::CreateUser { team_id, email, name, role, time_zone, .. } => {
+        AdminCommand::CreateUser {
+            team_id,
+            email,
+            name,
+            role,
+            time_zone,
+            ..
+        } => {
             let mut tx = pool.begin().await?;
-            let exists: bool = sqlx::query_scalar("select exists(select 1 from teams where id = $1)").bind(team_id).fetch_one(&mut *tx).await?;
+            let exists: bool =
+                sqlx::query_scalar("select exists(select 1 from teams where id = $1)")
+                    .bind(team_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
             anyhow::ensure!(exists, "no team with id {team_id}");
-            let id = create_user(&mut tx, NewUserArgs { team_id, email, name, role, time_zone }).await?;
+            let id = create_user(
+                &mut tx,
+                NewUserArgs {
+                    team_id,
+                    email,
+                    name,
+                    role,
+                    time_zone,
+                },
+            )
+            .await?;
             tx.commit().await?;
             write_line(&id.to_string())
         }
         AdminCommand::CreateToken { email } => {
-            let user = users::find_by_email(pool, &email).await?.filter(|u| u.active);
+            let user = users::find_by_email(pool, &email)
+                .await?
+                .filter(|u| u.active);
             let user = user.with_context(|| format!("no active user with email {email}"))?;
             let (token, hash) = tokens::generate();
             db::tokens::insert(pool, &user, "command line", &hash).await?;
@@ -122,13 +169,30 @@ struct NewUserArgs {
 
 async fn create_user(tx: &mut sqlx::PgConnection, args: NewUserArgs) -> anyhow::Result<i64> {
     let email = Email::parse("email", &args.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-    let name = accounts::parse_name("name", &args.name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
-    let role: Role = args.role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
-    let tz = accounts::parse_time_zone("time_zone", &args.time_zone).map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
+    let name =
+        accounts::parse_name("name", &args.name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+    let role: Role = args
+        .role
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let tz = accounts::parse_time_zone("time_zone", &args.time_zone)
+        .map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
     let hash = password::hash(read_password()?).await?;
-    let new = NewUser { team_id: args.team_id, email: &email, name: &name, role, time_zone: tz.name(), password_hash: &hash, must_change_password: false };
+    let new = NewUser {
+        team_id: args.team_id,
+        email: &email,
+        name: &name,
+        role,
+        time_zone: tz.name(),
+        password_hash: &hash,
+        must_change_password: false,
+    };
     let user = users::insert(&mut *tx, &new).await.map_err(|e| {
-        if crate::error::is_unique_violation(&e, "users_email_key") { anyhow::anyhow!("{} already has an account", email.as_str()) } else { e.into() }
+        if crate::error::is_unique_violation(&e, "users_email_key") {
+            anyhow::anyhow!("{} already has an account", email.as_str())
+        } else {
+            e.into()
+        }
     })?;
     Ok(user.id)
 }
@@ -140,7 +204,11 @@ fn write_line(text: &str) -> anyhow::Result<()> {
     writeln!(out, "{text}").context("writing to standard output")
 }
 
-async fn rebuild_due(_pool: &sqlx::PgPool, _team_id: Option<i64>, _as_of: Option<chrono::NaiveDate>) -> anyhow::Result<()> {
+async fn rebuild_due(
+    _pool: &sqlx::PgPool,
+    _team_id: Option<i64>,
+    _as_of: Option<chrono::NaiveDate>,
+) -> anyhow::Result<()> {
     anyhow::bail!("rebuild-due arrives with the follow-up engine")
 }
 

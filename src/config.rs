@@ -7,7 +7,11 @@ use clap::{Args, Parser, Subcommand};
 
 /// `secondcall` — see `secondcall --help` and API.md for the stable surface.
 #[derive(Debug, Parser)]
-#[command(name = "secondcall", version, about = "Makes recruiting teams follow up.")]
+#[command(
+    name = "secondcall",
+    version,
+    about = "Makes recruiting teams follow up."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -28,7 +32,12 @@ pub struct Config {
     #[arg(long, env = "SECURE_COOKIES", default_value_t = false, global = true)]
     pub secure_cookies: bool,
     /// Where the embedded PostgreSQL cluster lives when DATABASE_URL is not set.
-    #[arg(long, env = "SECONDCALL_DATA_DIR", default_value = "data", global = true)]
+    #[arg(
+        long,
+        env = "SECONDCALL_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// An origin allowed to post forms besides the app's own host (behind a proxy that rewrites Host).
     #[arg(long, env = "TRUSTED_ORIGIN", global = true)]

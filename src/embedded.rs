@@ -28,9 +28,15 @@ pub enum EmbeddedError {
     )]
     AlreadyServing(PathBuf),
     #[error("the embedded PostgreSQL could not be {action}: {detail}")]
-    Command { action: &'static str, detail: String },
+    Command {
+        action: &'static str,
+        detail: String,
+    },
     #[error("the embedded PostgreSQL data folder {path} is not usable: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// How a caller shares the cluster with other processes.
@@ -157,7 +163,10 @@ impl EmbeddedPostgres {
         if self.is_running() {
             return Ok(());
         }
-        let options = format!("-k {} -c listen_addresses='' -p 5432 {extra_options}", data.display());
+        let options = format!(
+            "-k {} -c listen_addresses='' -p 5432 {extra_options}",
+            data.display()
+        );
         let status = self
             .pg_command("pg_ctl")
             .arg("-D")
@@ -185,7 +194,10 @@ impl EmbeddedPostgres {
                     "the postgres system user cannot reach {}; choose a data folder it can reach, e.g. --data-dir /var/lib/secondcall",
                     self.root.display()
                 );
-                return Err(EmbeddedError::Command { action: "initialised", detail });
+                return Err(EmbeddedError::Command {
+                    action: "initialised",
+                    detail,
+                });
             }
             let status = Command::new("chown")
                 .args(["-R", "postgres:postgres"])
@@ -197,7 +209,15 @@ impl EmbeddedPostgres {
             .pg_command("initdb")
             .arg("-D")
             .arg(data)
-            .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"])
+            .args([
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ])
             .stdout(Stdio::null())
             .status();
         check(status, "initialised")?;
@@ -249,7 +269,9 @@ fn newest_debian_bin_dir() -> Option<PathBuf> {
 }
 
 fn running_as_root() -> bool {
-    std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
 }
 
 fn check(
@@ -258,11 +280,20 @@ fn check(
 ) -> Result<(), EmbeddedError> {
     match status {
         Ok(s) if s.success() => Ok(()),
-        Ok(s) => Err(EmbeddedError::Command { action, detail: format!("exit status {s}") }),
-        Err(e) => Err(EmbeddedError::Command { action, detail: e.to_string() }),
+        Ok(s) => Err(EmbeddedError::Command {
+            action,
+            detail: format!("exit status {s}"),
+        }),
+        Err(e) => Err(EmbeddedError::Command {
+            action,
+            detail: e.to_string(),
+        }),
     }
 }
 
 fn io_err(path: &Path, source: std::io::Error) -> EmbeddedError {
-    EmbeddedError::Io { path: path.to_path_buf(), source }
+    EmbeddedError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }

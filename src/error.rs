@@ -46,7 +46,11 @@ pub struct ErrorPage {
 impl ErrorPage {
     /// Renders the page with its status; a failing render falls back to plain text.
     pub fn respond(status: StatusCode, title: &'static str, message: &'static str) -> Response {
-        let page = ErrorPage { status: status.as_u16(), title, message };
+        let page = ErrorPage {
+            status: status.as_u16(),
+            title,
+            message,
+        };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, message).into_response(),
@@ -58,16 +62,22 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
             AppError::Unauthenticated { next } => {
-                let next = if crate::web::is_safe_next(&next) { next } else { "/".into() };
+                let next = if crate::web::is_safe_next(&next) {
+                    next
+                } else {
+                    "/".into()
+                };
                 let q = serde_urlencoded_next(&next);
                 Redirect::to(&format!("/login?next={q}")).into_response()
             }
             AppError::PasswordChangeRequired => Redirect::to("/account/password").into_response(),
-            AppError::NotFound | AppError::Database(sqlx::Error::RowNotFound) => ErrorPage::respond(
-                StatusCode::NOT_FOUND,
-                "Not found",
-                "There is nothing here. It may have been removed, or the link is wrong.",
-            ),
+            AppError::NotFound | AppError::Database(sqlx::Error::RowNotFound) => {
+                ErrorPage::respond(
+                    StatusCode::NOT_FOUND,
+                    "Not found",
+                    "There is nothing here. It may have been removed, or the link is wrong.",
+                )
+            }
             AppError::Forbidden => ErrorPage::respond(
                 StatusCode::FORBIDDEN,
                 "Not allowed",
@@ -97,7 +107,9 @@ fn internal(err: &dyn std::fmt::Debug) -> Response {
 fn serde_urlencoded_next(next: &str) -> String {
     next.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -115,7 +127,12 @@ pub struct ApiError {
 impl ApiError {
     /// Why: one constructor per status keeps codes consistent across endpoints.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), field: None }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
     /// 400: the body or query could not be read.
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -123,15 +140,27 @@ impl ApiError {
     }
     /// 401: no valid token.
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "A valid API token is required (Authorization: Bearer TOKEN).")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "A valid API token is required (Authorization: Bearer TOKEN).",
+        )
     }
     /// 403: the caller's role does not allow this.
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "Only a manager of the team can do this.")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Only a manager of the team can do this.",
+        )
     }
     /// 404: missing, or another team's.
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "No such object in your team.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No such object in your team.",
+        )
     }
     /// 409: a conflict with the current state.
     pub fn conflict(message: impl Into<String>) -> Self {
@@ -139,11 +168,20 @@ impl ApiError {
     }
     /// 429: rate limited.
     pub fn too_many() -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many attempts; wait a minute.")
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too many attempts; wait a minute.",
+        )
     }
     /// 422 naming the invalid field.
     pub fn invalid(err: FieldError) -> Self {
-        Self { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalid", message: err.message, field: Some(err.field) }
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid",
+            message: err.message,
+            field: Some(err.field),
+        }
     }
 }
 
@@ -159,7 +197,11 @@ impl From<sqlx::Error> for ApiError {
             sqlx::Error::RowNotFound => Self::not_found(),
             other => {
                 tracing::error!(error = ?other, "api request failed");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error; nothing was changed.")
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error; nothing was changed.",
+                )
             }
         }
     }
@@ -168,7 +210,11 @@ impl From<sqlx::Error> for ApiError {
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> Self {
         tracing::error!(error = ?err, "api request failed");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error; nothing was changed.")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error; nothing was changed.",
+        )
     }
 }
 
@@ -187,7 +233,13 @@ struct ErrorDetail<'a> {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { code: self.code, message: &self.message, field: self.field } };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: &self.message,
+                field: self.field,
+            },
+        };
         (self.status, axum::Json(body)).into_response()
     }
 }
@@ -195,11 +247,19 @@ impl IntoResponse for ApiError {
 /// Maps a unique violation of `constraint` to a friendlier error, passing other errors through.
 pub trait ResultExt<T> {
     /// Why: constraint names are the one reliable signal of "already exists".
-    fn on_unique<E: From<sqlx::Error>>(self, constraint: &str, f: impl FnOnce() -> E) -> Result<T, E>;
+    fn on_unique<E: From<sqlx::Error>>(
+        self,
+        constraint: &str,
+        f: impl FnOnce() -> E,
+    ) -> Result<T, E>;
 }
 
 impl<T> ResultExt<T> for Result<T, sqlx::Error> {
-    fn on_unique<E: From<sqlx::Error>>(self, constraint: &str, f: impl FnOnce() -> E) -> Result<T, E> {
+    fn on_unique<E: From<sqlx::Error>>(
+        self,
+        constraint: &str,
+        f: impl FnOnce() -> E,
+    ) -> Result<T, E> {
         self.map_err(|err| match &err {
             sqlx::Error::Database(db) if db.constraint() == Some(constraint) => f(),
             _ => E::from(err),

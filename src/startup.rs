@@ -50,8 +50,13 @@ pub struct Application {
 impl Application {
     /// Binds the listener first, so callers (tests) know the port before anything is served.
     pub async fn build(config: Config, db: PgPool) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
-        let state = AppState { db, config: Arc::new(config) };
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("binding {}", config.bind))?;
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+        };
         let router = build_router(state)?;
         Ok(Self { listener, router })
     }
@@ -63,7 +68,9 @@ impl Application {
 
     /// Serves until `shutdown` fires; in-flight requests finish first.
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        let app = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await
@@ -83,12 +90,16 @@ pub fn build_router(state: AppState) -> anyhow::Result<Router> {
         .with_same_site(SameSite::Lax)
         .with_http_only(true)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::hours(
-            crate::auth::session::IDLE_LIFETIME_HOURS,
-        )));
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::hours(
+                crate::auth::session::IDLE_LIFETIME_HOURS,
+            ),
+        ));
     let mut csrf = CsrfLayer::new().with_insecure_bypass(|_, uri| uri.path().starts_with("/api/"));
     if let Some(origin) = &state.config.trusted_origin {
-        csrf = csrf.add_trusted_origin(origin).map_err(|e| anyhow::anyhow!("TRUSTED_ORIGIN: {e:?}"))?;
+        csrf = csrf
+            .add_trusted_origin(origin)
+            .map_err(|e| anyhow::anyhow!("TRUSTED_ORIGIN: {e:?}"))?;
     }
     let pages = crate::web::page_routes().layer(sessions);
     let router = Router::new()
@@ -103,12 +114,28 @@ pub fn build_router(state: AppState) -> anyhow::Result<Router> {
         .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::make_span))
         .layer(PropagateRequestIdLayer::new(request_id))
         .layer(CatchPanicLayer::custom(panic_page))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(CompressionLayer::new())
-        .layer(SetSensitiveHeadersLayer::new([header::AUTHORIZATION, header::COOKIE, header::SET_COOKIE]))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetSensitiveHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+            header::SET_COOKIE,
+        ]))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
@@ -119,7 +146,11 @@ pub fn build_router(state: AppState) -> anyhow::Result<Router> {
 }
 
 async fn not_found() -> axum::response::Response {
-    ErrorPage::respond(StatusCode::NOT_FOUND, "Not found", "There is nothing at this address. Check the link, or start from Today.")
+    ErrorPage::respond(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is nothing at this address. Check the link, or start from Today.",
+    )
 }
 
 fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {

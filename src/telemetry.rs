@@ -6,8 +6,11 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the subscriber once; JSON lines when `LOG_FORMAT=json` (production), text otherwise.
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let result = if std::env::var("LOG_FORMAT").is_ok_and(|v| v == "json") {
         builder.json().try_init()
     } else {
@@ -19,6 +22,10 @@ pub fn init() {
 
 /// The request span: method, path and request id; never bodies or cookies.
 pub fn make_span<B>(req: &Request<B>) -> Span {
-    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
     tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
 }

@@ -8,9 +8,8 @@ use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 
 /// A hash of a password nobody knows: verifying against it for an unknown email takes as long
 /// as a real check, so response times do not reveal which emails have accounts.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    hash_blocking("an unknown account has no password").unwrap_or_default()
-});
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_blocking("an unknown account has no password").unwrap_or_default());
 
 fn hash_blocking(password: &str) -> anyhow::Result<String> {
     let hash = Argon2::default()
@@ -31,7 +30,9 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-        let ok = Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok();
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok();
         ok && known
     })
     .await
@@ -46,7 +47,11 @@ mod tests {
     async fn a_hash_verifies_its_password_and_nothing_else() {
         let h = hash("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery".into(), Some(h.clone())).await.unwrap());
+        assert!(
+            verify("correct horse battery".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!verify("wrong horse battery".into(), Some(h)).await.unwrap());
         assert!(!verify("anything".into(), None).await.unwrap());
     }

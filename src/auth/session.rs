@@ -27,7 +27,9 @@ pub struct SessionAuth {
 impl SessionAuth {
     /// Whether the session still speaks for this user now.
     pub fn is_valid_for(&self, user: &User, now: DateTime<Utc>) -> bool {
-        self.user_id == user.id && self.epoch == user.session_epoch && now - self.logged_in_at < ABSOLUTE_LIFETIME
+        self.user_id == user.id
+            && self.epoch == user.session_epoch
+            && now - self.logged_in_at < ABSOLUTE_LIFETIME
     }
 }
 
@@ -42,7 +44,11 @@ pub struct Flash {
 /// Signs the user in: a new session id (no fixation), then the auth record.
 pub async fn login(session: &Session, user: &User) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
-    let auth = SessionAuth { user_id: user.id, epoch: user.session_epoch, logged_in_at: Utc::now() };
+    let auth = SessionAuth {
+        user_id: user.id,
+        epoch: user.session_epoch,
+        logged_in_at: Utc::now(),
+    };
     session.insert(AUTH_KEY, auth).await
 }
 
@@ -52,9 +58,17 @@ pub async fn current(session: &Session) -> Option<SessionAuth> {
 }
 
 /// After a password change the user stays signed in here, with the new epoch and a new id.
-pub async fn renew(session: &Session, user_id: i64, epoch: i32) -> Result<(), tower_sessions::session::Error> {
+pub async fn renew(
+    session: &Session,
+    user_id: i64,
+    epoch: i32,
+) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
-    let auth = SessionAuth { user_id, epoch, logged_in_at: Utc::now() };
+    let auth = SessionAuth {
+        user_id,
+        epoch,
+        logged_in_at: Utc::now(),
+    };
     session.insert(AUTH_KEY, auth).await
 }
 
@@ -65,8 +79,16 @@ pub async fn logout(session: &Session) -> Result<(), tower_sessions::session::Er
 
 /// Queues a message for the next page.
 pub async fn flash(session: &Session, kind: &str, text: impl Into<String>) {
-    let mut list: Vec<Flash> = session.get(FLASH_KEY).await.ok().flatten().unwrap_or_default();
-    list.push(Flash { kind: kind.to_string(), text: text.into() });
+    let mut list: Vec<Flash> = session
+        .get(FLASH_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    list.push(Flash {
+        kind: kind.to_string(),
+        text: text.into(),
+    });
     if let Err(err) = session.insert(FLASH_KEY, list).await {
         tracing::warn!(error = ?err, "could not store a flash message");
     }
@@ -74,5 +96,10 @@ pub async fn flash(session: &Session, kind: &str, text: impl Into<String>) {
 
 /// Takes the queued messages (they show once).
 pub async fn take_flashes(session: &Session) -> Vec<Flash> {
-    session.remove::<Vec<Flash>>(FLASH_KEY).await.ok().flatten().unwrap_or_default()
+    session
+        .remove::<Vec<Flash>>(FLASH_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }

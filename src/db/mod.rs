@@ -27,16 +27,16 @@ impl Database {
     pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Self> {
         let (options, embedded) = match &config.database_url {
             Some(url) => (
-                PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")?,
+                PgConnectOptions::from_str(url)
+                    .context("DATABASE_URL is not a valid PostgreSQL URL")?,
                 None,
             ),
             None => {
                 let dir = config.data_dir.clone();
-                let cluster = tokio::task::spawn_blocking(move || {
-                    EmbeddedPostgres::start(&dir, mode, "")
-                })
-                .await
-                .context("embedded PostgreSQL start task failed")??;
+                let cluster =
+                    tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir, mode, ""))
+                        .await
+                        .context("embedded PostgreSQL start task failed")??;
                 create_database_if_missing(&cluster).await?;
                 (cluster.app_options(), Some(cluster))
             }
@@ -74,10 +74,11 @@ async fn create_database_if_missing(cluster: &EmbeddedPostgres) -> anyhow::Resul
         .connect_with(cluster.admin_options())
         .await
         .context("connecting to the embedded PostgreSQL")?;
-    let exists: bool = sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
-        .bind(cluster.database_name())
-        .fetch_one(&admin)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
+            .bind(cluster.database_name())
+            .fetch_one(&admin)
+            .await?;
     if !exists {
         // CREATE DATABASE takes no bind parameters; the name is our own constant.
         sqlx::query(&format!("create database {}", cluster.database_name()))

@@ -15,7 +15,12 @@ pub struct TokenRow {
 }
 
 /// Stores a new token's hash for a user.
-pub async fn insert(db: impl PgExecutor<'_>, user: &User, name: &str, hash: &[u8]) -> sqlx::Result<i64> {
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    user: &User,
+    name: &str,
+    hash: &[u8],
+) -> sqlx::Result<i64> {
     sqlx::query_scalar("insert into api_tokens (team_id, user_id, name, token_hash) values ($1, $2, $3, $4) returning id")
         .bind(user.team_id)
         .bind(user.id)

@@ -21,7 +21,11 @@ pub struct User {
 // Written by hand so that logs never carry more than the id and role.
 impl std::fmt::Debug for User {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("User").field("id", &self.id).field("team_id", &self.team_id).field("role", &self.role).finish()
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("team_id", &self.team_id)
+            .field("role", &self.role)
+            .finish()
     }
 }
 
@@ -54,17 +58,25 @@ const USER_COLUMNS: &str =
 
 /// Whether any team exists yet (the first-run setup page is shown until one does).
 pub async fn any_team(db: &PgPool) -> sqlx::Result<bool> {
-    sqlx::query_scalar("select exists(select 1 from teams)").fetch_one(db).await
+    sqlx::query_scalar("select exists(select 1 from teams)")
+        .fetch_one(db)
+        .await
 }
 
 /// Creates a team; returns its id.
 pub async fn insert_team(db: impl PgExecutor<'_>, name: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar("insert into teams (name) values ($1) returning id").bind(name).fetch_one(db).await
+    sqlx::query_scalar("insert into teams (name) values ($1) returning id")
+        .bind(name)
+        .fetch_one(db)
+        .await
 }
 
 /// Serialises first-run setups: the advisory lock is held until the transaction ends.
 pub async fn lock_setup(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(7312001)").execute(db).await.map(|_| ())
+    sqlx::query("select pg_advisory_xact_lock(7312001)")
+        .execute(db)
+        .await
+        .map(|_| ())
 }
 
 /// Creates a user; a taken email is reported as the `users_email_key` unique violation.
@@ -87,8 +99,13 @@ pub async fn insert(db: impl PgExecutor<'_>, u: &NewUser<'_>) -> sqlx::Result<Us
 
 /// The login lookup: an active user and their hash, by email.
 pub async fn find_for_login(db: &PgPool, email: &str) -> sqlx::Result<Option<(User, String)>> {
-    let sql = format!("select {USER_COLUMNS}, password_hash from users where lower(email) = lower($1) and active");
-    let found = sqlx::query_as::<_, UserWithHash>(&sql).bind(email).fetch_optional(db).await?;
+    let sql = format!(
+        "select {USER_COLUMNS}, password_hash from users where lower(email) = lower($1) and active"
+    );
+    let found = sqlx::query_as::<_, UserWithHash>(&sql)
+        .bind(email)
+        .fetch_optional(db)
+        .await?;
     Ok(found.map(|r| (r.user, r.password_hash)))
 }
 
@@ -106,9 +123,17 @@ pub async fn find_active(db: &PgPool, id: i64) -> sqlx::Result<Option<User>> {
 }
 
 /// A user of this team (active or not); another team's id finds nothing.
-pub async fn find_in_team(db: impl PgExecutor<'_>, team_id: i64, id: i64) -> sqlx::Result<Option<User>> {
+pub async fn find_in_team(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<User>> {
     let sql = format!("select {USER_COLUMNS} from users where team_id = $1 and id = $2");
-    sqlx::query_as(&sql).bind(team_id).bind(id).fetch_optional(db).await
+    sqlx::query_as(&sql)
+        .bind(team_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 /// A user by email (for the CLI, which acts as the operator across teams).
@@ -119,13 +144,18 @@ pub async fn find_by_email(db: &PgPool, email: &str) -> sqlx::Result<Option<User
 
 /// The team's users, active first, by name.
 pub async fn list_for_team(db: &PgPool, team_id: i64) -> sqlx::Result<Vec<User>> {
-    let sql = format!("select {USER_COLUMNS} from users where team_id = $1 order by active desc, name, id");
+    let sql = format!(
+        "select {USER_COLUMNS} from users where team_id = $1 order by active desc, name, id"
+    );
     sqlx::query_as(&sql).bind(team_id).fetch_all(db).await
 }
 
 /// The team's name.
 pub async fn team_name(db: &PgPool, team_id: i64) -> sqlx::Result<String> {
-    sqlx::query_scalar("select name from teams where id = $1").bind(team_id).fetch_one(db).await
+    sqlx::query_scalar("select name from teams where id = $1")
+        .bind(team_id)
+        .fetch_one(db)
+        .await
 }
 
 /// Sets a new password hash and ends every other session (the epoch moves on).
@@ -159,29 +189,48 @@ pub async fn password_hash(db: &PgPool, team_id: i64, id: i64) -> sqlx::Result<O
 }
 
 /// Changes a user's time zone.
-pub async fn set_time_zone(db: impl PgExecutor<'_>, team_id: i64, id: i64, tz: &str) -> sqlx::Result<bool> {
-    let r = sqlx::query("update users set time_zone = $3, updated_at = now() where team_id = $1 and id = $2")
-        .bind(team_id)
-        .bind(id)
-        .bind(tz)
-        .execute(db)
-        .await?;
+pub async fn set_time_zone(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    id: i64,
+    tz: &str,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "update users set time_zone = $3, updated_at = now() where team_id = $1 and id = $2",
+    )
+    .bind(team_id)
+    .bind(id)
+    .bind(tz)
+    .execute(db)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Changes a user's role.
-pub async fn set_role(db: impl PgExecutor<'_>, team_id: i64, id: i64, role: Role) -> sqlx::Result<bool> {
-    let r = sqlx::query("update users set role = $3, updated_at = now() where team_id = $1 and id = $2")
-        .bind(team_id)
-        .bind(id)
-        .bind(role.as_str())
-        .execute(db)
-        .await?;
+pub async fn set_role(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    id: i64,
+    role: Role,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "update users set role = $3, updated_at = now() where team_id = $1 and id = $2",
+    )
+    .bind(team_id)
+    .bind(id)
+    .bind(role.as_str())
+    .execute(db)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Deactivates (or reactivates) a user; deactivation ends their sessions and revokes their tokens.
-pub async fn set_active(db: &mut sqlx::PgConnection, team_id: i64, id: i64, active: bool) -> sqlx::Result<bool> {
+pub async fn set_active(
+    db: &mut sqlx::PgConnection,
+    team_id: i64,
+    id: i64,
+    active: bool,
+) -> sqlx::Result<bool> {
     let r = sqlx::query(
         "update users set active = $3, session_epoch = session_epoch + case when $3 then 0 else 1 end, \
          updated_at = now() where team_id = $1 and id = $2",
@@ -213,25 +262,46 @@ pub async fn recent_login_failures(db: &PgPool, email: &str) -> sqlx::Result<i64
 
 /// Records a failed login and forgets failures older than a day.
 pub async fn record_login_failure(db: &PgPool, email: &str) -> sqlx::Result<()> {
-    sqlx::query("insert into login_failures (email) values (lower($1))").bind(email).execute(db).await?;
-    sqlx::query("delete from login_failures where failed_at < now() - interval '1 day'").execute(db).await?;
+    sqlx::query("insert into login_failures (email) values (lower($1))")
+        .bind(email)
+        .execute(db)
+        .await?;
+    sqlx::query("delete from login_failures where failed_at < now() - interval '1 day'")
+        .execute(db)
+        .await?;
     Ok(())
 }
 
 /// Moves every contact owned by `from` to `to` (both of this team); touches stay with their authors.
-pub async fn reassign_contacts(db: &mut sqlx::PgConnection, team_id: i64, from: i64, to: i64) -> sqlx::Result<u64> {
+pub async fn reassign_contacts(
+    db: &mut sqlx::PgConnection,
+    team_id: i64,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<u64> {
     let mut moved = 0;
     for table in ["decision_makers", "candidates"] {
         if !table_exists(&mut *db, table).await? {
             continue;
         }
         // The table name is one of our two constants; values are bound.
-        let sql = format!("update {table} set owner_id = $3, updated_at = now() where team_id = $1 and owner_id = $2");
-        moved += sqlx::query(&sql).bind(team_id).bind(from).bind(to).execute(&mut *db).await?.rows_affected();
+        let sql = format!(
+            "update {table} set owner_id = $3, updated_at = now() where team_id = $1 and owner_id = $2"
+        );
+        moved += sqlx::query(&sql)
+            .bind(team_id)
+            .bind(from)
+            .bind(to)
+            .execute(&mut *db)
+            .await?
+            .rows_affected();
     }
     Ok(moved)
 }
 
 async fn table_exists(db: &mut sqlx::PgConnection, table: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar("select to_regclass($1) is not null").bind(table).fetch_one(db).await
+    sqlx::query_scalar("select to_regclass($1) is not null")
+        .bind(table)
+        .fetch_one(db)
+        .await
 }

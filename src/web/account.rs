@@ -32,11 +32,20 @@ struct AccountPage {
     errors: FormErrors,
 }
 
-async fn account_page(app: &AppState, user: &CurrentUser, errors: FormErrors, new_token: Option<String>) -> AppResult<AccountPage> {
+async fn account_page(
+    app: &AppState,
+    user: &CurrentUser,
+    errors: FormErrors,
+    new_token: Option<String>,
+) -> AppResult<AccountPage> {
     Ok(AccountPage {
         layout: Layout::new(user, "account").await,
         email: user.email.clone(),
-        role: if user.is_manager() { "Manager" } else { "Recruiter" },
+        role: if user.is_manager() {
+            "Manager"
+        } else {
+            "Recruiter"
+        },
         time_zone: user.time_zone.clone(),
         zones: accounts::time_zone_names(),
         tokens: token_db::list_for_user(&app.db, user).await?,
@@ -48,7 +57,9 @@ async fn account_page(app: &AppState, user: &CurrentUser, errors: FormErrors, ne
 
 /// GET /account
 pub async fn show(State(app): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    Ok(account_page(&app, &user, FormErrors::default(), None).await?.into_response())
+    Ok(account_page(&app, &user, FormErrors::default(), None)
+        .await?
+        .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -62,7 +73,12 @@ struct PasswordPage {
 /// GET /account/password (also where a user with a temporary password lands).
 pub async fn password_form(user: CurrentUser) -> AppResult<Response> {
     let layout = Layout::new(&user, "account").await;
-    Ok(PasswordPage { layout, forced: user.must_change_password, errors: FormErrors::default() }.into_response())
+    Ok(PasswordPage {
+        layout,
+        forced: user.must_change_password,
+        errors: FormErrors::default(),
+    }
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,7 +92,11 @@ pub struct PasswordForm {
 }
 
 /// POST /account/password: checks the current password; every other session of the user ends.
-pub async fn update_password(State(app): State<AppState>, user: CurrentUser, Form(form): Form<PasswordForm>) -> AppResult<Response> {
+pub async fn update_password(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     let stored = users::password_hash(&app.db, user.team_id, user.id).await?;
     if !password::verify(form.current.clone(), stored).await? {
@@ -88,13 +108,26 @@ pub async fn update_password(State(app): State<AppState>, user: CurrentUser, For
     }
     if !errors.is_empty() {
         let layout = Layout::new(&user, "account").await;
-        let page = PasswordPage { layout, forced: user.must_change_password, errors };
+        let page = PasswordPage {
+            layout,
+            forced: user.must_change_password,
+            errors,
+        };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = password::hash(form.new_password).await?;
-    let epoch = users::set_password(&app.db, user.team_id, user.id, &hash, false).await?.ok_or(AppError::NotFound)?;
-    session::renew(&user.session, user.id, epoch).await.map_err(|e| anyhow::anyhow!("session: {e}"))?;
-    session::flash(&user.session, "ok", "Password changed. Your other sessions were signed out.").await;
+    let epoch = users::set_password(&app.db, user.team_id, user.id, &hash, false)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    session::renew(&user.session, user.id, epoch)
+        .await
+        .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    session::flash(
+        &user.session,
+        "ok",
+        "Password changed. Your other sessions were signed out.",
+    )
+    .await;
     Ok(Redirect::to("/account").into_response())
 }
 
@@ -105,7 +138,11 @@ pub struct TimeZoneForm {
 }
 
 /// POST /account/time-zone
-pub async fn update_time_zone(State(app): State<AppState>, user: CurrentUser, Form(form): Form<TimeZoneForm>) -> AppResult<Response> {
+pub async fn update_time_zone(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<TimeZoneForm>,
+) -> AppResult<Response> {
     let tz = match accounts::parse_time_zone("time_zone", &form.time_zone) {
         Ok(tz) => tz,
         Err(e) => {
@@ -116,7 +153,12 @@ pub async fn update_time_zone(State(app): State<AppState>, user: CurrentUser, Fo
         }
     };
     users::set_time_zone(&app.db, user.team_id, user.id, tz.name()).await?;
-    session::flash(&user.session, "ok", format!("Time zone set to {}.", tz.name())).await;
+    session::flash(
+        &user.session,
+        "ok",
+        format!("Time zone set to {}.", tz.name()),
+    )
+    .await;
     Ok(Redirect::to("/account").into_response())
 }
 
@@ -127,11 +169,18 @@ pub struct TokenForm {
 }
 
 /// POST /account/tokens: the token is shown on this response only.
-pub async fn create_token(State(app): State<AppState>, user: CurrentUser, Form(form): Form<TokenForm>) -> AppResult<Response> {
+pub async fn create_token(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<TokenForm>,
+) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        errors.set("name", "Give the token a name of 1 to 100 characters, e.g. \"calendar script\".");
+        errors.set(
+            "name",
+            "Give the token a name of 1 to 100 characters, e.g. \"calendar script\".",
+        );
         let page = account_page(&app, &user, errors, None).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
@@ -142,10 +191,19 @@ pub async fn create_token(State(app): State<AppState>, user: CurrentUser, Form(f
 }
 
 /// POST /account/tokens/{id}/revoke
-pub async fn revoke_token(State(app): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn revoke_token(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     if !token_db::revoke(&app.db, &user, id).await? {
         return Err(AppError::NotFound);
     }
-    session::flash(&user.session, "ok", "Token revoked: scripts using it now get 401.").await;
+    session::flash(
+        &user.session,
+        "ok",
+        "Token revoked: scripts using it now get 401.",
+    )
+    .await;
     Ok(Redirect::to("/account").into_response())
 }

@@ -32,7 +32,11 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let next = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
@@ -41,7 +45,9 @@ impl FromRequestParts<AppState> for CurrentUser {
         };
         let user = users::find_active(&state.db, auth.user_id).await?;
         let Some(user) = user.filter(|u| auth.is_valid_for(u, Utc::now())) else {
-            session::logout(&session).await.map_err(|e| anyhow::anyhow!("session flush: {e}"))?;
+            session::logout(&session)
+                .await
+                .map_err(|e| anyhow::anyhow!("session flush: {e}"))?;
             return Err(AppError::Unauthenticated { next });
         };
         if user.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) {
@@ -66,15 +72,23 @@ impl FromRequestParts<AppState> for Manager {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let user = <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
-        if user.is_manager() { Ok(Self(user)) } else { Err(AppError::Forbidden) }
+        let user =
+            <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+        if user.is_manager() {
+            Ok(Self(user))
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
 impl OptionalFromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, AppError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
         match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
             Ok(user) => Ok(Some(user)),
             Err(AppError::Unauthenticated { .. }) => Ok(None),
@@ -98,9 +112,15 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
         let token = header
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
             .ok_or_else(ApiError::unauthorized)?;
         let user = crate::db::tokens::authenticate(&state.db, &tokens::digest(token)).await?;
         user.map(Self).ok_or_else(ApiError::unauthorized)
@@ -123,6 +143,10 @@ impl FromRequestParts<AppState> for ApiManager {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let ApiUser(user) = ApiUser::from_request_parts(parts, state).await?;
-        if user.is_manager() { Ok(Self(user)) } else { Err(ApiError::forbidden()) }
+        if user.is_manager() {
+            Ok(Self(user))
+        } else {
+            Err(ApiError::forbidden())
+        }
     }
 }

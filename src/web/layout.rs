@@ -32,12 +32,21 @@ impl Layout {
 
     /// The frame for pages seen before login (setup, login).
     pub fn anonymous() -> Self {
-        Self { user_name: None, is_manager: false, active: "", flashes: Vec::new(), asset_version: asset_version() }
+        Self {
+            user_name: None,
+            is_manager: false,
+            active: "",
+            flashes: Vec::new(),
+            asset_version: asset_version(),
+        }
     }
 
     /// Adds an error message shown on this render only (a re-shown form).
     pub fn with_error(mut self, text: impl Into<String>) -> Self {
-        self.flashes.push(Flash { kind: "error".into(), text: text.into() });
+        self.flashes.push(Flash {
+            kind: "error".into(),
+            text: text.into(),
+        });
         self
     }
 }
@@ -64,5 +73,7 @@ struct TodayPage {
 
 /// GET /today until the follow-up engine fills it.
 pub async fn today_placeholder(user: CurrentUser) -> impl axum::response::IntoResponse {
-    TodayPage { layout: Layout::new(&user, "today").await }
+    TodayPage {
+        layout: Layout::new(&user, "today").await,
+    }
 }

@@ -11,9 +11,9 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 use governor::clock::QuantaInstant;
 use governor::middleware::NoOpMiddleware;
+use serde::Deserialize;
 use tower_governor::GovernorLayer;
 use tower_governor::governor::GovernorConfigBuilder;
 use tower_governor::key_extractor::PeerIpKeyExtractor;
@@ -32,7 +32,8 @@ use crate::web::layout::Layout;
 pub const MAX_FAILURES_PER_MINUTE: i64 = 10;
 
 /// Per client address: bursts of 10 login posts, then one every 6 seconds (10 a minute).
-pub fn rate_limit_layer() -> GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware<QuantaInstant>, Body> {
+pub fn rate_limit_layer() -> GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware<QuantaInstant>, Body>
+{
     let config = GovernorConfigBuilder::default()
         .period(Duration::from_secs(6))
         .burst_size(10)
@@ -76,7 +77,11 @@ struct LoginPage {
 }
 
 /// GET /login (the setup page instead while there is no team).
-pub async fn form(State(app): State<AppState>, user: Option<CurrentUser>, Query(q): Query<NextQuery>) -> AppResult<Response> {
+pub async fn form(
+    State(app): State<AppState>,
+    user: Option<CurrentUser>,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     if user.is_some() {
         return Ok(Redirect::to("/today").into_response());
     }
@@ -84,23 +89,45 @@ pub async fn form(State(app): State<AppState>, user: Option<CurrentUser>, Query(
         return Ok(Redirect::to("/setup").into_response());
     }
     let next = q.next.filter(|n| is_safe_next(n)).unwrap_or_default();
-    Ok(LoginPage { layout: Layout::anonymous(), email: String::new(), next, errors: FormErrors::default() }.into_response())
+    Ok(LoginPage {
+        layout: Layout::anonymous(),
+        email: String::new(),
+        next,
+        errors: FormErrors::default(),
+    }
+    .into_response())
 }
 
 /// POST /login: the same message for an unknown email and a wrong password.
-pub async fn create(State(app): State<AppState>, session: Session, Form(form): Form<LoginForm>) -> AppResult<Response> {
+pub async fn create(
+    State(app): State<AppState>,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
     let email = form.email.trim().to_lowercase();
     if users::recent_login_failures(&app.db, &email).await? >= MAX_FAILURES_PER_MINUTE {
         return Err(AppError::TooManyRequests);
     }
     let Some(user) = check_credentials(&app, &email, &form.password).await? else {
         users::record_login_failure(&app.db, &email).await?;
-        let layout = Layout::anonymous().with_error("That email and password do not match an account.");
-        let next = if is_safe_next(&form.next) { form.next } else { String::new() };
-        let page = LoginPage { layout, email: form.email, next, errors: FormErrors::default() };
+        let layout =
+            Layout::anonymous().with_error("That email and password do not match an account.");
+        let next = if is_safe_next(&form.next) {
+            form.next
+        } else {
+            String::new()
+        };
+        let page = LoginPage {
+            layout,
+            email: form.email,
+            next,
+            errors: FormErrors::default(),
+        };
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
-    session::login(&session, &user).await.map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    session::login(&session, &user)
+        .await
+        .map_err(|e| anyhow::anyhow!("session: {e}"))?;
     let target = if user.must_change_password {
         "/account/password".to_string()
     } else if is_safe_next(&form.next) {
@@ -112,7 +139,11 @@ pub async fn create(State(app): State<AppState>, session: Session, Form(form): F
 }
 
 /// The user whose password this is, if any (timing is the same for unknown emails).
-pub async fn check_credentials(app: &AppState, email: &str, password: &str) -> anyhow::Result<Option<User>> {
+pub async fn check_credentials(
+    app: &AppState,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<Option<User>> {
     let found = users::find_for_login(&app.db, email).await?;
     let (user, hash) = match found {
         Some((u, h)) => (Some(u), Some(h)),
@@ -124,6 +155,8 @@ pub async fn check_credentials(app: &AppState, email: &str, password: &str) -> a
 
 /// POST /logout: the session row is deleted, the cookie cleared.
 pub async fn destroy(session: Session) -> AppResult<Response> {
-    session::logout(&session).await.map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    session::logout(&session)
+        .await
+        .map_err(|e| anyhow::anyhow!("session: {e}"))?;
     Ok(Redirect::to("/login").into_response())
 }

@@ -26,17 +26,31 @@ pub fn page_routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/today") }))
         .route("/setup", get(setup::new_form).post(setup::create))
-        .route("/login", get(login::form).post(login::create).layer(login::rate_limit_layer()))
+        .route(
+            "/login",
+            get(login::form)
+                .post(login::create)
+                .layer(login::rate_limit_layer()),
+        )
         .route("/logout", post(login::destroy))
         .route("/today", get(layout::today_placeholder))
         .route("/account", get(account::show))
-        .route("/account/password", get(account::password_form).post(account::update_password))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::update_password),
+        )
         .route("/account/time-zone", post(account::update_time_zone))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
-        .route("/settings/users", get(team_users::index).post(team_users::create))
+        .route(
+            "/settings/users",
+            get(team_users::index).post(team_users::create),
+        )
         .route("/settings/users/new", get(team_users::new_form))
-        .route("/settings/users/{id}/reset-password", post(team_users::reset_password))
+        .route(
+            "/settings/users/{id}/reset-password",
+            post(team_users::reset_password),
+        )
 }
 
 /// Health checks and static files: no session, no auth.
@@ -49,11 +63,17 @@ pub fn infra_routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .nest_service("/static", tower::ServiceBuilder::new().layer(cache).service(statics))
+        .nest_service(
+            "/static",
+            tower::ServiceBuilder::new().layer(cache).service(statics),
+        )
 }
 
 async fn readyz(State(app): State<AppState>) -> Response {
-    match sqlx::query_scalar::<_, i32>("select 1").fetch_one(&app.db).await {
+    match sqlx::query_scalar::<_, i32>("select 1")
+        .fetch_one(&app.db)
+        .await
+    {
         Ok(_) => (StatusCode::OK, "ready").into_response(),
         Err(err) => {
             tracing::warn!(error = ?err, "readiness check failed");
@@ -71,7 +91,10 @@ pub fn static_dir() -> PathBuf {
 
 /// Only relative paths on this site may be redirect targets after login (no open redirect).
 pub fn is_safe_next(next: &str) -> bool {
-    next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains(['\r', '\n'])
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains(['\r', '\n'])
 }
 
 #[cfg(test)]

@@ -46,23 +46,37 @@ pub async fn new_form(State(app): State<AppState>) -> AppResult<Response> {
     if users::any_team(&app.db).await? {
         return Err(AppError::NotFound);
     }
-    let form = SetupForm { time_zone: "UTC".into(), ..SetupForm::default() };
+    let form = SetupForm {
+        time_zone: "UTC".into(),
+        ..SetupForm::default()
+    };
     Ok(page(form, FormErrors::default()).into_response())
 }
 
 fn page(form: SetupForm, errors: FormErrors) -> SetupPage {
-    SetupPage { layout: Layout::anonymous(), form, errors, zones: accounts::time_zone_names() }
+    SetupPage {
+        layout: Layout::anonymous(),
+        form,
+        errors,
+        zones: accounts::time_zone_names(),
+    }
 }
 
 /// POST /setup: creates the team and its manager and signs them in.
-pub async fn create(State(app): State<AppState>, session: Session, Form(form): Form<SetupForm>) -> AppResult<Response> {
+pub async fn create(
+    State(app): State<AppState>,
+    session: Session,
+    Form(form): Form<SetupForm>,
+) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     let team = errors.check(accounts::parse_name("team", &form.team));
     let name = errors.check(accounts::parse_name("name", &form.name));
     let email = errors.check(Email::parse("email", &form.email));
     let tz = errors.check(accounts::parse_time_zone("time_zone", &form.time_zone));
     errors.check(accounts::check_password("password", &form.password));
-    let (Some(team), Some(name), Some(email), Some(tz), true) = (team, name, email, tz, errors.is_empty()) else {
+    let (Some(team), Some(name), Some(email), Some(tz), true) =
+        (team, name, email, tz, errors.is_empty())
+    else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(form, errors)).into_response());
     };
     let hash = password::hash(form.password.clone()).await?;
@@ -90,7 +104,14 @@ pub async fn create(State(app): State<AppState>, session: Session, Form(form): F
         Err(e) => return Err(e.into()),
     };
     tx.commit().await?;
-    session::login(&session, &user).await.map_err(|e| anyhow::anyhow!("session: {e}"))?;
-    session::flash(&session, "ok", format!("Welcome! {team} is ready. Add your recruiters under Settings.")).await;
+    session::login(&session, &user)
+        .await
+        .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    session::flash(
+        &session,
+        "ok",
+        format!("Welcome! {team} is ready. Add your recruiters under Settings."),
+    )
+    .await;
     Ok(Redirect::to("/today").into_response())
 }

@@ -28,7 +28,12 @@ struct UsersPage {
 /// GET /settings/users
 pub async fn index(State(app): State<AppState>, manager: Manager) -> AppResult<Response> {
     let users = users::list_for_team(&app.db, manager.team_id).await?;
-    Ok(UsersPage { layout: Layout::new(&manager, "settings").await, users, me: manager.id }.into_response())
+    Ok(UsersPage {
+        layout: Layout::new(&manager, "settings").await,
+        users,
+        me: manager.id,
+    }
+    .into_response())
 }
 
 /// The new-user form as typed.
@@ -64,8 +69,16 @@ impl UserForm {
         let tz = accounts::parse_time_zone("time_zone", &self.time_zone);
         let pw = accounts::check_password("password", &self.password);
         match (email, name, role, tz, pw) {
-            (Ok(email), Ok(name), Ok(role), Ok(time_zone), Ok(())) => Ok(ValidUser { email, name, role, time_zone }),
-            (e, n, r, t, p) => Err([e.err(), n.err(), r.err(), t.err(), p.err()].into_iter().flatten().collect()),
+            (Ok(email), Ok(name), Ok(role), Ok(time_zone), Ok(())) => Ok(ValidUser {
+                email,
+                name,
+                role,
+                time_zone,
+            }),
+            (e, n, r, t, p) => Err([e.err(), n.err(), r.err(), t.err(), p.err()]
+                .into_iter()
+                .flatten()
+                .collect()),
         }
     }
 }
@@ -81,13 +94,29 @@ struct NewUserPage {
 
 /// GET /settings/users/new
 pub async fn new_form(manager: Manager) -> AppResult<Response> {
-    let form = UserForm { role: "recruiter".into(), time_zone: manager.time_zone.clone(), ..UserForm::default() };
+    let form = UserForm {
+        role: "recruiter".into(),
+        time_zone: manager.time_zone.clone(),
+        ..UserForm::default()
+    };
     let layout = Layout::new(&manager, "settings").await;
-    Ok(NewUserPage { layout, form, errors: FormErrors::default(), zones: accounts::time_zone_names() }.into_response())
+    Ok(NewUserPage {
+        layout,
+        form,
+        errors: FormErrors::default(),
+        zones: accounts::time_zone_names(),
+    }
+    .into_response())
 }
 
 /// Creates a user in the manager's team; the email must be new.
-pub async fn insert_user(app: &AppState, team_id: i64, v: &ValidUser, password: String, must_change: bool) -> Result<User, AppError> {
+pub async fn insert_user(
+    app: &AppState,
+    team_id: i64,
+    v: &ValidUser,
+    password: String,
+    must_change: bool,
+) -> Result<User, AppError> {
     let hash = password::hash(password).await?;
     let new = NewUser {
         team_id,
@@ -99,12 +128,20 @@ pub async fn insert_user(app: &AppState, team_id: i64, v: &ValidUser, password: 
         must_change_password: must_change,
     };
     users::insert(&app.db, &new).await.map_err(|e| {
-        if is_unique_violation(&e, "users_email_key") { AppError::Conflict("email taken") } else { e.into() }
+        if is_unique_violation(&e, "users_email_key") {
+            AppError::Conflict("email taken")
+        } else {
+            e.into()
+        }
     })
 }
 
 /// POST /settings/users: the initial password is the manager's to hand over; it need not change.
-pub async fn create(State(app): State<AppState>, manager: Manager, Form(form): Form<UserForm>) -> AppResult<Response> {
+pub async fn create(
+    State(app): State<AppState>,
+    manager: Manager,
+    Form(form): Form<UserForm>,
+) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     let result = match form.parse() {
         Ok(valid) => insert_user(&app, manager.team_id, &valid, form.password.clone(), false).await,
@@ -115,7 +152,12 @@ pub async fn create(State(app): State<AppState>, manager: Manager, Form(form): F
     };
     match result {
         Ok(user) => {
-            session::flash(&manager.session, "ok", format!("{} can now log in as {}.", user.name, user.email)).await;
+            session::flash(
+                &manager.session,
+                "ok",
+                format!("{} can now log in as {}.", user.name, user.email),
+            )
+            .await;
             Ok(Redirect::to("/settings/users").into_response())
         }
         Err(AppError::Conflict(_)) => {
@@ -123,7 +165,15 @@ pub async fn create(State(app): State<AppState>, manager: Manager, Form(form): F
                 errors.set("email", "This email already has an account.");
             }
             let layout = Layout::new(&manager, "settings").await;
-            let page = NewUserPage { layout, form: UserForm { password: String::new(), ..form }, errors, zones: accounts::time_zone_names() };
+            let page = NewUserPage {
+                layout,
+                form: UserForm {
+                    password: String::new(),
+                    ..form
+                },
+                errors,
+                zones: accounts::time_zone_names(),
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other),
@@ -143,14 +193,26 @@ pub async fn reset_password(
     Path(id): Path<i64>,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
-    let target = users::find_in_team(&app.db, manager.team_id, id).await?.ok_or(AppError::NotFound)?;
+    let target = users::find_in_team(&app.db, manager.team_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if let Err(e) = accounts::check_password("password", &form.password) {
-        session::flash(&manager.session, "error", format!("Temporary password for {}: {}", target.name, e.message)).await;
+        session::flash(
+            &manager.session,
+            "error",
+            format!("Temporary password for {}: {}", target.name, e.message),
+        )
+        .await;
         return Ok(Redirect::to("/settings/users").into_response());
     }
     let hash = password::hash(form.password).await?;
-    users::set_password(&app.db, manager.team_id, id, &hash, true).await?.ok_or(AppError::NotFound)?;
-    let text = format!("{} has a temporary password and must choose a new one at their next login.", target.name);
+    users::set_password(&app.db, manager.team_id, id, &hash, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let text = format!(
+        "{} has a temporary password and must choose a new one at their next login.",
+        target.name
+    );
     session::flash(&manager.session, "ok", text).await;
     Ok(Redirect::to("/settings/users").into_response())
 }

@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_secondcall");
 
 fn temp_root() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("secondcall-embedded-{}", uuid::Uuid::new_v4().simple()));
+    let dir = std::env::temp_dir().join(format!(
+        "secondcall-embedded-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     // As root the cluster runs as `postgres`, which must be able to enter the folder.
     Command::new("chmod").arg("755").arg(&dir).status().unwrap();
@@ -15,7 +18,11 @@ fn temp_root() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn secondcall(root: &Path, port: u16) -> Command {
@@ -36,20 +43,29 @@ async fn wait_healthy(port: u16, child: &mut Child) {
         {
             return;
         }
-        assert!(child.try_wait().unwrap().is_none(), "the server exited before it was healthy");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the server exited before it was healthy"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the server did not become healthy in 60 s");
 }
 
 fn terminate(child: &mut Child) -> std::process::ExitStatus {
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             return status;
         }
-        assert!(Instant::now() < deadline, "the server did not stop within 30 s of SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop within 30 s of SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -62,26 +78,53 @@ fn cluster_running(root: &Path) -> bool {
 async fn serve_runs_its_own_cluster_stops_it_on_sigterm_and_reuses_it() {
     let root = temp_root();
     let port = free_port();
-    let mut server = secondcall(&root, port).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut server = secondcall(&root, port)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     wait_healthy(port, &mut server).await;
-    assert!(cluster_running(&root), "the cluster runs while the server does");
-    let ready = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await.unwrap();
+    assert!(
+        cluster_running(&root),
+        "the cluster runs while the server does"
+    );
+    let ready = reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200);
 
     // A second server on the same folder is refused with a clear message, not a second cluster.
     let second = secondcall(&root, free_port()).output().unwrap();
     assert_eq!(second.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&second.stderr).contains("Another `secondcall serve` is already running"));
+    assert!(
+        String::from_utf8_lossy(&second.stderr)
+            .contains("Another `secondcall serve` is already running")
+    );
 
     // A command while the server runs uses the same cluster.
     let mut create = secondcall(&root, port)
-        .args(["admin", "create-team", "--team", "Acme", "--email", "mia@acme.test", "--name", "Mia", "--password-stdin"])
+        .args([
+            "admin",
+            "create-team",
+            "--team",
+            "Acme",
+            "--email",
+            "mia@acme.test",
+            "--name",
+            "Mia",
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     use std::io::Write;
-    create.stdin.take().unwrap().write_all(b"correct horse battery\n").unwrap();
+    create
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery\n")
+        .unwrap();
     let out = create.wait_with_output().unwrap();
     assert!(out.status.success(), "create-team failed");
     let team_id: i64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
@@ -89,19 +132,40 @@ async fn serve_runs_its_own_cluster_stops_it_on_sigterm_and_reuses_it() {
 
     let status = terminate(&mut server);
     assert!(status.success(), "a clean exit after SIGTERM: {status:?}");
-    assert!(!cluster_running(&root), "the cluster stopped with the server");
+    assert!(
+        !cluster_running(&root),
+        "the cluster stopped with the server"
+    );
 
     // A restart reuses the cluster and its data: the team is still there (login, not setup).
-    let mut again = secondcall(&root, port).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut again = secondcall(&root, port)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     wait_healthy(port, &mut again).await;
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let login = client.get(format!("http://127.0.0.1:{port}/login")).send().await.unwrap();
-    assert_eq!(login.status(), 200, "a team exists, so the login page is shown rather than setup");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = client
+        .get(format!("http://127.0.0.1:{port}/login"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        login.status(),
+        200,
+        "a team exists, so the login page is shown rather than setup"
+    );
     assert!(terminate(&mut again).success());
     assert!(!cluster_running(&root));
 
     // A command with no server running starts the cluster for itself and stops it afterwards.
-    let token = secondcall(&root, port).args(["admin", "create-token", "--email", "mia@acme.test"]).output().unwrap();
+    let token = secondcall(&root, port)
+        .args(["admin", "create-token", "--email", "mia@acme.test"])
+        .output()
+        .unwrap();
     assert!(token.status.success());
     assert!(String::from_utf8_lossy(&token.stdout).starts_with("sc_"));
     assert!(!cluster_running(&root));
@@ -111,7 +175,10 @@ async fn serve_runs_its_own_cluster_stops_it_on_sigterm_and_reuses_it() {
 #[tokio::test]
 async fn without_binaries_or_database_url_the_server_explains_both_ways_out() {
     let root = temp_root();
-    let out = secondcall(&root, free_port()).env("PG_BIN_DIR", root.join("nothing-here")).output().unwrap();
+    let out = secondcall(&root, free_port())
+        .env("PG_BIN_DIR", root.join("nothing-here"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("DATABASE_URL=postgres://"), "{err}");

@@ -38,13 +38,27 @@ fn admin_options() -> PgConnectOptions {
 
 /// Creates an empty, migrated database for one test.
 pub async fn fresh_database() -> (PgPool, PgConnectOptions) {
-    let admin = PgPoolOptions::new().max_connections(1).connect_with(admin_options()).await.expect("connect to the test cluster");
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(admin_options())
+        .await
+        .expect("connect to the test cluster");
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(&format!("create database {name}")).execute(&admin).await.expect("create test database");
+    sqlx::query(&format!("create database {name}"))
+        .execute(&admin)
+        .await
+        .expect("create test database");
     admin.close().await;
     let options = admin_options().database(&name);
-    let pool = PgPoolOptions::new().max_connections(8).connect_with(options.clone()).await.expect("connect to test database");
-    secondcall::db::MIGRATOR.run(&pool).await.expect("migrations apply");
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(options.clone())
+        .await
+        .expect("connect to test database");
+    secondcall::db::MIGRATOR
+        .run(&pool)
+        .await
+        .expect("migrations apply");
     (pool, options)
 }
 
@@ -76,12 +90,20 @@ impl TestApp {
     /// Serves another app instance on an existing database (two instances, one database).
     pub async fn spawn_on(db: PgPool) -> Self {
         let config = Config::for_database("postgres://unused");
-        let app = Application::build(config, db.clone()).await.expect("app builds");
+        let app = Application::build(config, db.clone())
+            .await
+            .expect("app builds");
         let port = app.port();
         let shutdown = CancellationToken::new();
         tokio::spawn(app.run(shutdown.clone()));
         let jar = Arc::new(Jar::default());
-        Self { address: format!("http://127.0.0.1:{port}"), db, client: client_with(jar.clone()), jar, shutdown }
+        Self {
+            address: format!("http://127.0.0.1:{port}"),
+            db,
+            client: client_with(jar.clone()),
+            jar,
+            shutdown,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -93,19 +115,34 @@ impl TestApp {
     }
 
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
-        self.client.post(self.url(path)).form(form).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// The session cookie header the client would send now (to replay it later).
     pub fn cookie_header(&self) -> Option<String> {
         let url = reqwest::Url::parse(&self.address).expect("url");
-        self.jar.cookies(&url).map(|v| v.to_str().expect("ascii cookie").to_string())
+        self.jar
+            .cookies(&url)
+            .map(|v| v.to_str().expect("ascii cookie").to_string())
     }
 
     /// A request with an explicit Cookie header and no jar (a stolen or old cookie).
     pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> Response {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        client.get(self.url(path)).header("cookie", cookie).send().await.expect("GET")
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        client
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("GET")
     }
 
     /// A second browser: its own cookie jar.
@@ -117,15 +154,30 @@ impl TestApp {
     /// First-run setup: a team with a manager (signed in on this client). Returns the team id.
     pub async fn setup_team(&self, team: &str, email: &str) -> i64 {
         let resp = self
-            .post_form("/setup", &[("team", team), ("name", "Mia Manager"), ("email", email), ("password", PASSWORD), ("time_zone", "America/New_York")])
+            .post_form(
+                "/setup",
+                &[
+                    ("team", team),
+                    ("name", "Mia Manager"),
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("time_zone", "America/New_York"),
+                ],
+            )
             .await;
         assert_redirect(&resp, "/today");
-        sqlx::query_scalar("select team_id from users where email = $1").bind(email).fetch_one(&self.db).await.expect("team")
+        sqlx::query_scalar("select team_id from users where email = $1")
+            .bind(email)
+            .fetch_one(&self.db)
+            .await
+            .expect("team")
     }
 
     /// A user created directly in the database (any team), with the standard password.
     pub async fn create_user(&self, team_id: i64, email: &str, role: &str) -> i64 {
-        let hash = secondcall::auth::password::hash(PASSWORD.into()).await.expect("hash");
+        let hash = secondcall::auth::password::hash(PASSWORD.into())
+            .await
+            .expect("hash");
         sqlx::query_scalar(
             "insert into users (team_id, email, name, role, time_zone, password_hash) values ($1, $2, $3, $4, 'America/New_York', $5) returning id",
         )
@@ -141,14 +193,24 @@ impl TestApp {
 
     /// A new team (no setup page involved) with its manager.
     pub async fn create_team(&self, name: &str, manager_email: &str) -> i64 {
-        let team_id: i64 = sqlx::query_scalar("insert into teams (name) values ($1) returning id").bind(name).fetch_one(&self.db).await.expect("team");
+        let team_id: i64 = sqlx::query_scalar("insert into teams (name) values ($1) returning id")
+            .bind(name)
+            .fetch_one(&self.db)
+            .await
+            .expect("team");
         self.create_user(team_id, manager_email, "manager").await;
         team_id
     }
 
     pub async fn login(&self, email: &str) {
-        let resp = self.post_form("/login", &[("email", email), ("password", PASSWORD)]).await;
-        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "login of {email} failed");
+        let resp = self
+            .post_form("/login", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(
+            resp.status(),
+            StatusCode::SEE_OTHER,
+            "login of {email} failed"
+        );
     }
 
     pub async fn logout(&self) {
@@ -166,18 +228,33 @@ impl TestApp {
             .await
             .expect("POST /tokens");
         assert_eq!(resp.status(), StatusCode::CREATED);
-        resp.json::<serde_json::Value>().await.expect("json")["token"].as_str().expect("token").to_string()
+        resp.json::<serde_json::Value>().await.expect("json")["token"]
+            .as_str()
+            .expect("token")
+            .to_string()
     }
 
-    pub async fn api(&self, method: reqwest::Method, path: &str, token: &str, body: Option<serde_json::Value>) -> (StatusCode, serde_json::Value) {
-        let mut req = self.client.request(method, self.url(&format!("/api/v1{path}"))).bearer_auth(token);
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, serde_json::Value) {
+        let mut req = self
+            .client
+            .request(method, self.url(&format!("/api/v1{path}")))
+            .bearer_auth(token);
         if let Some(b) = body {
             req = req.json(&b);
         }
         let resp = req.send().await.expect("api request");
         let status = resp.status();
         let text = resp.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
     }
 }
 
@@ -191,6 +268,13 @@ fn client_with(jar: Arc<Jar>) -> reqwest::Client {
 
 /// A 303 (or other redirect) to exactly this location.
 pub fn assert_redirect(resp: &Response, location: &str) {
-    assert!(resp.status().is_redirection(), "expected a redirect to {location}, got {}", resp.status());
-    assert_eq!(resp.headers().get("location").and_then(|v| v.to_str().ok()), Some(location));
+    assert!(
+        resp.status().is_redirection(),
+        "expected a redirect to {location}, got {}",
+        resp.status()
+    );
+    assert_eq!(
+        resp.headers().get("location").and_then(|v| v.to_str().ok()),
+        Some(location)
+    );
 }

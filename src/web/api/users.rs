@@ -29,7 +29,15 @@ pub struct UserJson {
 
 impl From<User> for UserJson {
     fn from(u: User) -> Self {
-        Self { id: u.id, email: u.email, name: u.name, role: u.role, time_zone: u.time_zone, team_id: u.team_id, active: u.active }
+        Self {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            role: u.role,
+            time_zone: u.time_zone,
+            team_id: u.team_id,
+            active: u.active,
+        }
     }
 }
 
@@ -55,14 +63,24 @@ pub struct TokenJson {
 /// Exchanges an email and password for a new API token (rate-limited like the login form).
 #[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenRequest, security(()),
     responses((status = 201, body = TokenJson), (status = 401, body = crate::web::api::json::ErrorJson), (status = 429, body = crate::web::api::json::ErrorJson)))]
-pub async fn create_token(State(app): State<AppState>, ApiJson(req): ApiJson<TokenRequest>) -> ApiResult<(StatusCode, Json<TokenJson>)> {
+pub async fn create_token(
+    State(app): State<AppState>,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> ApiResult<(StatusCode, Json<TokenJson>)> {
     let email = req.email.trim().to_lowercase();
-    if users::recent_login_failures(&app.db, &email).await? >= crate::web::login::MAX_FAILURES_PER_MINUTE {
+    if users::recent_login_failures(&app.db, &email).await?
+        >= crate::web::login::MAX_FAILURES_PER_MINUTE
+    {
         return Err(ApiError::too_many());
     }
-    let Some(user) = crate::web::login::check_credentials(&app, &email, &req.password).await? else {
+    let Some(user) = crate::web::login::check_credentials(&app, &email, &req.password).await?
+    else {
         users::record_login_failure(&app.db, &email).await?;
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "That email and password do not match an account."));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "That email and password do not match an account.",
+        ));
     };
     let (token, hash) = tokens::generate();
     crate::db::tokens::insert(&app.db, &user, "API login", &hash).await?;
@@ -88,9 +106,21 @@ fn utc() -> String {
 /// Adds a user to the caller's team (managers only).
 #[utoipa::path(post, path = "/api/v1/users", request_body = NewUserJson,
     responses((status = 201, body = UserJson), (status = 403, body = crate::web::api::json::ErrorJson), (status = 409, body = crate::web::api::json::ErrorJson), (status = 422, body = crate::web::api::json::ErrorJson)))]
-pub async fn create(State(app): State<AppState>, ApiManager(manager): ApiManager, ApiJson(body): ApiJson<NewUserJson>) -> ApiResult<(StatusCode, Json<UserJson>)> {
-    let form = UserForm { email: body.email, name: body.name, role: body.role, time_zone: body.time_zone, password: body.password };
-    let valid = form.parse().map_err(|mut errs| ApiError::invalid(errs.remove(0)))?;
+pub async fn create(
+    State(app): State<AppState>,
+    ApiManager(manager): ApiManager,
+    ApiJson(body): ApiJson<NewUserJson>,
+) -> ApiResult<(StatusCode, Json<UserJson>)> {
+    let form = UserForm {
+        email: body.email,
+        name: body.name,
+        role: body.role,
+        time_zone: body.time_zone,
+        password: body.password,
+    };
+    let valid = form
+        .parse()
+        .map_err(|mut errs| ApiError::invalid(errs.remove(0)))?;
     match insert_user(&app, manager.team_id, &valid, form.password, false).await {
         Ok(user) => Ok((StatusCode::CREATED, Json(user.into()))),
         Err(AppError::Conflict(_)) => Err(ApiError::conflict("This email already has an account.")),
@@ -121,14 +151,25 @@ pub async fn update(
 ) -> ApiResult<Json<UserJson>> {
     let team = manager.team_id;
     let role = patch.role.as_deref().map(str::parse::<Role>).transpose()?;
-    let tz = patch.time_zone.as_deref().map(|t| accounts::parse_time_zone("time_zone", t)).transpose()?;
-    users::find_in_team(&app.db, team, id).await?.ok_or_else(ApiError::not_found)?;
+    let tz = patch
+        .time_zone
+        .as_deref()
+        .map(|t| accounts::parse_time_zone("time_zone", t))
+        .transpose()?;
+    users::find_in_team(&app.db, team, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let mut tx = app.db.begin().await?;
     if let Some(target) = patch.reassign_to {
         crate::db::users::find_in_team(&mut *tx, team, target)
             .await?
             .filter(|u| u.active && u.id != id)
-            .ok_or_else(|| ApiError::invalid(accounts::FieldError::new("reassign_to", "Choose another active user of your team.")))?;
+            .ok_or_else(|| {
+                ApiError::invalid(accounts::FieldError::new(
+                    "reassign_to",
+                    "Choose another active user of your team.",
+                ))
+            })?;
         crate::db::users::reassign_contacts(&mut tx, team, id, target).await?;
     }
     if let Some(role) = role {
@@ -140,7 +181,9 @@ pub async fn update(
     if let Some(active) = patch.active {
         users::set_active(&mut tx, team, id, active).await?;
     }
-    let user = users::find_in_team(&mut *tx, team, id).await?.ok_or_else(ApiError::not_found)?;
+    let user = users::find_in_team(&mut *tx, team, id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     tx.commit().await?;
     Ok(Json(user.into()))
 }

@@ -1,0 +1,185 @@
+//! Key flows in a real headless Chromium, driven through chromedriver (WebDriver).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
+
+use crate::helpers::{PASSWORD, TestApp};
+
+/// A chromedriver process and a browser session; both end when this is dropped or quit.
+pub struct Browser {
+    pub driver: WebDriver,
+    chromedriver: Child,
+    profile: std::path::PathBuf,
+}
+
+impl Browser {
+    /// Starts Chromium, or returns None (with a note) when it is not installed and
+    /// `REQUIRE_BROWSER` is unset; CI sets it, so there the browser tests always run.
+    pub async fn start() -> Option<Self> {
+        let installed = std::path::Path::new("/usr/bin/chromium").exists()
+            && std::path::Path::new("/usr/bin/chromedriver").exists();
+        if !installed {
+            assert!(
+                std::env::var_os("REQUIRE_BROWSER").is_none(),
+                "REQUIRE_BROWSER is set but chromium/chromedriver are missing"
+            );
+            eprintln!(
+                "skipping the browser test: apt-get install chromium chromium-driver to run it"
+            );
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let chromedriver = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let profile = std::env::temp_dir().join(format!(
+            "secondcall-chrome-{}",
+            uuid::Uuid::new_v4().simple()
+        ));
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary("/usr/bin/chromium").unwrap();
+        for arg in [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,900",
+        ] {
+            caps.add_arg(arg).unwrap();
+        }
+        caps.add_arg(&format!("--user-data-dir={}", profile.display()))
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let driver = loop {
+            match WebDriver::new(&url, caps.clone()).await {
+                Ok(d) => break d,
+                Err(e) if Instant::now() > deadline => panic!("chromedriver did not answer: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Some(Self {
+            driver,
+            chromedriver,
+            profile,
+        })
+    }
+
+    /// Ends the browser session and chromedriver.
+    pub async fn quit(mut self) {
+        let driver = self.driver.clone();
+        driver.quit().await.ok();
+        self.chromedriver.kill().ok();
+        self.chromedriver.wait().ok();
+        std::fs::remove_dir_all(&self.profile).ok();
+    }
+
+    /// Fills the login form and submits it.
+    pub async fn login(&self, app: &TestApp, email: &str, password: &str) {
+        self.driver.goto(app.url("/login")).await.unwrap();
+        self.driver
+            .find(By::Id("f-email"))
+            .await
+            .unwrap()
+            .send_keys(email)
+            .await
+            .unwrap();
+        self.driver
+            .find(By::Id("f-password"))
+            .await
+            .unwrap()
+            .send_keys(password)
+            .await
+            .unwrap();
+        self.driver
+            .find(By::Css("form[action='/login'] button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Saves a PNG under target/screenshots (looked at by people, not asserted on).
+    pub async fn screenshot(&self, name: &str) {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).ok();
+        self.driver
+            .screenshot(&dir.join(format!("{name}.png")))
+            .await
+            .ok();
+    }
+}
+
+#[tokio::test]
+async fn a_user_logs_in_and_out_in_a_real_browser() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.create_user(team, "rob@acme.test", "recruiter").await;
+
+    browser.login(&app, "rob@acme.test", "wrong password").await;
+    let alert = browser
+        .driver
+        .query(By::Css(".flash-error"))
+        .first()
+        .await
+        .unwrap();
+    assert!(alert.text().await.unwrap().contains("do not match"));
+
+    browser.login(&app, "rob@acme.test", PASSWORD).await;
+    let heading = browser.driver.query(By::Tag("h1")).first().await.unwrap();
+    assert_eq!(heading.text().await.unwrap(), "Today");
+    assert!(
+        browser
+            .driver
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/today")
+    );
+    browser.screenshot("today").await;
+
+    browser
+        .driver
+        .find(By::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .driver
+        .query(By::Id("f-email"))
+        .first()
+        .await
+        .unwrap();
+    browser.driver.goto(app.url("/today")).await.unwrap();
+    assert!(
+        browser
+            .driver
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/login")
+    );
+    browser.quit().await;
+}
