@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod embedded;
+pub mod engine;
 pub mod error;
 pub mod jobs;
 pub mod startup;

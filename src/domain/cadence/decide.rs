@@ -42,6 +42,40 @@ pub fn decide(
         })
 }
 
+/// The next date something falls due for a contact as seen on `today`, and for which reason: the
+/// current item if there is one, else the earliest coming due date (the contact page and the API's
+/// `next_due_on` show it, so a recruiter sees what is coming, not only what is late).
+#[must_use]
+pub fn upcoming(
+    facts: &ContactFacts,
+    settings: &Settings,
+    tz: Tz,
+    today: NaiveDate,
+) -> Option<(Reason, NaiveDate)> {
+    if let Some(item) = decide(facts, settings, tz, today) {
+        return Some((item.reason, item.due_on));
+    }
+    if !facts.active || facts.do_not_contact {
+        return None;
+    }
+    let ctx = Ctx::new(facts, settings, tz, today);
+    let snooze = snooze_return(&ctx);
+    let promise = ctx.promise.map(|p| ctx.cal.next_working_day_on_or_after(p));
+    Reason::ALL
+        .into_iter()
+        .filter_map(|reason| {
+            let (found, _) = apply_snooze(reason, evaluate(reason, &ctx)?, snooze);
+            // a promise holds these two back until its own date
+            let held = matches!(reason, Reason::GoneDark | Reason::ContactCycle);
+            let due_on = match promise {
+                Some(p) if held => found.due_on.max(p),
+                _ => found.due_on,
+            };
+            Some((reason, due_on))
+        })
+        .min_by_key(|(reason, due_on)| (*due_on, *reason))
+}
+
 /// The open promise of a contact: the date the log-touch form and the contact page show as agreed,
 /// counting every touch given (the caller bounds them by date).
 #[must_use]

@@ -21,7 +21,7 @@ pub use calendar::{Calendar, days_after, local_date};
 pub use codes::{
     Approach, Channel, ContactKind, Direction, Outcome, ParseCodeError, Reason, Temperature,
 };
-pub use decide::{decide, open_promise};
+pub use decide::{decide, open_promise, upcoming};
 pub use facts::{ContactFacts, DueItem, Snooze, TouchFact};
 pub use settings::{MAX_DAYS, MAX_GONE_DARK_TOUCHES, Settings, SettingsError};
 pub use suggest::{

@@ -121,3 +121,19 @@ fn a_note_or_an_inbound_touch_does_not_settle_company_news() {
         due(Reason::CompanyNews, "2026-11-04")
     );
 }
+
+#[test]
+fn upcoming_shows_the_coming_due_date_when_nothing_is_due_yet() {
+    // [003] a DM with one attempt on Monday owes the second call five working days later
+    let facts = super::support::dm(vec![super::support::no_answer("2026-11-02")]);
+    let s = crate::domain::cadence::Settings::default();
+    let today = super::support::d("2026-11-03");
+    assert_eq!(
+        crate::domain::cadence::decide(&facts, &s, chrono_tz::UTC, today),
+        None
+    );
+    assert_eq!(
+        crate::domain::cadence::upcoming(&facts, &s, chrono_tz::UTC, today),
+        super::support::due(crate::domain::cadence::Reason::SecondCall, "2026-11-09")
+    );
+}

@@ -1,0 +1,384 @@
+//! Due lists: replacing a user's items, upserting one contact's item, the history of every item
+//! that appeared, snoozes, and the record of rebuild runs.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{FromRow, PgConnection, PgExecutor};
+
+use crate::domain::cadence::{ContactKind, DueItem, Reason, Temperature};
+
+/// One computed item, tied to its contact and owner.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub kind: ContactKind,
+    pub contact_id: i64,
+    pub owner_id: i64,
+    pub temperature: Temperature,
+    pub item: Option<DueItem>,
+}
+
+/// Serialises every writer of one user's list (rebuild, touch, snooze) for the transaction.
+pub async fn lock_user_list(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<()> {
+    sqlx::query("select pg_advisory_xact_lock(7312002, ($1 % 2147483647)::int4)")
+        .bind(user_id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+fn reason_rank(r: Reason) -> i16 {
+    Reason::ALL
+        .iter()
+        .position(|x| *x == r)
+        .map_or(99, |p| i16::try_from(p).unwrap_or(99))
+}
+
+fn temperature_rank(t: Temperature) -> i16 {
+    match t {
+        Temperature::Hot => 0,
+        Temperature::Warm => 1,
+        Temperature::Cold => 2,
+    }
+}
+
+/// Column arrays for UNNEST: one insert for a whole list.
+#[derive(Default)]
+struct Columns {
+    kind: Vec<&'static str>,
+    id: Vec<i64>,
+    user: Vec<i64>,
+    reason: Vec<&'static str>,
+    reason_rank: Vec<i16>,
+    temperature_rank: Vec<i16>,
+    due_on: Vec<NaiveDate>,
+    channel: Vec<&'static str>,
+    approach: Vec<Option<&'static str>>,
+    strike: Vec<Option<i16>>,
+    hint: Vec<&'static str>,
+    why: Vec<String>,
+}
+
+impl Columns {
+    fn of(decided: &[Decided]) -> Self {
+        let mut c = Columns::default();
+        for d in decided {
+            let Some(item) = &d.item else { continue };
+            c.kind.push(d.kind.as_str());
+            c.id.push(d.contact_id);
+            c.user.push(d.owner_id);
+            c.reason.push(item.reason.as_str());
+            c.reason_rank.push(reason_rank(item.reason));
+            c.temperature_rank.push(temperature_rank(d.temperature));
+            c.due_on.push(item.due_on);
+            c.channel.push(item.suggested_channel.as_str());
+            c.approach.push(item.suggested_approach.map(|a| a.as_str()));
+            c.strike.push(item.strike.map(i16::from));
+            c.hint.push(item.script_hint);
+            c.why.push(item.why.clone());
+        }
+        c
+    }
+}
+
+const UPSERT_ITEMS: &str = "\
+insert into due_items (team_id, contact_kind, contact_id, user_id, list_date, reason, reason_rank, temperature_rank, \
+                       due_on, suggested_channel, suggested_approach, strike, script_hint, why, built_at) \
+select $1, k, i, u, $2, r, rr, tr, d, ch, ap, st, h, w, now() \
+from unnest($3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::int2[], $8::int2[], $9::date[], $10::text[], \
+            $11::text[], $12::int2[], $13::text[], $14::text[]) as x(k, i, u, r, rr, tr, d, ch, ap, st, h, w) \
+on conflict (team_id, contact_kind, contact_id) do update set user_id = excluded.user_id, list_date = excluded.list_date, \
+  reason = excluded.reason, reason_rank = excluded.reason_rank, temperature_rank = excluded.temperature_rank, \
+  due_on = excluded.due_on, suggested_channel = excluded.suggested_channel, suggested_approach = excluded.suggested_approach, \
+  strike = excluded.strike, script_hint = excluded.script_hint, why = excluded.why, built_at = now()";
+
+async fn upsert(
+    conn: &mut PgConnection,
+    team_id: i64,
+    list_date: NaiveDate,
+    decided: &[Decided],
+) -> sqlx::Result<usize> {
+    let c = Columns::of(decided);
+    if c.id.is_empty() {
+        return Ok(0);
+    }
+    sqlx::query(UPSERT_ITEMS)
+        .bind(team_id)
+        .bind(list_date)
+        .bind(&c.kind)
+        .bind(&c.id)
+        .bind(&c.user)
+        .bind(&c.reason)
+        .bind(&c.reason_rank)
+        .bind(&c.temperature_rank)
+        .bind(&c.due_on)
+        .bind(&c.channel)
+        .bind(&c.approach)
+        .bind(&c.strike)
+        .bind(&c.hint)
+        .bind(&c.why)
+        .execute(&mut *conn)
+        .await?;
+    Ok(c.id.len())
+}
+
+/// Replaces a user's whole list with `decided` (inside the caller's transaction).
+pub async fn replace_user_list(
+    conn: &mut PgConnection,
+    team_id: i64,
+    user_id: i64,
+    list_date: NaiveDate,
+    decided: &[Decided],
+) -> sqlx::Result<usize> {
+    sqlx::query("delete from due_items where team_id = $1 and user_id = $2")
+        .bind(team_id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    let n = upsert(conn, team_id, list_date, decided).await?;
+    sqlx::query(
+        "insert into due_lists (user_id, team_id, list_date, built_at) values ($1, $2, $3, now()) \
+         on conflict (user_id) do update set list_date = excluded.list_date, built_at = now()",
+    )
+    .bind(user_id)
+    .bind(team_id)
+    .bind(list_date)
+    .execute(&mut *conn)
+    .await?;
+    Ok(n)
+}
+
+/// Sets or clears one contact's item (after a touch, an edit, a snooze).
+pub async fn replace_contact_item(
+    conn: &mut PgConnection,
+    team_id: i64,
+    list_date: NaiveDate,
+    decided: &Decided,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "delete from due_items where team_id = $1 and contact_kind = $2 and contact_id = $3",
+    )
+    .bind(team_id)
+    .bind(decided.kind.as_str())
+    .bind(decided.contact_id)
+    .execute(&mut *conn)
+    .await?;
+    upsert(conn, team_id, list_date, std::slice::from_ref(decided))
+        .await
+        .map(|_| ())
+}
+
+/// Removes a contact's item (archived, or no longer anyone's).
+pub async fn clear_contact_item(
+    conn: &mut PgConnection,
+    team_id: i64,
+    kind: ContactKind,
+    id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "delete from due_items where team_id = $1 and contact_kind = $2 and contact_id = $3",
+    )
+    .bind(team_id)
+    .bind(kind.as_str())
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+const SETTLE_HISTORY: &str = "\
+with cur as (select * from unnest($2::text[], $3::bigint[], $4::text[], $5::int2[], $6::text[]) as c(kind, id, reason, strike, approach)) \
+update due_item_history h set settled_at = now(), settled_by_touch_id = coalesce( \
+    (select t.id from touches t where h.contact_kind = 'decision_maker' and t.team_id = h.team_id \
+       and t.decision_maker_id = h.contact_id and t.deleted_at is null and t.created_at >= h.first_seen_at \
+     order by t.created_at desc, t.id desc limit 1), \
+    (select t.id from touches t where h.contact_kind = 'candidate' and t.team_id = h.team_id \
+       and t.candidate_id = h.contact_id and t.deleted_at is null and t.created_at >= h.first_seen_at \
+     order by t.created_at desc, t.id desc limit 1)) \
+from cur where h.team_id = $1 and h.settled_at is null and h.contact_kind = cur.kind and h.contact_id = cur.id \
+  and (cur.reason is null or cur.reason <> h.reason or cur.strike is distinct from h.strike \
+       or cur.approach is distinct from h.approach)";
+
+const OPEN_HISTORY: &str = "\
+insert into due_item_history (team_id, contact_kind, contact_id, owner_id, reason, strike, approach, first_due_on) \
+select $1, k, i, o, r, s, a, d from unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::int2[], $7::text[], $8::date[]) \
+  as x(k, i, o, r, s, a, d) \
+on conflict (team_id, contact_kind, contact_id) where settled_at is null do nothing";
+
+/// Keeps the history in step with the decided items: items that changed or went away are
+/// settled (by the latest touch logged since they appeared, if any), new ones are opened.
+pub async fn record_history(
+    conn: &mut PgConnection,
+    team_id: i64,
+    decided: &[Decided],
+) -> sqlx::Result<()> {
+    if decided.is_empty() {
+        return Ok(());
+    }
+    let kinds: Vec<&str> = decided.iter().map(|d| d.kind.as_str()).collect();
+    let ids: Vec<i64> = decided.iter().map(|d| d.contact_id).collect();
+    let reasons: Vec<Option<&str>> = decided
+        .iter()
+        .map(|d| d.item.as_ref().map(|i| i.reason.as_str()))
+        .collect();
+    let strikes: Vec<Option<i16>> = decided
+        .iter()
+        .map(|d| d.item.as_ref().and_then(|i| i.strike).map(i16::from))
+        .collect();
+    let approaches: Vec<Option<&str>> = decided
+        .iter()
+        .map(|d| {
+            d.item
+                .as_ref()
+                .and_then(|i| i.suggested_approach)
+                .map(|a| a.as_str())
+        })
+        .collect();
+    sqlx::query(SETTLE_HISTORY)
+        .bind(team_id)
+        .bind(&kinds)
+        .bind(&ids)
+        .bind(&reasons)
+        .bind(&strikes)
+        .bind(&approaches)
+        .execute(&mut *conn)
+        .await?;
+    let open: Vec<&Decided> = decided.iter().filter(|d| d.item.is_some()).collect();
+    let items: Vec<&DueItem> = open.iter().filter_map(|d| d.item.as_ref()).collect();
+    sqlx::query(OPEN_HISTORY)
+        .bind(team_id)
+        .bind(open.iter().map(|d| d.kind.as_str()).collect::<Vec<_>>())
+        .bind(open.iter().map(|d| d.contact_id).collect::<Vec<_>>())
+        .bind(open.iter().map(|d| d.owner_id).collect::<Vec<_>>())
+        .bind(items.iter().map(|i| i.reason.as_str()).collect::<Vec<_>>())
+        .bind(
+            items
+                .iter()
+                .map(|i| i.strike.map(i16::from))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            items
+                .iter()
+                .map(|i| i.suggested_approach.map(|a| a.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .bind(items.iter().map(|i| i.due_on).collect::<Vec<_>>())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The date a user's stored list was built for, and when.
+pub async fn list_state(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    user_id: i64,
+) -> sqlx::Result<Option<(NaiveDate, DateTime<Utc>)>> {
+    sqlx::query_as("select list_date, built_at from due_lists where team_id = $1 and user_id = $2")
+        .bind(team_id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Records a snooze of a contact's item.
+pub async fn insert_snooze(
+    conn: &mut PgConnection,
+    team_id: i64,
+    kind: ContactKind,
+    contact_id: i64,
+    reason: Reason,
+    until: NaiveDate,
+    note: &str,
+    user_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into due_snoozes (team_id, contact_kind, contact_id, reason, until, note, created_by) values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(team_id)
+    .bind(kind.as_str())
+    .bind(contact_id)
+    .bind(reason.as_str())
+    .bind(until)
+    .bind(note)
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// A rebuild run as managers see it.
+#[derive(Debug, Clone, FromRow)]
+pub struct Run {
+    pub id: i64,
+    pub trigger: String,
+    pub as_of: Option<NaiveDate>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub users_rebuilt: i32,
+    pub contacts: i32,
+    pub items: i32,
+    pub status: String,
+}
+
+/// Opens a run record (committed at once, so managers see it while it runs).
+pub async fn start_run(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    trigger: &str,
+    as_of: Option<NaiveDate>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "insert into due_runs (team_id, trigger, as_of) values ($1, $2, $3) returning id",
+    )
+    .bind(team_id)
+    .bind(trigger)
+    .bind(as_of)
+    .fetch_one(db)
+    .await
+}
+
+/// Adds one rebuilt user's counts to a run (progress while it runs).
+pub async fn add_to_run(
+    db: impl PgExecutor<'_>,
+    run_id: i64,
+    contacts: usize,
+    items: usize,
+) -> sqlx::Result<()> {
+    sqlx::query("update due_runs set users_rebuilt = users_rebuilt + 1, contacts = contacts + $2, items = items + $3 where id = $1")
+        .bind(run_id)
+        .bind(i32::try_from(contacts).unwrap_or(i32::MAX))
+        .bind(i32::try_from(items).unwrap_or(i32::MAX))
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// Closes a run as ok or failed.
+pub async fn finish_run(
+    db: impl PgExecutor<'_>,
+    run_id: i64,
+    error: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("update due_runs set finished_at = now(), status = case when $2::text is null then 'ok' else 'failed' end, error = $2 where id = $1")
+        .bind(run_id)
+        .bind(error)
+        .execute(db)
+        .await
+        .map(|_| ())
+}
+
+/// The team's latest runs, newest first.
+pub async fn recent_runs(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Run>> {
+    sqlx::query_as(
+        "select id, trigger, as_of, started_at, finished_at, users_rebuilt, contacts, items, status \
+         from due_runs where team_id = $1 order by started_at desc, id desc limit $2",
+    )
+    .bind(team_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,262 @@
+//! The facts query of the engine: for one owner's contacts (the nightly rebuild) or for one
+//! contact (after a touch), everything `cadence::decide` reads, bounded by the end of the as-of
+//! date. Two queries per kind of contact — the contacts with their flags, news and snooze, and
+//! their touches in one ordered pass — never a query per contact.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryStreamExt;
+use sqlx::{FromRow, PgConnection};
+
+use crate::domain::cadence::{ContactFacts, ContactKind, Snooze, Temperature, TouchFact};
+
+/// Which contacts to gather facts for.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// Every active contact this user owns.
+    Owner(i64),
+    /// One contact (of the kind being queried).
+    Contact(i64),
+}
+
+impl Scope {
+    fn id(self) -> i64 {
+        match self {
+            Scope::Owner(id) | Scope::Contact(id) => id,
+        }
+    }
+    fn index(self) -> usize {
+        match self {
+            Scope::Owner(_) => 0,
+            Scope::Contact(_) => 1,
+        }
+    }
+}
+
+/// The facts of one contact, with who owns it.
+#[derive(Debug, Clone)]
+pub struct OwnedFacts {
+    pub kind: ContactKind,
+    pub id: i64,
+    pub owner_id: i64,
+    pub facts: ContactFacts,
+}
+
+// The two statement templates below differ only in the table and the scope column; both are
+// closed sets of our own identifiers, so the SQL is still fully static with bound values.
+const CONTACTS_SQL: &str = "\
+select c.id, c.owner_id, {temperature} as temperature, c.do_not_contact, c.email_opt_out, \
+       c.email <> '' as has_email, c.phone <> '' as has_phone, \
+       coalesce((select array_agg(e.logged_at) from company_events e \
+                 where e.team_id = c.team_id and e.company_id = c.company_id and e.logged_at < $3), '{}') as news, \
+       {sign_offs} as sign_offs, {pipeline} as in_pipeline, \
+       s.reason as snooze_reason, s.until as snooze_until, s.created_at as snooze_created_at \
+from {table} c \
+left join lateral (select reason, until, created_at from due_snoozes s \
+                   where s.team_id = c.team_id and s.contact_kind = '{kind}' and s.contact_id = c.id \
+                     and s.created_at < $3 order by s.created_at desc limit 1) s on true \
+where c.team_id = $1 and {scope} = $2 and c.archived_at is null";
+
+const TOUCHES_SQL: &str = "\
+select t.{fk} as contact_id, t.id, t.occurred_at, t.channel, t.direction, t.outcome, t.next_step_on, t.approach \
+from touches t join {table} c on c.id = t.{fk} and c.team_id = t.team_id \
+where t.team_id = $1 and {scope} = $2 and c.archived_at is null and t.deleted_at is null and t.occurred_at < $3 \
+order by t.{fk}, t.occurred_at, t.id";
+
+/// The statements per kind ([decision makers, candidates]) and scope ([owner, contact]).
+static STATEMENTS: LazyLock<[[(String, String); 2]; 2]> = LazyLock::new(|| {
+    let build = |kind: ContactKind, scope: &str| {
+        let (table, fk, temperature, sign_offs, pipeline) = match kind {
+            ContactKind::DecisionMaker => (
+                "decision_makers",
+                "decision_maker_id",
+                "c.temperature",
+                "'{}'::timestamptz[]",
+                "false",
+            ),
+            ContactKind::Candidate => (
+                "candidates",
+                "candidate_id",
+                "'warm'",
+                CANDIDATE_SIGN_OFFS,
+                CANDIDATE_PIPELINE,
+            ),
+        };
+        let fill = |sql: &str| {
+            sql.replace("{table}", table)
+                .replace("{fk}", fk)
+                .replace("{temperature}", temperature)
+                .replace("{sign_offs}", sign_offs)
+                .replace("{pipeline}", pipeline)
+                .replace("{kind}", kind.as_str())
+                .replace("{scope}", scope)
+        };
+        (fill(CONTACTS_SQL), fill(TOUCHES_SQL))
+    };
+    [ContactKind::DecisionMaker, ContactKind::Candidate]
+        .map(|kind| [build(kind, "c.owner_id"), build(kind, "c.id")])
+});
+
+/// Sign-off triggers of a candidate: filled in by the job-order migration's view (see below).
+const CANDIDATE_SIGN_OFFS: &str = "'{}'::timestamptz[]";
+/// Whether a candidate is in an active pipeline (screening to offer).
+const CANDIDATE_PIPELINE: &str = "false";
+
+#[derive(FromRow)]
+struct ContactRow {
+    id: i64,
+    owner_id: i64,
+    temperature: String,
+    do_not_contact: bool,
+    email_opt_out: bool,
+    has_email: bool,
+    has_phone: bool,
+    news: Vec<DateTime<Utc>>,
+    sign_offs: Vec<DateTime<Utc>>,
+    in_pipeline: bool,
+    snooze_reason: Option<String>,
+    snooze_until: Option<NaiveDate>,
+    snooze_created_at: Option<DateTime<Utc>>,
+}
+
+#[derive(FromRow)]
+struct TouchRow {
+    contact_id: i64,
+    id: i64,
+    occurred_at: DateTime<Utc>,
+    channel: String,
+    direction: String,
+    outcome: String,
+    next_step_on: Option<NaiveDate>,
+    approach: String,
+}
+
+impl TouchRow {
+    fn into_fact(self) -> Option<TouchFact> {
+        Some(TouchFact {
+            id: self.id,
+            at: self.occurred_at,
+            channel: self.channel.parse().ok()?,
+            direction: self.direction.parse().ok()?,
+            outcome: self.outcome.parse().ok()?,
+            next_step_on: self.next_step_on,
+            approach: self.approach.parse().ok()?,
+        })
+    }
+}
+
+/// Gathers the facts of every contact of `kind` in `scope`, as known before `until` (the end of
+/// the as-of date in the owner's zone).
+pub async fn gather(
+    conn: &mut PgConnection,
+    team_id: i64,
+    kind: ContactKind,
+    scope: Scope,
+    until: DateTime<Utc>,
+) -> sqlx::Result<Vec<OwnedFacts>> {
+    let (contacts_sql, touches_sql) = &STATEMENTS[kind_index(kind)][scope.index()];
+    let rows: Vec<ContactRow> = sqlx::query_as(contacts_sql)
+        .bind(team_id)
+        .bind(scope.id())
+        .bind(until)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut touches: HashMap<i64, Vec<TouchFact>> = HashMap::with_capacity(rows.len());
+    let mut stream = sqlx::query_as::<_, TouchRow>(touches_sql)
+        .bind(team_id)
+        .bind(scope.id())
+        .bind(until)
+        .fetch(&mut *conn);
+    while let Some(row) = stream.try_next().await? {
+        let contact = row.contact_id;
+        if let Some(fact) = row.into_fact() {
+            touches.entry(contact).or_default().push(fact);
+        }
+    }
+    drop(stream);
+    Ok(rows
+        .into_iter()
+        .map(|r| into_owned(kind, r, &mut touches))
+        .collect())
+}
+
+fn kind_index(kind: ContactKind) -> usize {
+    match kind {
+        ContactKind::DecisionMaker => 0,
+        ContactKind::Candidate => 1,
+    }
+}
+
+fn into_owned(
+    kind: ContactKind,
+    r: ContactRow,
+    touches: &mut HashMap<i64, Vec<TouchFact>>,
+) -> OwnedFacts {
+    let snooze = match (
+        r.snooze_reason.and_then(|s| s.parse().ok()),
+        r.snooze_until,
+        r.snooze_created_at,
+    ) {
+        (Some(reason), Some(until), Some(created_at)) => Some(Snooze {
+            reason,
+            until,
+            created_at,
+        }),
+        _ => None,
+    };
+    let facts = ContactFacts {
+        kind,
+        temperature: r.temperature.parse().unwrap_or(Temperature::Warm),
+        active: true,
+        do_not_contact: r.do_not_contact,
+        email_opt_out: r.email_opt_out,
+        has_email: r.has_email,
+        has_phone: r.has_phone,
+        touches: touches.remove(&r.id).unwrap_or_default(),
+        sign_off_triggers: r.sign_offs,
+        news_logged: r.news,
+        in_active_pipeline: r.in_pipeline,
+        snooze,
+    };
+    OwnedFacts {
+        kind,
+        id: r.id,
+        owner_id: r.owner_id,
+        facts,
+    }
+}
+
+/// The instant a local date ends in a time zone (the facts bound for "as of that date").
+pub fn end_of_day(date: NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let next = date.succ_opt().unwrap_or(date);
+    let midnight = next.and_hms_opt(0, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| midnight.and_utc())
+}
+
+/// The owner of a contact and their time zone (whose "today" the contact's item follows).
+pub async fn owner_of(
+    conn: &mut PgConnection,
+    team_id: i64,
+    kind: ContactKind,
+    id: i64,
+) -> sqlx::Result<Option<(i64, String)>> {
+    let sql = match kind {
+        ContactKind::DecisionMaker => {
+            "select c.owner_id, u.time_zone from decision_makers c join users u on u.id = c.owner_id where c.team_id = $1 and c.id = $2"
+        }
+        ContactKind::Candidate => {
+            "select c.owner_id, u.time_zone from candidates c join users u on u.id = c.owner_id where c.team_id = $1 and c.id = $2"
+        }
+    };
+    sqlx::query_as(sql)
+        .bind(team_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}

@@ -1,0 +1,141 @@
+//! The team's cadence settings (one row per team, created with DOMAIN.md's defaults on first read).
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use sqlx::{FromRow, PgExecutor};
+
+use crate::domain::cadence::Settings;
+
+/// Weekday codes in `Weekday::num_days_from_monday` order, as stored and as the API spells them.
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Everything a manager sets for the team: the rules' numbers plus the task and report settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamSettings {
+    pub cadence: Settings,
+    pub nightly_hour: u32,
+    pub second_call_window_days: u32,
+    pub new_dm_daily_goal: u32,
+}
+
+impl Default for TeamSettings {
+    fn default() -> Self {
+        Self {
+            cadence: Settings::default(),
+            nightly_hour: 2,
+            second_call_window_days: 30,
+            new_dm_daily_goal: 2,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct Row {
+    interval_hot: i32,
+    interval_warm: i32,
+    interval_cold: i32,
+    second_call_working_days: i32,
+    strike_gap_1: i32,
+    strike_gap_2: i32,
+    gone_dark_touches: i32,
+    gone_dark_min_days: i32,
+    gone_dark_rearm_days: i32,
+    working_days: Vec<String>,
+    holidays: Vec<NaiveDate>,
+    nightly_hour: i32,
+    second_call_window_days: i32,
+    new_dm_daily_goal: i32,
+}
+
+fn u(v: i32) -> u32 {
+    u32::try_from(v).unwrap_or(0)
+}
+
+impl From<Row> for TeamSettings {
+    fn from(r: Row) -> Self {
+        let mut working_days = [false; 7];
+        for (i, code) in WEEKDAYS.iter().enumerate() {
+            working_days[i] = r.working_days.iter().any(|d| d == code);
+        }
+        let cadence = Settings {
+            interval_hot: u(r.interval_hot),
+            interval_warm: u(r.interval_warm),
+            interval_cold: u(r.interval_cold),
+            second_call_working_days: u(r.second_call_working_days),
+            strike_gaps: [u(r.strike_gap_1), u(r.strike_gap_2)],
+            gone_dark_touches: u(r.gone_dark_touches),
+            gone_dark_min_days: u(r.gone_dark_min_days),
+            gone_dark_rearm_days: u(r.gone_dark_rearm_days),
+            working_days,
+            holidays: r.holidays.into_iter().collect::<BTreeSet<_>>(),
+        };
+        Self {
+            cadence,
+            nightly_hour: u(r.nightly_hour),
+            second_call_window_days: u(r.second_call_window_days),
+            new_dm_daily_goal: u(r.new_dm_daily_goal),
+        }
+    }
+}
+
+/// The team's settings; a team that never saved any gets the defaults.
+pub async fn load(db: impl PgExecutor<'_>, team_id: i64) -> sqlx::Result<TeamSettings> {
+    let row: Option<Row> = sqlx::query_as(
+        "select interval_hot, interval_warm, interval_cold, second_call_working_days, strike_gap_1, strike_gap_2, \
+         gone_dark_touches, gone_dark_min_days, gone_dark_rearm_days, working_days, holidays, nightly_hour, \
+         second_call_window_days, new_dm_daily_goal from team_settings where team_id = $1",
+    )
+    .bind(team_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(TeamSettings::from).unwrap_or_default())
+}
+
+fn i(v: u32) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
+}
+
+/// Saves validated settings (insert or replace).
+pub async fn save(db: impl PgExecutor<'_>, team_id: i64, s: &TeamSettings) -> sqlx::Result<()> {
+    let c = &s.cadence;
+    let days: Vec<&str> = WEEKDAYS
+        .iter()
+        .zip(c.working_days)
+        .filter(|(_, on)| *on)
+        .map(|(d, _)| *d)
+        .collect();
+    let holidays: Vec<NaiveDate> = c.holidays.iter().copied().collect();
+    sqlx::query(
+        "insert into team_settings (team_id, interval_hot, interval_warm, interval_cold, second_call_working_days, \
+           strike_gap_1, strike_gap_2, gone_dark_touches, gone_dark_min_days, gone_dark_rearm_days, working_days, \
+           holidays, nightly_hour, second_call_window_days, new_dm_daily_goal) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+         on conflict (team_id) do update set interval_hot = excluded.interval_hot, interval_warm = excluded.interval_warm, \
+           interval_cold = excluded.interval_cold, second_call_working_days = excluded.second_call_working_days, \
+           strike_gap_1 = excluded.strike_gap_1, strike_gap_2 = excluded.strike_gap_2, \
+           gone_dark_touches = excluded.gone_dark_touches, gone_dark_min_days = excluded.gone_dark_min_days, \
+           gone_dark_rearm_days = excluded.gone_dark_rearm_days, working_days = excluded.working_days, \
+           holidays = excluded.holidays, nightly_hour = excluded.nightly_hour, \
+           second_call_window_days = excluded.second_call_window_days, new_dm_daily_goal = excluded.new_dm_daily_goal, \
+           updated_at = now()",
+    )
+    .bind(team_id)
+    .bind(i(c.interval_hot))
+    .bind(i(c.interval_warm))
+    .bind(i(c.interval_cold))
+    .bind(i(c.second_call_working_days))
+    .bind(i(c.strike_gaps[0]))
+    .bind(i(c.strike_gaps[1]))
+    .bind(i(c.gone_dark_touches))
+    .bind(i(c.gone_dark_min_days))
+    .bind(i(c.gone_dark_rearm_days))
+    .bind(days)
+    .bind(holidays)
+    .bind(i(s.nightly_hour))
+    .bind(i(s.second_call_window_days))
+    .bind(i(s.new_dm_daily_goal))
+    .execute(db)
+    .await
+    .map(|_| ())
+}

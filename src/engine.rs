@@ -1,0 +1,191 @@
+//! The follow-up engine's three callers in one place: the nightly rebuild of a user's list, the
+//! refresh of one contact after a write, and the list computed for any date. All of them gather
+//! facts with `db::facts` and call the same pure `cadence::decide`.
+
+use chrono::{NaiveDate, Utc};
+use chrono_tz::Tz;
+use sqlx::{PgConnection, PgPool};
+
+use crate::db::due::{self, Decided};
+use crate::db::facts::{self, OwnedFacts, Scope};
+use crate::db::settings::{self, TeamSettings};
+use crate::db::users::{self, User};
+use crate::domain::cadence::{self, ContactKind, DueItem};
+
+/// A user's "today": the calendar date in their time zone now.
+pub fn today_in(tz: Tz) -> NaiveDate {
+    Utc::now().with_timezone(&tz).date_naive()
+}
+
+fn tz_of(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::UTC)
+}
+
+fn decide_all(
+    all: Vec<OwnedFacts>,
+    settings: &TeamSettings,
+    tz: Tz,
+    date: NaiveDate,
+) -> Vec<Decided> {
+    all.into_iter()
+        .map(|f| Decided {
+            kind: f.kind,
+            contact_id: f.id,
+            owner_id: f.owner_id,
+            temperature: f.facts.temperature,
+            item: cadence::decide(&f.facts, &settings.cadence, tz, date),
+        })
+        .collect()
+}
+
+/// Every contact of a user decided for `date` from the facts known up to its end.
+pub async fn compute_user(
+    conn: &mut PgConnection,
+    user: &User,
+    settings: &TeamSettings,
+    date: NaiveDate,
+) -> sqlx::Result<Vec<Decided>> {
+    let tz = user.tz();
+    let until = facts::end_of_day(date, tz);
+    let mut all = facts::gather(
+        conn,
+        user.team_id,
+        ContactKind::DecisionMaker,
+        Scope::Owner(user.id),
+        until,
+    )
+    .await?;
+    all.extend(
+        facts::gather(
+            conn,
+            user.team_id,
+            ContactKind::Candidate,
+            Scope::Owner(user.id),
+            until,
+        )
+        .await?,
+    );
+    Ok(decide_all(all, settings, tz, date))
+}
+
+/// Counts of one rebuilt list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub users: usize,
+    pub contacts: usize,
+    pub items: usize,
+}
+
+/// Rebuilds one user's list for `as_of` (default: their today) in one transaction: nobody sees a
+/// half-built list, and a failure leaves the old one whole. The history is only written for the
+/// user's real today, never for a replayed date.
+pub async fn rebuild_user(
+    db: &PgPool,
+    user: &User,
+    settings: &TeamSettings,
+    as_of: Option<NaiveDate>,
+) -> sqlx::Result<Counts> {
+    let mut tx = db.begin().await?;
+    let counts = rebuild_user_in(&mut tx, user, settings, as_of).await?;
+    tx.commit().await?;
+    Ok(counts)
+}
+
+/// The body of [`rebuild_user`], inside the caller's transaction.
+pub async fn rebuild_user_in(
+    conn: &mut PgConnection,
+    user: &User,
+    settings: &TeamSettings,
+    as_of: Option<NaiveDate>,
+) -> sqlx::Result<Counts> {
+    due::lock_user_list(conn, user.id).await?;
+    let today = today_in(user.tz());
+    let date = as_of.unwrap_or(today);
+    let decided = compute_user(conn, user, settings, date).await?;
+    let items = due::replace_user_list(conn, user.team_id, user.id, date, &decided).await?;
+    if date == today {
+        due::record_history(conn, user.team_id, &decided).await?;
+    }
+    Ok(Counts {
+        users: 1,
+        contacts: decided.len(),
+        items,
+    })
+}
+
+/// Rebuilds the lists of every active user of a team, one transaction each, recorded as a run.
+pub async fn rebuild_team(
+    db: &PgPool,
+    team_id: i64,
+    trigger: &str,
+    as_of: Option<NaiveDate>,
+) -> anyhow::Result<Counts> {
+    let run = due::start_run(db, team_id, trigger, as_of).await?;
+    let result = rebuild_team_users(db, team_id, run, as_of, None).await;
+    let error = result.as_ref().err().map(|e| format!("{e:#}"));
+    due::finish_run(db, run, error.as_deref()).await?;
+    result
+}
+
+/// Rebuilds the given users (or all active users) of a team under an open run.
+pub async fn rebuild_team_users(
+    db: &PgPool,
+    team_id: i64,
+    run: i64,
+    as_of: Option<NaiveDate>,
+    only: Option<&[i64]>,
+) -> anyhow::Result<Counts> {
+    let settings = settings::load(db, team_id).await?;
+    let members = users::list_for_team(db, team_id).await?;
+    let mut total = Counts::default();
+    for user in members
+        .iter()
+        .filter(|u| u.active && only.is_none_or(|ids| ids.contains(&u.id)))
+    {
+        let c = rebuild_user(db, user, &settings, as_of).await?;
+        due::add_to_run(db, run, c.contacts, c.items).await?;
+        total.users += 1;
+        total.contacts += c.contacts;
+        total.items += c.items;
+    }
+    Ok(total)
+}
+
+/// Recomputes one contact's item for its owner's today, inside the caller's transaction (the
+/// one that wrote the touch, snooze or edit), so Today is right the moment it commits.
+pub async fn refresh_contact(
+    conn: &mut PgConnection,
+    team_id: i64,
+    kind: ContactKind,
+    id: i64,
+) -> sqlx::Result<Option<DueItem>> {
+    let Some((owner_id, tz_name)) = facts::owner_of(conn, team_id, kind, id).await? else {
+        return Ok(None);
+    };
+    due::lock_user_list(conn, owner_id).await?;
+    let tz = tz_of(&tz_name);
+    let today = today_in(tz);
+    let settings = settings::load(&mut *conn, team_id).await?;
+    let found = facts::gather(
+        conn,
+        team_id,
+        kind,
+        Scope::Contact(id),
+        facts::end_of_day(today, tz),
+    )
+    .await?;
+    let decided = match found.into_iter().next() {
+        Some(f) => decide_all(vec![f], &settings, tz, today).remove(0),
+        // archived: nothing is due, and any open history item is settled
+        None => Decided {
+            kind,
+            contact_id: id,
+            owner_id,
+            temperature: cadence::Temperature::Warm,
+            item: None,
+        },
+    };
+    due::replace_contact_item(conn, team_id, today, &decided).await?;
+    due::record_history(conn, team_id, std::slice::from_ref(&decided)).await?;
+    Ok(decided.item)
+}
