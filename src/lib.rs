@@ -2,6 +2,7 @@
 //! [`cli::run`]; tests start the app in-process through [`startup::Application`].
 
 pub mod accounts;
+pub mod actions;
 pub mod auth;
 pub mod cli;
 pub mod config;

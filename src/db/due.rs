@@ -382,3 +382,75 @@ pub async fn recent_runs(
     .fetch_all(db)
     .await
 }
+
+/// One line of a stored list, with what the Today page and the API show of its contact.
+#[derive(Debug, Clone, FromRow)]
+pub struct ListedItem {
+    pub contact_kind: String,
+    pub contact_id: i64,
+    pub name: String,
+    pub title: String,
+    pub company_id: Option<i64>,
+    pub company_name: Option<String>,
+    pub email: String,
+    pub phone: String,
+    pub email_opt_out: bool,
+    pub temperature: Option<String>,
+    pub talking_points: String,
+    pub reason: String,
+    pub due_on: NaiveDate,
+    pub suggested_channel: String,
+    pub suggested_approach: Option<String>,
+    pub strike: Option<i16>,
+    pub script_hint: String,
+    pub why: String,
+    pub list_date: NaiveDate,
+    pub built_at: DateTime<Utc>,
+}
+
+const LISTED: &str = "\
+select i.contact_kind, i.contact_id, c.name, c.title, c.company_id, co.name as company_name, c.email, c.phone, c.email_opt_out, \
+       c.temperature, c.talking_points, i.reason, i.due_on, i.suggested_channel, i.suggested_approach, i.strike, i.script_hint, \
+       i.why, i.list_date, i.built_at \
+from due_items i \
+join lateral (select d.name, d.title, d.company_id, d.email, d.phone, d.email_opt_out, d.temperature, d.talking_points \
+                from decision_makers d where i.contact_kind = 'decision_maker' and d.team_id = i.team_id and d.id = i.contact_id \
+              union all \
+              select c.name, c.title, c.company_id, c.email, c.phone, c.email_opt_out, null, c.talking_points \
+                from candidates c where i.contact_kind = 'candidate' and c.team_id = i.team_id and c.id = i.contact_id) c on true \
+left join companies co on co.team_id = i.team_id and co.id = c.company_id \
+where i.team_id = $1 and i.user_id = $2 and ($3::text is null or i.reason = $3) \
+order by i.reason_rank, i.due_on, i.temperature_rank, i.contact_kind, i.contact_id \
+offset $4 limit $5";
+
+/// A page of a user's stored list in due-list order: reason, most overdue first, hot before cold.
+pub async fn list_items(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    user_id: i64,
+    reason: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<ListedItem>> {
+    sqlx::query_as(LISTED)
+        .bind(team_id)
+        .bind(user_id)
+        .bind(reason)
+        .bind(offset)
+        .bind(limit)
+        .fetch_all(db)
+        .await
+}
+
+/// How many items a user's stored list has per reason.
+pub async fn counts_by_reason(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    user_id: i64,
+) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("select reason, count(*) from due_items where team_id = $1 and user_id = $2 group by reason, reason_rank order by reason_rank")
+        .bind(team_id)
+        .bind(user_id)
+        .fetch_all(db)
+        .await
+}

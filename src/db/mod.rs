@@ -5,10 +5,13 @@
 //! fresh checkout compile the same way), and every query runs in the HTTP tests against a real
 //! PostgreSQL, which is where a wrong column or type shows up.
 
+pub mod companies;
+pub mod contacts;
 pub mod due;
 pub mod facts;
 pub mod settings;
 pub mod tokens;
+pub mod touches;
 pub mod users;
 
 use std::str::FromStr;
@@ -66,8 +69,15 @@ impl Database {
     }
 }
 
+/// Session settings every connection gets: the list and search queries take optional filters
+/// (`$n is null or …`), which PostgreSQL plans well only with the values in hand.
+pub fn tune(options: PgConnectOptions) -> PgConnectOptions {
+    options.options([("plan_cache_mode", "force_custom_plan")])
+}
+
 /// A pool sized for a small server; connections are checked before use.
 pub async fn connect(options: PgConnectOptions) -> anyhow::Result<PgPool> {
+    let options = tune(options);
     PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(10))

@@ -49,7 +49,7 @@ pub async fn fresh_database() -> (PgPool, PgConnectOptions) {
         .await
         .expect("create test database");
     admin.close().await;
-    let options = admin_options().database(&name);
+    let options = secondcall::db::tune(admin_options().database(&name));
     let pool = PgPoolOptions::new()
         .max_connections(8)
         .connect_with(options.clone())

@@ -7,4 +7,5 @@
 mod auth;
 mod browser;
 mod embedded;
+mod engine;
 mod helpers;

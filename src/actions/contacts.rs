@@ -1,0 +1,120 @@
+//! Creating, editing, archiving and snoozing contacts.
+
+use chrono::NaiveDate;
+use sqlx::{PgConnection, PgPool};
+
+use super::{ActionError, ActionResult};
+use crate::accounts::FieldError;
+use crate::db::contacts::{self, ContactWrite};
+use crate::db::users::{self, User};
+use crate::db::{companies, due};
+use crate::domain::cadence::{ContactKind, DueItem};
+use crate::engine;
+
+/// The owner and company of a write must be the acting user's team's.
+async fn check_refs(conn: &mut PgConnection, team_id: i64, w: &ContactWrite) -> ActionResult<()> {
+    let owner = users::find_in_team(&mut *conn, team_id, w.owner_id).await?;
+    if !owner.is_some_and(|o| o.active) {
+        return Err(FieldError::new(
+            "owner_id",
+            "Choose an active user of your team as the owner.",
+        )
+        .into());
+    }
+    if let Some(company) = w.company_id
+        && !companies::exists(&mut *conn, team_id, company).await?
+    {
+        return Err(FieldError::new("company_id", "Choose one of your team's companies.").into());
+    }
+    Ok(())
+}
+
+/// Creates a contact and works out its due state.
+pub async fn create(
+    db: &PgPool,
+    user: &User,
+    kind: ContactKind,
+    w: &ContactWrite,
+) -> ActionResult<i64> {
+    let mut tx = db.begin().await?;
+    check_refs(&mut tx, user.team_id, w).await?;
+    let id = contacts::insert(&mut tx, user.team_id, kind, w).await?;
+    engine::refresh_contact(&mut tx, user.team_id, kind, id).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Saves an edit (flags, temperature and owner change what is due, so it is recomputed).
+pub async fn update(
+    db: &PgPool,
+    user: &User,
+    kind: ContactKind,
+    id: i64,
+    w: &ContactWrite,
+) -> ActionResult<Option<DueItem>> {
+    let mut tx = db.begin().await?;
+    check_refs(&mut tx, user.team_id, w).await?;
+    if !contacts::update(&mut tx, user.team_id, kind, id, w).await? {
+        return Err(ActionError::NotFound);
+    }
+    let item = engine::refresh_contact(&mut tx, user.team_id, kind, id).await?;
+    tx.commit().await?;
+    Ok(item)
+}
+
+/// Archives a contact: off every list, its open items settled, its history kept.
+pub async fn archive(db: &PgPool, user: &User, kind: ContactKind, id: i64) -> ActionResult<()> {
+    let mut tx = db.begin().await?;
+    if !contacts::archive(&mut tx, user.team_id, kind, id).await? {
+        return Err(ActionError::NotFound);
+    }
+    engine::refresh_contact(&mut tx, user.team_id, kind, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Puts the contact's current item aside until `until`, with a reason for the record.
+pub async fn snooze(
+    db: &PgPool,
+    user: &User,
+    kind: ContactKind,
+    id: i64,
+    until: NaiveDate,
+    note: &str,
+) -> ActionResult<()> {
+    let contact = contacts::find(db, user.team_id, kind, id)
+        .await?
+        .filter(|c| c.archived_at.is_none())
+        .ok_or(ActionError::NotFound)?;
+    let today = engine::today_in(user.tz());
+    if until <= today {
+        return Err(FieldError::new("until", "Snooze until a later date than today.").into());
+    }
+    if note.chars().count() > 500 {
+        return Err(FieldError::new("note", "Keep the note under 500 characters.").into());
+    }
+    let reason = contact
+        .due_reason
+        .as_deref()
+        .and_then(|r| r.parse().ok())
+        .ok_or_else(|| {
+            ActionError::Conflict(
+                "Nothing is due for this contact, so there is nothing to snooze.".into(),
+            )
+        })?;
+    let mut tx = db.begin().await?;
+    due::insert_snooze(
+        &mut tx,
+        user.team_id,
+        kind,
+        id,
+        reason,
+        until,
+        note.trim(),
+        user.id,
+    )
+    .await?;
+    engine::refresh_contact(&mut tx, user.team_id, kind, id).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! What users do, shared by the pages and the JSON API: validate, write in one transaction,
+//! and refresh the due state of every contact the write touches, so Today is right at once.
+
+pub mod companies;
+pub mod contacts;
+pub mod input;
+pub mod touches;
+
+use crate::accounts::FieldError;
+use crate::error::{ApiError, AppError};
+
+/// Why an action did not happen; nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    #[error("not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("{0}")]
+    Invalid(FieldError),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<FieldError> for ActionError {
+    fn from(e: FieldError) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+/// The result of an action.
+pub type ActionResult<T> = Result<T, ActionError>;
+
+impl From<ActionError> for ApiError {
+    fn from(e: ActionError) -> Self {
+        match e {
+            ActionError::NotFound => ApiError::not_found(),
+            ActionError::Forbidden => ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "forbidden",
+                "Only the author can change this.",
+            ),
+            ActionError::Invalid(f) => ApiError::invalid(f),
+            ActionError::Conflict(m) => ApiError::conflict(m),
+            ActionError::Database(d) => d.into(),
+        }
+    }
+}
+
+impl From<ActionError> for AppError {
+    fn from(e: ActionError) -> Self {
+        match e {
+            ActionError::NotFound => AppError::NotFound,
+            ActionError::Forbidden => AppError::Forbidden,
+            ActionError::Invalid(_) => AppError::Conflict("The input was not valid."),
+            ActionError::Conflict(_) => {
+                AppError::Conflict("That conflicts with the current state; reload and try again.")
+            }
+            ActionError::Database(d) => d.into(),
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Logging, correcting and deleting touches; each one recomputes the contact's due state in the
+//! same transaction.
+
+use sqlx::PgPool;
+
+use super::{ActionError, ActionResult};
+use crate::db::contacts;
+use crate::db::touches::{self, Touch, TouchWrite};
+use crate::db::users::User;
+use crate::domain::cadence::{ContactKind, Direction, DueItem, Outcome};
+use crate::engine;
+
+/// What logging a touch led to: the touch and the contact's item now (if any).
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub touch_id: i64,
+    pub item: Option<DueItem>,
+}
+
+/// Logs a touch by `user` on a contact of their team.
+pub async fn log(
+    db: &PgPool,
+    user: &User,
+    kind: ContactKind,
+    contact_id: i64,
+    w: &TouchWrite,
+) -> ActionResult<Logged> {
+    let mut tx = db.begin().await?;
+    let contact = contacts::find(&mut *tx, user.team_id, kind, contact_id).await?;
+    if !contact.is_some_and(|c| c.archived_at.is_none()) {
+        return Err(ActionError::NotFound);
+    }
+    let touch_id = touches::insert(&mut tx, user.team_id, kind, contact_id, user.id, w).await?;
+    // a "remove me" reply [000]: never suggest email to them again
+    if w.direction == Direction::Inbound.as_str() && w.outcome == Outcome::OptedOut.as_str() {
+        contacts::set_email_opt_out(&mut tx, user.team_id, kind, contact_id).await?;
+    }
+    let item = engine::refresh_contact(&mut tx, user.team_id, kind, contact_id).await?;
+    tx.commit().await?;
+    Ok(Logged { touch_id, item })
+}
+
+fn contact_of(t: &Touch) -> (ContactKind, i64) {
+    match (t.decision_maker_id, t.candidate_id) {
+        (Some(id), _) => (ContactKind::DecisionMaker, id),
+        (None, Some(id)) => (ContactKind::Candidate, id),
+        (None, None) => (ContactKind::DecisionMaker, 0),
+    }
+}
+
+/// The touch, if it is live, of this team, and written by `user` (only authors correct).
+async fn own_touch(db: &PgPool, user: &User, id: i64) -> ActionResult<Touch> {
+    let touch = touches::find(db, user.team_id, id)
+        .await?
+        .filter(|t| t.deleted_at.is_none())
+        .ok_or(ActionError::NotFound)?;
+    if touch.author_id != user.id {
+        return Err(ActionError::Forbidden);
+    }
+    Ok(touch)
+}
+
+/// Corrects a touch; the replaced version stays in the audit trail.
+pub async fn correct(
+    db: &PgPool,
+    user: &User,
+    id: i64,
+    w: &TouchWrite,
+) -> ActionResult<(ContactKind, i64)> {
+    let touch = own_touch(db, user, id).await?;
+    let (kind, contact_id) = contact_of(&touch);
+    let mut tx = db.begin().await?;
+    touches::correct(&mut tx, user.team_id, id, user.id, w).await?;
+    engine::refresh_contact(&mut tx, user.team_id, kind, contact_id).await?;
+    tx.commit().await?;
+    Ok((kind, contact_id))
+}
+
+/// Deletes a mistaken touch: it no longer counts, and the trail shows it was there.
+pub async fn delete(db: &PgPool, user: &User, id: i64) -> ActionResult<(ContactKind, i64)> {
+    let touch = own_touch(db, user, id).await?;
+    let (kind, contact_id) = contact_of(&touch);
+    let mut tx = db.begin().await?;
+    touches::delete(&mut tx, user.team_id, id, user.id).await?;
+    engine::refresh_contact(&mut tx, user.team_id, kind, contact_id).await?;
+    tx.commit().await?;
+    Ok((kind, contact_id))
+}

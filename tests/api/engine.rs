@@ -1,0 +1,275 @@
+//! The engine against a real database: refresh after a touch, rebuilds, replayed dates, runs.
+
+use chrono::{Duration, NaiveDate, Utc};
+use secondcall::actions::input::{ContactInput, TouchInput};
+use secondcall::actions::{contacts, touches};
+use secondcall::db::users::{self, User};
+use secondcall::domain::cadence::{ContactKind, Reason};
+use secondcall::engine;
+
+use crate::helpers::TestApp;
+
+pub async fn user(app: &TestApp, email: &str) -> User {
+    users::find_by_email(&app.db, email).await.unwrap().unwrap()
+}
+
+pub async fn new_dm(app: &TestApp, owner: &User, name: &str, temperature: &str) -> i64 {
+    let input = ContactInput {
+        name: name.into(),
+        phone: "+1 212 555 0100".into(),
+        email: format!("{}@client.test", name.to_lowercase().replace(' ', ".")),
+        temperature: temperature.into(),
+        ..Default::default()
+    };
+    let w = input.parse(ContactKind::DecisionMaker, owner.id).unwrap();
+    contacts::create(&app.db, owner, ContactKind::DecisionMaker, &w)
+        .await
+        .unwrap()
+}
+
+pub async fn log_call(
+    app: &TestApp,
+    by: &User,
+    kind: ContactKind,
+    id: i64,
+    outcome: &str,
+    days_ago: i64,
+    next: Option<NaiveDate>,
+) -> i64 {
+    let input = TouchInput {
+        channel: "call".into(),
+        outcome: outcome.into(),
+        occurred_at: Some(Utc::now() - Duration::days(days_ago)),
+        next_step_on: next,
+        ..Default::default()
+    };
+    let w = input.parse(by.tz(), Utc::now()).unwrap();
+    touches::log(&app.db, by, kind, id, &w)
+        .await
+        .unwrap()
+        .touch_id
+}
+
+async fn due_reason(app: &TestApp, kind: ContactKind, id: i64) -> Option<String> {
+    sqlx::query_scalar("select reason from due_items where contact_kind = $1 and contact_id = $2")
+        .bind(kind.as_str())
+        .bind(id)
+        .fetch_optional(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_touch_updates_the_contacts_item_at_once() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.create_user(team, "rob@acme.test", "recruiter").await;
+    let rob = user(&app, "rob@acme.test").await;
+    let dm = new_dm(&app, &rob, "Dana Client", "warm").await;
+    assert_eq!(
+        due_reason(&app, ContactKind::DecisionMaker, dm).await,
+        None,
+        "never attempted: not due"
+    );
+
+    log_call(
+        &app,
+        &rob,
+        ContactKind::DecisionMaker,
+        dm,
+        "no_answer",
+        14,
+        None,
+    )
+    .await;
+    assert_eq!(
+        due_reason(&app, ContactKind::DecisionMaker, dm)
+            .await
+            .as_deref(),
+        Some("second_call")
+    );
+
+    let next = engine::today_in(rob.tz()) + Duration::days(10);
+    log_call(
+        &app,
+        &rob,
+        ContactKind::DecisionMaker,
+        dm,
+        "connected",
+        0,
+        Some(next),
+    )
+    .await;
+    assert_eq!(
+        due_reason(&app, ContactKind::DecisionMaker, dm).await,
+        None,
+        "the second call settles it"
+    );
+    let settled: Option<i64> = sqlx::query_scalar("select settled_by_touch_id from due_item_history where contact_id = $1 and reason = 'second_call'")
+        .bind(dm).fetch_one(&app.db).await.unwrap();
+    assert!(settled.is_some(), "the history says which touch settled it");
+}
+
+#[tokio::test]
+async fn two_rebuilds_give_the_same_list() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    let mia = user(&app, "mia@acme.test").await;
+    for i in 0..20 {
+        let dm = new_dm(
+            &app,
+            &mia,
+            &format!("Client {i}"),
+            ["hot", "warm", "cold"][i % 3],
+        )
+        .await;
+        log_call(
+            &app,
+            &mia,
+            ContactKind::DecisionMaker,
+            dm,
+            "no_answer",
+            3 + i as i64 * 7,
+            None,
+        )
+        .await;
+        if i % 2 == 0 {
+            log_call(
+                &app,
+                &mia,
+                ContactKind::DecisionMaker,
+                dm,
+                "voicemail_left",
+                2 + i as i64 * 3,
+                None,
+            )
+            .await;
+        }
+    }
+    let snapshot = || async {
+        sqlx::query_as::<_, (i64, String, NaiveDate, String)>(
+            "select contact_id, reason, due_on, why from due_items order by contact_id",
+        )
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
+    };
+    let refreshed = snapshot().await;
+    let first = engine::rebuild_team(&app.db, team, "manual", None)
+        .await
+        .unwrap();
+    let after_first = snapshot().await;
+    let second = engine::rebuild_team(&app.db, team, "manual", None)
+        .await
+        .unwrap();
+    assert_eq!(first, second);
+    assert_eq!(after_first, snapshot().await, "idempotent");
+    assert_eq!(
+        refreshed, after_first,
+        "the nightly rebuild agrees with the updates made after each touch"
+    );
+    assert!(first.items > 0);
+    let runs: Vec<(String, i32)> =
+        sqlx::query_as("select status, users_rebuilt from due_runs order by id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(runs, vec![("ok".to_string(), 1), ("ok".to_string(), 1)]);
+    let open: i64 =
+        sqlx::query_scalar("select count(*) from due_item_history where settled_at is null")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        open,
+        i64::try_from(first.items).unwrap(),
+        "one open history row per item, not one per rebuild"
+    );
+}
+
+#[tokio::test]
+async fn a_rebuild_that_dies_half_way_leaves_the_old_list_whole() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let dm = new_dm(&app, &mia, "Dana Client", "warm").await;
+    log_call(
+        &app,
+        &mia,
+        ContactKind::DecisionMaker,
+        dm,
+        "no_answer",
+        10,
+        None,
+    )
+    .await;
+    let before: Vec<(i64, String)> = sqlx::query_as("select contact_id, reason from due_items")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(before.len(), 1);
+
+    let settings = secondcall::db::settings::load(&app.db, team).await.unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    // a replay of a date before any touch: the list would be empty...
+    let replay = NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
+    engine::rebuild_user_in(&mut tx, &mia, &settings, Some(replay))
+        .await
+        .unwrap();
+    let inside: i64 = sqlx::query_scalar("select count(*) from due_items")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(inside, 0);
+    // ...but the process dies before the commit.
+    drop(tx);
+    let after: Vec<(i64, String)> = sqlx::query_as("select contact_id, reason from due_items")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn a_replayed_date_counts_only_what_was_known_by_its_end() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let dm = new_dm(&app, &mia, "Dana Client", "warm").await;
+    log_call(
+        &app,
+        &mia,
+        ContactKind::DecisionMaker,
+        dm,
+        "no_answer",
+        20,
+        None,
+    )
+    .await;
+    log_call(
+        &app,
+        &mia,
+        ContactKind::DecisionMaker,
+        dm,
+        "no_answer",
+        2,
+        None,
+    )
+    .await;
+    let settings = secondcall::db::settings::load(&app.db, team).await.unwrap();
+    let today = engine::today_in(mia.tz());
+    let mut conn = app.db.acquire().await.unwrap();
+    // Ten days ago only the first call had happened: the second call was due.
+    let then = engine::compute_user(&mut conn, &mia, &settings, today - Duration::days(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        then[0].item.as_ref().map(|i| i.reason),
+        Some(Reason::SecondCall)
+    );
+    // Today both calls count: nothing is due yet (the warm cycle is 30 days).
+    let now = engine::compute_user(&mut conn, &mia, &settings, today)
+        .await
+        .unwrap();
+    assert_eq!(now[0].item, None);
+}
