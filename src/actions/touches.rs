@@ -27,7 +27,7 @@ pub async fn log(
 ) -> ActionResult<Logged> {
     let mut tx = db.begin().await?;
     let contact = contacts::find(&mut *tx, user.team_id, kind, contact_id).await?;
-    if !contact.is_some_and(|c| c.archived_at.is_none()) {
+    if contact.is_none_or(|c| c.archived_at.is_some()) {
         return Err(ActionError::NotFound);
     }
     let touch_id = touches::insert(&mut tx, user.team_id, kind, contact_id, user.id, w).await?;
