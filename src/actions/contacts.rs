@@ -103,17 +103,15 @@ pub async fn snooze(
             )
         })?;
     let mut tx = db.begin().await?;
-    due::insert_snooze(
-        &mut tx,
-        user.team_id,
+    let snooze = due::NewSnooze {
         kind,
-        id,
+        contact_id: id,
         reason,
         until,
-        note.trim(),
-        user.id,
-    )
-    .await?;
+        note: note.trim(),
+        user_id: user.id,
+    };
+    due::insert_snooze(&mut tx, user.team_id, &snooze).await?;
     engine::refresh_contact(&mut tx, user.team_id, kind, id).await?;
     tx.commit().await?;
     Ok(())
