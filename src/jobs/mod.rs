@@ -1,4 +1,6 @@
-//! Background tasks: session clean-up now, the nightly due-list rebuild with the engine.
+//! Background tasks: the nightly due-list rebuild and the clean-up of expired sessions.
+
+pub mod nightly;
 
 use std::time::Duration;
 

@@ -273,3 +273,52 @@ async fn a_replayed_date_counts_only_what_was_known_by_its_end() {
         .unwrap();
     assert_eq!(now[0].item, None);
 }
+
+#[tokio::test]
+async fn two_instances_on_one_database_rebuild_once() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.create_user(team, "rob@acme.test", "recruiter").await;
+    app.create_user(team, "sue@acme.test", "recruiter").await;
+    let rob = user(&app, "rob@acme.test").await;
+    let dm = new_dm(&app, &rob, "Dana Client", "warm").await;
+    log_call(
+        &app,
+        &rob,
+        ContactKind::DecisionMaker,
+        dm,
+        "no_answer",
+        12,
+        None,
+    )
+    .await;
+    // Forget every list: all three users are behind.
+    sqlx::query("delete from due_lists")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let (a, b) = tokio::join!(
+        secondcall::jobs::nightly::run_once(&app.db, "nightly", &stop),
+        secondcall::jobs::nightly::run_once(&app.db, "nightly", &stop)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 3, "each user rebuilt exactly once");
+    let runs: i64 = sqlx::query_scalar("select count(*) from due_runs where trigger = 'nightly'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(runs, 1);
+    // A later tick finds nothing behind.
+    assert_eq!(
+        secondcall::jobs::nightly::run_once(&app.db, "nightly", &stop)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        due_reason(&app, ContactKind::DecisionMaker, dm)
+            .await
+            .as_deref(),
+        Some("second_call")
+    );
+}
