@@ -151,6 +151,13 @@ pub async fn rebuild_team_users(
     Ok(total)
 }
 
+/// A contact's due state right after a write: today's item, and what comes next.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refreshed {
+    pub item: Option<DueItem>,
+    pub upcoming: Option<(cadence::Reason, NaiveDate)>,
+}
+
 /// Recomputes one contact's item for its owner's today, inside the caller's transaction (the
 /// one that wrote the touch, snooze or edit), so Today is right the moment it commits.
 pub async fn refresh_contact(
@@ -158,34 +165,40 @@ pub async fn refresh_contact(
     team_id: i64,
     kind: ContactKind,
     id: i64,
-) -> sqlx::Result<Option<DueItem>> {
+) -> sqlx::Result<Refreshed> {
     let Some((owner_id, tz_name)) = facts::owner_of(conn, team_id, kind, id).await? else {
-        return Ok(None);
+        return Ok(Refreshed::default());
     };
     due::lock_user_list(conn, owner_id).await?;
     let tz = tz_of(&tz_name);
     let today = today_in(tz);
     let settings = settings::load(&mut *conn, team_id).await?;
-    let found = facts::gather(
-        conn,
-        team_id,
-        kind,
-        Scope::Contact(id),
-        facts::end_of_day(today, tz),
-    )
-    .await?;
-    let decided = match found.into_iter().next() {
-        Some(f) => decide_all(vec![f], &settings, tz, today).remove(0),
+    let until = facts::end_of_day(today, tz);
+    let found = facts::gather(conn, team_id, kind, Scope::Contact(id), until).await?;
+    let (decided, upcoming) = match found.into_iter().next() {
+        Some(f) => {
+            let upcoming = cadence::upcoming(&f.facts, &settings.cadence, tz, today);
+            (
+                decide_all(vec![f], &settings, tz, today).remove(0),
+                upcoming,
+            )
+        }
         // archived: nothing is due, and any open history item is settled
-        None => Decided {
-            kind,
-            contact_id: id,
-            owner_id,
-            temperature: cadence::Temperature::Warm,
-            item: None,
-        },
+        None => {
+            let none = Decided {
+                kind,
+                contact_id: id,
+                owner_id,
+                temperature: cadence::Temperature::Warm,
+                item: None,
+            };
+            (none, None)
+        }
     };
     due::replace_contact_item(conn, team_id, today, &decided).await?;
     due::record_history(conn, team_id, std::slice::from_ref(&decided)).await?;
-    Ok(decided.item)
+    Ok(Refreshed {
+        item: decided.item,
+        upcoming,
+    })
 }

@@ -8,7 +8,7 @@ use crate::accounts::FieldError;
 use crate::db::contacts::{self, ContactWrite};
 use crate::db::users::{self, User};
 use crate::db::{companies, due};
-use crate::domain::cadence::{ContactKind, DueItem};
+use crate::domain::cadence::ContactKind;
 use crate::engine;
 
 /// The owner and company of a write must be the acting user's team's.
@@ -51,7 +51,7 @@ pub async fn update(
     kind: ContactKind,
     id: i64,
     w: &ContactWrite,
-) -> ActionResult<Option<DueItem>> {
+) -> ActionResult<engine::Refreshed> {
     let mut tx = db.begin().await?;
     check_refs(&mut tx, user.team_id, w).await?;
     if !contacts::update(&mut tx, user.team_id, kind, id, w).await? {

@@ -7,14 +7,17 @@ use super::{ActionError, ActionResult};
 use crate::db::contacts;
 use crate::db::touches::{self, Touch, TouchWrite};
 use crate::db::users::User;
-use crate::domain::cadence::{ContactKind, Direction, DueItem, Outcome};
+use chrono::NaiveDate;
+
+use crate::domain::cadence::{ContactKind, Direction, DueItem, Outcome, Reason};
 use crate::engine;
 
-/// What logging a touch led to: the touch and the contact's item now (if any).
+/// What logging a touch led to: the touch, the contact's item now (if any) and what is next.
 #[derive(Debug, Clone)]
 pub struct Logged {
     pub touch_id: i64,
     pub item: Option<DueItem>,
+    pub upcoming: Option<(Reason, NaiveDate)>,
 }
 
 /// Logs a touch by `user` on a contact of their team.
@@ -35,9 +38,13 @@ pub async fn log(
     if w.direction == Direction::Inbound.as_str() && w.outcome == Outcome::OptedOut.as_str() {
         contacts::set_email_opt_out(&mut tx, user.team_id, kind, contact_id).await?;
     }
-    let item = engine::refresh_contact(&mut tx, user.team_id, kind, contact_id).await?;
+    let refreshed = engine::refresh_contact(&mut tx, user.team_id, kind, contact_id).await?;
     tx.commit().await?;
-    Ok(Logged { touch_id, item })
+    Ok(Logged {
+        touch_id,
+        item: refreshed.item,
+        upcoming: refreshed.upcoming,
+    })
 }
 
 fn contact_of(t: &Touch) -> (ContactKind, i64) {
