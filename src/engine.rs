@@ -158,18 +158,17 @@ pub struct Refreshed {
     pub upcoming: Option<(cadence::Reason, NaiveDate)>,
 }
 
-/// Recomputes one contact's item for its owner's today, inside the caller's transaction (the
-/// one that wrote the touch, snooze or edit), so Today is right the moment it commits.
-pub async fn refresh_contact(
+/// A contact's item and next due date as of its owner's today, without writing anything
+/// (the contact page shows it). Also returns the owner, or None for an unknown contact.
+pub async fn contact_state(
     conn: &mut PgConnection,
     team_id: i64,
     kind: ContactKind,
     id: i64,
-) -> sqlx::Result<Refreshed> {
+) -> sqlx::Result<Option<(Decided, Refreshed, NaiveDate)>> {
     let Some((owner_id, tz_name)) = facts::owner_of(conn, team_id, kind, id).await? else {
-        return Ok(Refreshed::default());
+        return Ok(None);
     };
-    due::lock_user_list(conn, owner_id).await?;
     let tz = tz_of(&tz_name);
     let today = today_in(tz);
     let settings = settings::load(&mut *conn, team_id).await?;
@@ -195,10 +194,29 @@ pub async fn refresh_contact(
             (none, None)
         }
     };
+    let refreshed = Refreshed {
+        item: decided.item.clone(),
+        upcoming,
+    };
+    Ok(Some((decided, refreshed, today)))
+}
+
+/// Recomputes one contact's item for its owner's today, inside the caller's transaction (the
+/// one that wrote the touch, snooze or edit), so Today is right the moment it commits.
+pub async fn refresh_contact(
+    conn: &mut PgConnection,
+    team_id: i64,
+    kind: ContactKind,
+    id: i64,
+) -> sqlx::Result<Refreshed> {
+    let Some((owner_id, _)) = facts::owner_of(conn, team_id, kind, id).await? else {
+        return Ok(Refreshed::default());
+    };
+    due::lock_user_list(conn, owner_id).await?;
+    let Some((decided, refreshed, today)) = contact_state(conn, team_id, kind, id).await? else {
+        return Ok(Refreshed::default());
+    };
     due::replace_contact_item(conn, team_id, today, &decided).await?;
     due::record_history(conn, team_id, std::slice::from_ref(&decided)).await?;
-    Ok(Refreshed {
-        item: decided.item,
-        upcoming,
-    })
+    Ok(refreshed)
 }

@@ -9,6 +9,7 @@ pub mod companies;
 pub mod contacts;
 pub mod due;
 pub mod facts;
+pub mod goals;
 pub mod settings;
 pub mod tokens;
 pub mod touches;

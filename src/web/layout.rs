@@ -64,16 +64,3 @@ pub fn asset_version() -> &'static str {
         hex::encode(&hasher.finalize()[..6])
     })
 }
-
-#[derive(askama::Template, askama_web::WebTemplate)]
-#[template(path = "today.html")]
-struct TodayPage {
-    layout: Layout,
-}
-
-/// GET /today until the follow-up engine fills it.
-pub async fn today_placeholder(user: CurrentUser) -> impl axum::response::IntoResponse {
-    TodayPage {
-        layout: Layout::new(&user, "today").await,
-    }
-}

@@ -2,12 +2,18 @@
 
 pub mod account;
 pub mod api;
+pub mod contact_form;
+pub mod contact_page;
+pub mod contacts;
 pub mod extract;
+pub mod fmt;
 pub mod forms;
 pub mod layout;
 pub mod login;
 pub mod setup;
 pub mod team_users;
+pub mod today;
+pub mod views;
 
 use std::path::PathBuf;
 
@@ -33,7 +39,20 @@ pub fn page_routes() -> Router<AppState> {
                 .layer(login::rate_limit_layer()),
         )
         .route("/logout", post(login::destroy))
-        .route("/today", get(layout::today_placeholder))
+        .route("/today", get(today::show))
+        .route("/contacts", get(contacts::index))
+        .route("/contacts/new", get(contacts::new_form))
+        .route("/contacts/{kind}", post(contacts::create))
+        .route(
+            "/contacts/{kind}/{id}",
+            get(contact_page::show).post(contact_page::update),
+        )
+        .route("/contacts/{kind}/{id}/archive", post(contact_page::archive))
+        .route(
+            "/contacts/{kind}/{id}/touches",
+            post(contact_page::log_touch),
+        )
+        .route("/contacts/{kind}/{id}/snooze", post(contact_page::snooze))
         .route("/account", get(account::show))
         .route(
             "/account/password",

@@ -9,3 +9,4 @@ mod browser;
 mod embedded;
 mod engine;
 mod helpers;
+mod pages;

@@ -1,0 +1,309 @@
+//! Today: the signed-in recruiter's due list, grouped by reason, with everything needed to make
+//! the call and log it without leaving the page.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, Duration, NaiveDate};
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::db::due::{self, ListedItem};
+use crate::db::{facts, goals, settings, touches};
+use crate::domain::cadence::{ContactKind, Reason, Temperature, suggest_next_step};
+use crate::engine;
+use crate::error::AppResult;
+use crate::startup::AppState;
+use crate::web::extract::CurrentUser;
+use crate::web::fmt;
+use crate::web::layout::Layout;
+use crate::web::views::{LogForm, TouchLine, contact_path};
+
+/// Items per page of a long list.
+pub const PAGE_SIZE: i64 = 100;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TodayQuery {
+    reason: Option<String>,
+    page: Option<i64>,
+}
+
+/// One due item as the page shows it.
+pub struct ItemView {
+    pub anchor: String,
+    pub path: String,
+    pub name: String,
+    pub title: String,
+    pub company: Option<String>,
+    pub company_path: Option<String>,
+    pub temperature: Option<(&'static str, &'static str)>,
+    pub reason: String,
+    pub reason_label: &'static str,
+    pub why: String,
+    pub overdue: String,
+    pub overdue_days: i64,
+    pub channel: &'static str,
+    pub approach: Option<&'static str>,
+    pub strike: Option<i16>,
+    pub hint: String,
+    pub talking_points: String,
+    pub phone: String,
+    pub tel: String,
+    pub email: Option<String>,
+    pub last: Vec<TouchLine>,
+    pub log: LogForm,
+    pub snooze_min: String,
+    pub snooze_default: String,
+}
+
+/// A group heading with its items.
+pub struct Group {
+    pub label: &'static str,
+    pub items: Vec<ItemView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "today.html")]
+pub struct TodayPage {
+    pub layout: Layout,
+    pub date_words: String,
+    pub built_words: Option<String>,
+    pub new_today: i64,
+    pub new_week: i64,
+    pub goal: i64,
+    pub week_goal: i64,
+    pub fresh: Vec<(String, String, String, String)>,
+    pub counts: Vec<(String, &'static str, i64)>,
+    pub total: i64,
+    pub reason: Option<String>,
+    pub groups: Vec<Group>,
+    pub page: i64,
+    pub has_next: bool,
+}
+
+/// GET /today
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<TodayQuery>,
+) -> AppResult<Response> {
+    let page = build(&app, &user, q.reason.as_deref(), q.page.unwrap_or(1), None).await?;
+    Ok(page.into_response())
+}
+
+/// The page, optionally with one item's log form re-shown (an invalid quick log).
+pub async fn build(
+    app: &AppState,
+    user: &CurrentUser,
+    reason: Option<&str>,
+    page: i64,
+    reshow: Option<(String, i64, LogForm)>,
+) -> AppResult<TodayPage> {
+    let tz = user.tz();
+    let today = engine::today_in(tz);
+    let reason = reason.filter(|r| r.parse::<Reason>().is_ok());
+    let page = page.max(1);
+    let counts = due::counts_by_reason(&app.db, user.team_id, user.id).await?;
+    let total = counts.iter().map(|(_, n)| n).sum();
+    let rows = due::list_items(
+        &app.db,
+        user.team_id,
+        user.id,
+        reason,
+        (page - 1) * PAGE_SIZE,
+        PAGE_SIZE + 1,
+    )
+    .await?;
+    let has_next = rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(100);
+    let rows: Vec<ListedItem> = rows
+        .into_iter()
+        .take(usize::try_from(PAGE_SIZE).unwrap_or(100))
+        .collect();
+    let settings = settings::load(&app.db, user.team_id).await?;
+    let last = last_touches(app, user, &rows, tz, today).await?;
+    let mut groups: Vec<Group> = Vec::new();
+    for row in rows {
+        let view = item_view(row, &last, &settings.cadence, today, &reshow);
+        match groups.last_mut() {
+            Some(g) if g.label == view.reason_label => g.items.push(view),
+            _ => groups.push(Group {
+                label: view.reason_label,
+                items: vec![view],
+            }),
+        }
+    }
+    let (new_today, new_week) = progress(app, user, tz, today).await?;
+    let goal = i64::from(settings.new_dm_daily_goal);
+    let fresh = goals::fresh_dms(&app.db, user.team_id, user.id, 5).await?;
+    let built = due::list_state(&app.db, user.team_id, user.id).await?;
+    Ok(TodayPage {
+        layout: Layout::new(user, "today").await,
+        date_words: fmt::day(today, today),
+        built_words: built.map(|(d, at)| {
+            format!(
+                "List for {}, built {}",
+                fmt::day(d, today),
+                fmt::moment(at, tz, today)
+            )
+        }),
+        new_today,
+        new_week,
+        goal,
+        week_goal: goal * 5,
+        fresh: fresh
+            .into_iter()
+            .map(|d| {
+                (
+                    contact_path(ContactKind::DecisionMaker, d.id),
+                    d.name,
+                    d.company_name.unwrap_or(d.title),
+                    d.phone,
+                )
+            })
+            .collect(),
+        counts: counts
+            .into_iter()
+            .map(|(code, n)| (code.clone(), fmt_reason(&code), n))
+            .collect(),
+        total,
+        reason: reason.map(str::to_string),
+        groups,
+        page,
+        has_next,
+    })
+}
+
+fn fmt_reason(code: &str) -> &'static str {
+    code.parse::<Reason>().map(Reason::label).unwrap_or("Due")
+}
+
+async fn progress(
+    app: &AppState,
+    user: &CurrentUser,
+    tz: Tz,
+    today: NaiveDate,
+) -> AppResult<(i64, i64)> {
+    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let day_start = facts::end_of_day(today.pred_opt().unwrap_or(today), tz);
+    let week_start = facts::end_of_day(monday.pred_opt().unwrap_or(monday), tz);
+    let end = facts::end_of_day(today, tz);
+    Ok(goals::new_dms(&app.db, user.team_id, user.id, day_start, week_start, end).await?)
+}
+
+async fn last_touches(
+    app: &AppState,
+    user: &CurrentUser,
+    rows: &[ListedItem],
+    tz: Tz,
+    today: NaiveDate,
+) -> AppResult<HashMap<(bool, i64), Vec<TouchLine>>> {
+    let ids = |kind: &str| {
+        rows.iter()
+            .filter(|r| r.contact_kind == kind)
+            .map(|r| r.contact_id)
+            .collect::<Vec<_>>()
+    };
+    let found = touches::latest_for(
+        &app.db,
+        user.team_id,
+        &ids("decision_maker"),
+        &ids("candidate"),
+        3,
+    )
+    .await?;
+    let mut by_contact: HashMap<(bool, i64), Vec<TouchLine>> = HashMap::new();
+    for t in found {
+        let key = match (t.decision_maker_id, t.candidate_id) {
+            (Some(id), _) => (true, id),
+            (_, Some(id)) => (false, id),
+            _ => continue,
+        };
+        by_contact
+            .entry(key)
+            .or_default()
+            .push(TouchLine::of(&t, tz, today, user.id));
+    }
+    Ok(by_contact)
+}
+
+fn item_view(
+    row: ListedItem,
+    last: &HashMap<(bool, i64), Vec<TouchLine>>,
+    settings: &crate::domain::cadence::Settings,
+    today: NaiveDate,
+    reshow: &Option<(String, i64, LogForm)>,
+) -> ItemView {
+    let kind = if row.contact_kind == "candidate" {
+        ContactKind::Candidate
+    } else {
+        ContactKind::DecisionMaker
+    };
+    let temperature = row
+        .temperature
+        .as_deref()
+        .and_then(|t| t.parse::<Temperature>().ok());
+    let next = suggest_next_step(
+        kind,
+        temperature.unwrap_or(Temperature::Warm),
+        settings,
+        today,
+    );
+    let log = match reshow {
+        Some((k, id, form)) if *k == row.contact_kind && *id == row.contact_id => form.clone(),
+        _ => LogForm::new(
+            kind,
+            row.contact_id,
+            "/today",
+            &row.suggested_channel,
+            next,
+            today,
+        ),
+    };
+    let overdue_days = (today - row.due_on).num_days().max(0);
+    ItemView {
+        anchor: format!("{}-{}", row.contact_kind, row.contact_id),
+        path: contact_path(kind, row.contact_id),
+        company_path: row.company_id.map(|id| format!("/companies/{id}")),
+        company: row.company_name,
+        temperature: temperature.map(|t| (t.as_str(), t.label())),
+        reason_label: fmt_reason(&row.reason),
+        why: row.why,
+        overdue: fmt::overdue(overdue_days),
+        overdue_days,
+        channel: fmt_channel(&row.suggested_channel),
+        approach: row
+            .suggested_approach
+            .as_deref()
+            .and_then(|a| a.parse::<crate::domain::cadence::Approach>().ok())
+            .map(|a| a.label()),
+        strike: row.strike,
+        hint: row.script_hint,
+        talking_points: row.talking_points,
+        tel: row
+            .phone
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect(),
+        phone: row.phone,
+        email: (!row.email_opt_out && !row.email.is_empty()).then_some(row.email),
+        last: last
+            .get(&(kind == ContactKind::DecisionMaker, row.contact_id))
+            .cloned()
+            .unwrap_or_default(),
+        log,
+        snooze_min: (today + Duration::days(1)).to_string(),
+        snooze_default: (today + Duration::days(7)).to_string(),
+        reason: row.reason,
+        name: row.name,
+        title: row.title,
+    }
+}
+
+fn fmt_channel(code: &str) -> &'static str {
+    code.parse::<crate::domain::cadence::Channel>()
+        .map(|c| c.label())
+        .unwrap_or("Call")
+}
