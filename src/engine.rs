@@ -220,3 +220,17 @@ pub async fn refresh_contact(
     due::record_history(conn, team_id, std::slice::from_ref(&decided)).await?;
     Ok(refreshed)
 }
+
+/// Rebuilds some users of a team now (after contacts moved between them), recorded as a run.
+pub async fn rebuild_users(
+    db: &PgPool,
+    team_id: i64,
+    trigger: &str,
+    ids: &[i64],
+) -> anyhow::Result<Counts> {
+    let run = due::start_run(db, team_id, trigger, None).await?;
+    let result = rebuild_team_users(db, team_id, run, None, Some(ids)).await;
+    let error = result.as_ref().err().map(|e| format!("{e:#}"));
+    due::finish_run(db, run, error.as_deref()).await?;
+    result
+}

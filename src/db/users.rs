@@ -305,3 +305,15 @@ async fn table_exists(db: &mut sqlx::PgConnection, table: &str) -> sqlx::Result<
         .fetch_one(db)
         .await
 }
+
+/// How many active contacts a user owns (a user who leaves must hand them to someone).
+pub async fn owned_contacts(db: impl PgExecutor<'_>, team_id: i64, id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "select (select count(*) from decision_makers where team_id = $1 and owner_id = $2 and archived_at is null) \
+              + (select count(*) from candidates where team_id = $1 and owner_id = $2 and archived_at is null)",
+    )
+    .bind(team_id)
+    .bind(id)
+    .fetch_one(db)
+    .await
+}

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod api;
+pub mod companies;
 pub mod contact_form;
 pub mod contact_page;
 pub mod contacts;
@@ -10,9 +11,11 @@ pub mod fmt;
 pub mod forms;
 pub mod layout;
 pub mod login;
+pub mod settings;
 pub mod setup;
 pub mod team_users;
 pub mod today;
+pub mod touch_edit;
 pub mod views;
 
 use std::path::PathBuf;
@@ -53,6 +56,12 @@ pub fn page_routes() -> Router<AppState> {
             post(contact_page::log_touch),
         )
         .route("/contacts/{kind}/{id}/snooze", post(contact_page::snooze))
+        .route("/companies", get(companies::index).post(companies::create))
+        .route(
+            "/companies/{id}",
+            get(companies::show).post(companies::update),
+        )
+        .route("/companies/{id}/events", post(companies::create_event))
         .route("/account", get(account::show))
         .route(
             "/account/password",
@@ -66,6 +75,19 @@ pub fn page_routes() -> Router<AppState> {
             get(team_users::index).post(team_users::create),
         )
         .route("/settings/users/new", get(team_users::new_form))
+        .route("/settings", get(settings::show).post(settings::update))
+        .route("/settings/rebuild", post(settings::rebuild))
+        .route(
+            "/settings/users/{id}/deactivate",
+            post(team_users::deactivate),
+        )
+        .route(
+            "/settings/users/{id}/reactivate",
+            post(team_users::reactivate),
+        )
+        .route("/touches/{id}/edit", get(touch_edit::edit_form))
+        .route("/touches/{id}", post(touch_edit::update))
+        .route("/touches/{id}/delete", post(touch_edit::destroy))
         .route(
             "/settings/users/{id}/reset-password",
             post(team_users::reset_password),

@@ -216,3 +216,90 @@ pub async fn reset_password(
     session::flash(&manager.session, "ok", text).await;
     Ok(Redirect::to("/settings/users").into_response())
 }
+
+#[derive(Debug, Deserialize)]
+pub struct DeactivateForm {
+    #[serde(default)]
+    reassign_to: String,
+}
+
+/// POST /settings/users/{id}/deactivate: the user can no longer log in, their sessions and tokens
+/// end, their contacts move to the chosen teammate; their touches stay theirs.
+pub async fn deactivate(
+    State(app): State<AppState>,
+    manager: Manager,
+    Path(id): Path<i64>,
+    Form(form): Form<DeactivateForm>,
+) -> AppResult<Response> {
+    let target = users::find_in_team(&app.db, manager.team_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if target.id == manager.id {
+        session::flash(
+            &manager.session,
+            "error",
+            "You cannot deactivate yourself; ask another manager.",
+        )
+        .await;
+        return Ok(Redirect::to("/settings/users").into_response());
+    }
+    let heir = match form.reassign_to.trim().parse::<i64>() {
+        Ok(h) => users::find_in_team(&app.db, manager.team_id, h)
+            .await?
+            .filter(|u| u.active && u.id != id),
+        Err(_) => None,
+    };
+    let owned = users::owned_contacts(&app.db, manager.team_id, id).await?;
+    if owned > 0 && heir.is_none() {
+        let text = format!(
+            "{} owns {owned} contacts: choose a teammate to hand them to.",
+            target.name
+        );
+        session::flash(&manager.session, "error", text).await;
+        return Ok(Redirect::to("/settings/users").into_response());
+    }
+    let mut tx = app.db.begin().await?;
+    if let Some(h) = &heir {
+        users::reassign_contacts(&mut tx, manager.team_id, id, h.id).await?;
+    }
+    users::set_active(&mut tx, manager.team_id, id, false).await?;
+    sqlx::query("delete from due_items where team_id = $1 and user_id = $2")
+        .bind(manager.team_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    if let Some(h) = &heir {
+        crate::engine::rebuild_users(&app.db, manager.team_id, "manual", &[h.id]).await?;
+    }
+    let moved = heir
+        .map(|h| format!(" Their {owned} contacts now belong to {}.", h.name))
+        .unwrap_or_default();
+    session::flash(
+        &manager.session,
+        "ok",
+        format!("{} is deactivated.{moved}", target.name),
+    )
+    .await;
+    Ok(Redirect::to("/settings/users").into_response())
+}
+
+/// POST /settings/users/{id}/reactivate
+pub async fn reactivate(
+    State(app): State<AppState>,
+    manager: Manager,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let target = users::find_in_team(&app.db, manager.team_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut conn = app.db.acquire().await?;
+    users::set_active(&mut conn, manager.team_id, id, true).await?;
+    session::flash(
+        &manager.session,
+        "ok",
+        format!("{} can log in again.", target.name),
+    )
+    .await;
+    Ok(Redirect::to("/settings/users").into_response())
+}

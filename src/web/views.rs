@@ -77,6 +77,8 @@ pub struct LogForm {
     pub suggested_next: String,
     pub suggested_next_words: String,
     pub errors: FormErrors,
+    /// The words on the button.
+    pub submit: &'static str,
     pub channels: &'static Options,
     pub outcomes: &'static Options,
     pub directions: &'static Options,
@@ -110,6 +112,7 @@ impl LogForm {
             suggested_next: suggested_next.to_string(),
             suggested_next_words: fmt::day(suggested_next, today),
             errors: FormErrors::default(),
+            submit: "Log touch",
             channels: &CHANNELS,
             outcomes: &OUTCOMES,
             directions: &DIRECTIONS,

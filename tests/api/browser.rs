@@ -145,7 +145,7 @@ async fn a_user_logs_in_and_out_in_a_real_browser() {
 
     browser.login(&app, "rob@acme.test", PASSWORD).await;
     let heading = browser.driver.query(By::Tag("h1")).first().await.unwrap();
-    assert_eq!(heading.text().await.unwrap(), "Today");
+    assert!(heading.text().await.unwrap().starts_with("Today"));
     assert!(
         browser
             .driver

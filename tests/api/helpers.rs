@@ -202,6 +202,19 @@ impl TestApp {
         team_id
     }
 
+    /// Makes every weekday a working day, so tests that expect something due "today" hold on
+    /// any day of the week (the suite runs on weekends too).
+    pub async fn every_day_working(&self, team_id: i64) {
+        sqlx::query(
+            "insert into team_settings (team_id, working_days) values ($1, '{mon,tue,wed,thu,fri,sat,sun}') \
+             on conflict (team_id) do update set working_days = excluded.working_days",
+        )
+        .bind(team_id)
+        .execute(&self.db)
+        .await
+        .expect("team settings");
+    }
+
     pub async fn login(&self, email: &str) {
         let resp = self
             .post_form("/login", &[("email", email), ("password", PASSWORD)])

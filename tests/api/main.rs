@@ -9,4 +9,5 @@ mod browser;
 mod embedded;
 mod engine;
 mod helpers;
+mod manage;
 mod pages;

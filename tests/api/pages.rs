@@ -11,7 +11,7 @@ async fn team_with_recruiter(app: &TestApp) -> i64 {
     team
 }
 
-async fn rob_id(app: &TestApp) -> String {
+pub async fn rob_id(app: &TestApp) -> String {
     let id: i64 = sqlx::query_scalar("select id from users where email = 'rob@acme.test'")
         .fetch_one(&app.db)
         .await
