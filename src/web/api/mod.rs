@@ -2,6 +2,7 @@
 //! generated from the handlers by utoipa.
 
 pub mod json;
+pub mod paging;
 pub mod users;
 
 use axum::Router;
