@@ -3,8 +3,10 @@
 
 pub mod companies;
 pub mod contacts;
+pub mod due;
 pub mod json;
 pub mod paging;
+pub mod settings;
 pub mod touches;
 pub mod users;
 
@@ -31,12 +33,16 @@ Lists take `limit` (1 to 500, default 50; more is a 422) and `cursor` (the opaqu
         contacts::dm_create, contacts::dm_index, contacts::dm_show, contacts::dm_update, contacts::dm_destroy,
         contacts::candidate_create, contacts::candidate_index, contacts::candidate_show, contacts::candidate_update, contacts::candidate_destroy,
         touches::create, touches::index,
+        due::index, due::snooze, due::rebuild,
+        settings::show, settings::update,
     ),
     components(schemas(
         users::UserJson, users::TokenRequest, users::TokenJson, users::NewUserJson, users::UserPatch, json::ErrorJson,
         companies::CompanyJson, companies::CompanyPage, companies::CompanyFields, companies::EventJson, companies::EventBody,
         contacts::json::ContactJson, contacts::json::ContactPage, contacts::json::ContactFields,
         touches::TouchJson, touches::TouchBody, touches::TouchPage,
+        due::DueListJson, due::DueItemJson, due::DueContact, due::SnoozeBody, due::RebuildBody, due::RebuildJson,
+        settings::SettingsJson, settings::SettingsPatch, settings::Intervals, settings::IntervalsPatch, settings::GoneDark, settings::GoneDarkPatch,
     )),
     modifiers(&BearerAuth)
 )]
@@ -102,6 +108,10 @@ pub fn routes() -> Router<AppState> {
                 .delete(contacts::candidate_destroy),
         )
         .route("/touches", get(touches::index).post(touches::create))
+        .route("/due", get(due::index))
+        .route("/due/snooze", post(due::snooze))
+        .route("/due/rebuild", post(due::rebuild))
+        .route("/settings", get(settings::show).patch(settings::update))
         .fallback(|| async { ApiError::not_found() })
         .layer(middleware::from_fn(json_errors))
 }
