@@ -2,6 +2,8 @@
 //! refresh of one contact after a write, and the list computed for any date. All of them gather
 //! facts with `db::facts` and call the same pure `cadence::decide`.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use sqlx::{PgConnection, PgPool};
@@ -10,7 +12,7 @@ use crate::db::due::{self, Decided};
 use crate::db::facts::{self, OwnedFacts, Scope};
 use crate::db::settings::{self, TeamSettings};
 use crate::db::users::{self, User};
-use crate::domain::cadence::{self, ContactKind, DueItem};
+use crate::domain::cadence::{self, ContactKind, DueItem, Reason};
 
 /// A user's "today": the calendar date in their time zone now.
 pub fn today_in(tz: Tz) -> NaiveDate {
@@ -201,6 +203,73 @@ pub async fn contact_state(
     Ok(Some((decided, refreshed, today)))
 }
 
+/// Rebuilds the lists of the named users, active or not (a deactivated user whose contacts moved
+/// away ends with an empty list), recorded as one run.
+pub async fn rebuild_users(
+    db: &PgPool,
+    team_id: i64,
+    trigger: &str,
+    ids: &[i64],
+) -> anyhow::Result<Counts> {
+    let run = due::start_run(db, team_id, trigger, None).await?;
+    let result = async {
+        let settings = settings::load(db, team_id).await?;
+        let mut total = Counts::default();
+        for id in ids {
+            let Some(user) = users::find_in_team(db, team_id, *id).await? else {
+                continue;
+            };
+            let c = rebuild_user(db, &user, &settings, None).await?;
+            due::add_to_run(db, run, c.contacts, c.items).await?;
+            total.users += 1;
+            total.contacts += c.contacts;
+            total.items += c.items;
+        }
+        Ok::<_, anyhow::Error>(total)
+    }
+    .await;
+    let error = result.as_ref().err().map(|e| format!("{e:#}"));
+    due::finish_run(db, run, error.as_deref()).await?;
+    result
+}
+
+/// What comes next for each of some contacts of one kind, each seen on its owner's today
+/// (`cadence::upcoming`): the settings, the owners' zones and one facts query pair for the whole
+/// set, never a query per contact.
+pub async fn upcoming_for(
+    db: &PgPool,
+    team_id: i64,
+    kind: ContactKind,
+    contacts: &[(i64, i64)],
+) -> sqlx::Result<HashMap<i64, (Reason, NaiveDate)>> {
+    if contacts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let settings = settings::load(db, team_id).await?;
+    let zones: HashMap<i64, Tz> = users::list_for_team(db, team_id)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.tz()))
+        .collect();
+    let zone = |owner: i64| zones.get(&owner).copied().unwrap_or(chrono_tz::UTC);
+    // Facts up to the end of the latest "today" among the owners: nothing later exists yet.
+    let until = contacts
+        .iter()
+        .map(|(_, owner)| facts::end_of_day(today_in(zone(*owner)), zone(*owner)))
+        .max()
+        .unwrap_or_else(Utc::now);
+    let ids: Vec<i64> = contacts.iter().map(|(id, _)| *id).collect();
+    let mut conn = db.acquire().await?;
+    let found = facts::gather_ids(&mut conn, team_id, kind, &ids, until).await?;
+    Ok(found
+        .into_iter()
+        .filter_map(|f| {
+            let tz = zone(f.owner_id);
+            cadence::upcoming(&f.facts, &settings.cadence, tz, today_in(tz)).map(|u| (f.id, u))
+        })
+        .collect())
+}
+
 /// Recomputes one contact's item for its owner's today, inside the caller's transaction (the
 /// one that wrote the touch, snooze or edit), so Today is right the moment it commits.
 pub async fn refresh_contact(
@@ -219,18 +288,4 @@ pub async fn refresh_contact(
     due::replace_contact_item(conn, team_id, today, &decided).await?;
     due::record_history(conn, team_id, std::slice::from_ref(&decided)).await?;
     Ok(refreshed)
-}
-
-/// Rebuilds some users of a team now (after contacts moved between them), recorded as a run.
-pub async fn rebuild_users(
-    db: &PgPool,
-    team_id: i64,
-    trigger: &str,
-    ids: &[i64],
-) -> anyhow::Result<Counts> {
-    let run = due::start_run(db, team_id, trigger, None).await?;
-    let result = rebuild_team_users(db, team_id, run, None, Some(ids)).await;
-    let error = result.as_ref().err().map(|e| format!("{e:#}"));
-    due::finish_run(db, run, error.as_deref()).await?;
-    result
 }

@@ -121,7 +121,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    pub field: Option<&'static str>,
+    /// The invalid field (422 only): ours are static names, serde's are paths like `intervals.hot`.
+    pub field: Option<std::borrow::Cow<'static, str>>,
 }
 
 impl ApiError {
@@ -180,7 +181,16 @@ impl ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             code: "invalid",
             message: err.message,
-            field: Some(err.field),
+            field: Some(err.field.into()),
+        }
+    }
+    /// 422 for a field named at run time (a path reported by the JSON or query parser).
+    pub fn invalid_at(field: Option<String>, message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid",
+            message: message.into(),
+            field: field.map(Into::into),
         }
     }
 }
@@ -237,7 +247,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code,
                 message: &self.message,
-                field: self.field,
+                field: self.field.as_deref(),
             },
         };
         (self.status, axum::Json(body)).into_response()

@@ -3,6 +3,7 @@
 
 pub mod companies;
 pub mod contacts;
+pub mod due_list;
 pub mod input;
 pub mod touches;
 

@@ -70,7 +70,7 @@ pub async fn list(
     let (an, ai) = after.map_or((None, None), |(n, i)| (Some(n), Some(i)));
     sqlx::query_as(&format!(
         "{SELECT}where co.team_id = $1 and ($2::text is null or co.name ilike $2) \
-         and ($3::text is null or (lower(co.name), co.id) > ($3, $4)) order by lower(co.name), co.id limit $5"
+         and ($3::text is null or (lower(co.name), co.id) > (lower($3), $4)) order by lower(co.name), co.id limit $5"
     ))
     .bind(team_id)
     .bind(pattern)

@@ -60,7 +60,8 @@ pub struct ListFilter {
     pub temperature: Option<String>,
     pub due: Option<bool>,
     pub company_id: Option<i64>,
-    /// Keyset cursor: the (lower(name), id) of the last row of the previous page.
+    /// Keyset cursor: the (name, id) of the last row of the previous page (lowered in SQL, so the
+    /// database's own `lower` decides the order).
     pub after: Option<(String, i64)>,
     pub limit: i64,
 }
@@ -85,7 +86,7 @@ where c.team_id = $1 and c.archived_at is null \
   and ($4::text is null or {temperature} = $4) \
   and ($5::bool is null or (di.contact_id is not null) = $5) \
   and ($6::bigint is null or c.company_id = $6) \
-  and ($7::text is null or (lower(c.name), c.id) > ($7, $8)) \
+  and ($7::text is null or (lower(c.name), c.id) > (lower($7), $8)) \
 order by lower(c.name), c.id limit $9";
 
 const INSERT: &str = "\
@@ -316,4 +317,26 @@ pub async fn ids_at_company(
     .bind(company_id)
     .fetch_all(conn)
     .await
+}
+
+/// The names of some contacts of one kind (a computed due list shows who each item is for).
+pub async fn names(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    kind: ContactKind,
+    ids: &[i64],
+) -> sqlx::Result<Vec<(i64, String)>> {
+    let sql = match kind {
+        ContactKind::DecisionMaker => {
+            "select id, name from decision_makers where team_id = $1 and id = any($2)"
+        }
+        ContactKind::Candidate => {
+            "select id, name from candidates where team_id = $1 and id = any($2)"
+        }
+    };
+    sqlx::query_as(sql)
+        .bind(team_id)
+        .bind(ids)
+        .fetch_all(db)
+        .await
 }

@@ -57,16 +57,16 @@ from {table} c \
 left join lateral (select reason, until, created_at from due_snoozes s \
                    where s.team_id = c.team_id and s.contact_kind = '{kind}' and s.contact_id = c.id \
                      and s.created_at < $3 order by s.created_at desc limit 1) s on true \
-where c.team_id = $1 and {scope} = $2 and c.archived_at is null";
+where c.team_id = $1 and {scope} and c.archived_at is null";
 
 const TOUCHES_SQL: &str = "\
 select t.{fk} as contact_id, t.id, t.occurred_at, t.channel, t.direction, t.outcome, t.next_step_on, t.approach \
 from touches t join {table} c on c.id = t.{fk} and c.team_id = t.team_id \
-where t.team_id = $1 and {scope} = $2 and c.archived_at is null and t.deleted_at is null and t.occurred_at < $3 \
+where t.team_id = $1 and {scope} and c.archived_at is null and t.deleted_at is null and t.occurred_at < $3 \
 order by t.{fk}, t.occurred_at, t.id";
 
-/// The statements per kind ([decision makers, candidates]) and scope ([owner, contact]).
-static STATEMENTS: LazyLock<[[(String, String); 2]; 2]> = LazyLock::new(|| {
+/// The statements per kind ([decision makers, candidates]) and scope ([owner, contact, ids]).
+static STATEMENTS: LazyLock<[[(String, String); 3]; 2]> = LazyLock::new(|| {
     let build = |kind: ContactKind, scope: &str| {
         let (table, fk, temperature, sign_offs, pipeline) = match kind {
             ContactKind::DecisionMaker => (
@@ -95,8 +95,13 @@ static STATEMENTS: LazyLock<[[(String, String); 2]; 2]> = LazyLock::new(|| {
         };
         (fill(CONTACTS_SQL), fill(TOUCHES_SQL))
     };
-    [ContactKind::DecisionMaker, ContactKind::Candidate]
-        .map(|kind| [build(kind, "c.owner_id"), build(kind, "c.id")])
+    [ContactKind::DecisionMaker, ContactKind::Candidate].map(|kind| {
+        [
+            build(kind, "c.owner_id = $2"),
+            build(kind, "c.id = $2"),
+            build(kind, "c.id = any($2)"),
+        ]
+    })
 });
 
 /// Sign-off triggers of a candidate: filled in by the job-order migration's view (see below).
@@ -156,17 +161,48 @@ pub async fn gather(
     scope: Scope,
     until: DateTime<Utc>,
 ) -> sqlx::Result<Vec<OwnedFacts>> {
-    let (contacts_sql, touches_sql) = &STATEMENTS[kind_index(kind)][scope.index()];
+    let statements = &STATEMENTS[kind_index(kind)][scope.index()];
+    gather_with(conn, team_id, kind, statements, scope.id(), until).await
+}
+
+/// Gathers the facts of some contacts of `kind` at once (the API's lists show what comes next
+/// for each row without a query per row).
+pub async fn gather_ids(
+    conn: &mut PgConnection,
+    team_id: i64,
+    kind: ContactKind,
+    ids: &[i64],
+    until: DateTime<Utc>,
+) -> sqlx::Result<Vec<OwnedFacts>> {
+    let statements = &STATEMENTS[kind_index(kind)][2];
+    gather_with(conn, team_id, kind, statements, ids.to_vec(), until).await
+}
+
+async fn gather_with<B>(
+    conn: &mut PgConnection,
+    team_id: i64,
+    kind: ContactKind,
+    (contacts_sql, touches_sql): &'static (String, String),
+    scope: B,
+    until: DateTime<Utc>,
+) -> sqlx::Result<Vec<OwnedFacts>>
+where
+    B: 'static
+        + Clone
+        + Send
+        + for<'q> sqlx::Encode<'q, sqlx::Postgres>
+        + sqlx::Type<sqlx::Postgres>,
+{
     let rows: Vec<ContactRow> = sqlx::query_as(contacts_sql)
         .bind(team_id)
-        .bind(scope.id())
+        .bind(scope.clone())
         .bind(until)
         .fetch_all(&mut *conn)
         .await?;
     let mut touches: HashMap<i64, Vec<TouchFact>> = HashMap::with_capacity(rows.len());
     let mut stream = sqlx::query_as::<_, TouchRow>(touches_sql)
         .bind(team_id)
-        .bind(scope.id())
+        .bind(scope)
         .bind(until)
         .fetch(&mut *conn);
     while let Some(row) = stream.try_next().await? {

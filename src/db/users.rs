@@ -272,38 +272,31 @@ pub async fn record_login_failure(db: &PgPool, email: &str) -> sqlx::Result<()> 
     Ok(())
 }
 
-/// Moves every contact owned by `from` to `to` (both of this team); touches stay with their authors.
+/// Moves every contact owned by `from` to `to` (both of this team); touches stay with their
+/// authors. The caller rebuilds both users' due lists once this commits.
 pub async fn reassign_contacts(
     db: &mut sqlx::PgConnection,
     team_id: i64,
     from: i64,
     to: i64,
 ) -> sqlx::Result<u64> {
-    let mut moved = 0;
-    for table in ["decision_makers", "candidates"] {
-        if !table_exists(&mut *db, table).await? {
-            continue;
-        }
-        // The table name is one of our two constants; values are bound.
-        let sql = format!(
-            "update {table} set owner_id = $3, updated_at = now() where team_id = $1 and owner_id = $2"
-        );
-        moved += sqlx::query(&sql)
-            .bind(team_id)
-            .bind(from)
-            .bind(to)
-            .execute(&mut *db)
-            .await?
-            .rows_affected();
-    }
-    Ok(moved)
-}
-
-async fn table_exists(db: &mut sqlx::PgConnection, table: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar("select to_regclass($1) is not null")
-        .bind(table)
-        .fetch_one(db)
-        .await
+    let dms = sqlx::query(
+        "update decision_makers set owner_id = $3, updated_at = now() where team_id = $1 and owner_id = $2",
+    )
+    .bind(team_id)
+    .bind(from)
+    .bind(to)
+    .execute(&mut *db)
+    .await?;
+    let candidates = sqlx::query(
+        "update candidates set owner_id = $3, updated_at = now() where team_id = $1 and owner_id = $2",
+    )
+    .bind(team_id)
+    .bind(from)
+    .bind(to)
+    .execute(&mut *db)
+    .await?;
+    Ok(dms.rows_affected() + candidates.rows_affected())
 }
 
 /// How many active contacts a user owns (a user who leaves must hand them to someone).

@@ -186,7 +186,9 @@ async fn a_user_logs_in_and_out_in_a_real_browser() {
 
 #[tokio::test]
 async fn a_recruiter_logs_a_call_from_today_in_a_real_browser() {
-    let Some(browser) = Browser::start().await else { return };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
     let app = TestApp::spawn().await;
     let team = app.create_team("Acme", "mia@acme.test").await;
     app.every_day_working(team).await;
@@ -198,23 +200,69 @@ async fn a_recruiter_logs_a_call_from_today_in_a_real_browser() {
     crate::engine::new_dm(&app, &rob, "Fresh Prospect", "hot").await;
 
     browser.login(&app, "rob@acme.test", PASSWORD).await;
-    browser.driver.query(By::Css("[data-due-item]")).first().await.unwrap();
+    browser
+        .driver
+        .query(By::Css("[data-due-item]"))
+        .first()
+        .await
+        .unwrap();
     browser.screenshot("today-1280").await;
-    browser.driver.set_window_rect(0, 0, 375, 900).await.unwrap();
+    browser
+        .driver
+        .set_window_rect(0, 0, 375, 900)
+        .await
+        .unwrap();
     browser.screenshot("today-375").await;
-    browser.driver.set_window_rect(0, 0, 1280, 900).await.unwrap();
+    browser
+        .driver
+        .set_window_rect(0, 0, 1280, 900)
+        .await
+        .unwrap();
 
-    let item = browser.driver.find(By::Css("[data-due-item]")).await.unwrap();
+    let item = browser
+        .driver
+        .find(By::Css("[data-due-item]"))
+        .await
+        .unwrap();
     let outcome = item.find(By::Css("select[name=outcome]")).await.unwrap();
-    outcome.find(By::Css("option[value=voicemail_left]")).await.unwrap().click().await.unwrap();
-    item.find(By::Css("[data-log-button]")).await.unwrap().click().await.unwrap();
-    let flash = browser.driver.query(By::Css(".flash-ok")).first().await.unwrap();
+    outcome
+        .find(By::Css("option[value=voicemail_left]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    item.find(By::Css("[data-log-button]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let flash = browser
+        .driver
+        .query(By::Css(".flash-ok"))
+        .first()
+        .await
+        .unwrap();
     assert!(flash.text().await.unwrap().starts_with("Logged."));
-    let logged: i64 = sqlx::query_scalar("select count(*) from touches where outcome = 'voicemail_left'").fetch_one(&app.db).await.unwrap();
+    let logged: i64 =
+        sqlx::query_scalar("select count(*) from touches where outcome = 'voicemail_left'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(logged, 1);
 
-    browser.driver.goto(app.url(&format!("/contacts/decision-makers/{dm}"))).await.unwrap();
-    browser.driver.query(By::Css(".timeline")).first().await.unwrap();
+    browser
+        .driver
+        .goto(app.url(&format!("/contacts/decision-makers/{dm}")))
+        .await
+        .unwrap();
+    browser
+        .driver
+        .query(By::Css(".timeline"))
+        .first()
+        .await
+        .unwrap();
     browser.screenshot("contact-1280").await;
     browser.quit().await;
 }

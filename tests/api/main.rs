@@ -4,6 +4,7 @@
     reason = "helpers fail the test loudly on any unexpected error"
 )]
 
+mod api_engine;
 mod auth;
 mod browser;
 mod embedded;

@@ -1,7 +1,13 @@
 //! The JSON API of API.md under `/api/v1`: bearer tokens, JSON errors, an OpenAPI document
 //! generated from the handlers by utoipa.
 
+pub mod companies;
+pub mod contacts;
+pub mod due;
 pub mod json;
+pub mod paging;
+pub mod settings;
+pub mod touches;
 pub mod users;
 
 use axum::Router;
@@ -18,9 +24,26 @@ use crate::startup::AppState;
 /// The OpenAPI document: every path and schema below is listed here.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Secondcall API", version = "1", description = "Follow-up engine for recruiting teams. Authenticate with `Authorization: Bearer TOKEN`."),
-    paths(users::me, users::create_token, users::create, users::update),
-    components(schemas(users::UserJson, users::TokenRequest, users::TokenJson, users::NewUserJson, users::UserPatch, json::ErrorJson)),
+    info(title = "Secondcall API", version = "1", description = "Follow-up engine for recruiting teams. Authenticate with `Authorization: Bearer TOKEN`.\n\n\
+Team scoping: every id is of the caller's team. An id in the path, the contact a touch or snooze is about, a `user_id` of GET /due and the ids a list is filtered by answer 404 when they are another team's, exactly as a missing id. An id a body refers to (`company_id`, `owner_id`, `reassign_to`) answers 422 naming the field.\n\n\
+Lists take `limit` (1 to 500, default 50; more is a 422) and `cursor` (the opaque `next` of the previous page) and answer `{\"items\", \"next\"}` (`next` null at the end)."),
+    paths(
+        users::me, users::create_token, users::create, users::update,
+        companies::create, companies::index, companies::show, companies::update, companies::create_event, companies::events,
+        contacts::dm_create, contacts::dm_index, contacts::dm_show, contacts::dm_update, contacts::dm_destroy,
+        contacts::candidate_create, contacts::candidate_index, contacts::candidate_show, contacts::candidate_update, contacts::candidate_destroy,
+        touches::create, touches::index,
+        due::index, due::snooze, due::rebuild,
+        settings::show, settings::update,
+    ),
+    components(schemas(
+        users::UserJson, users::TokenRequest, users::TokenJson, users::NewUserJson, users::UserPatch, json::ErrorJson,
+        companies::CompanyJson, companies::CompanyPage, companies::CompanyFields, companies::EventJson, companies::EventBody,
+        contacts::json::ContactJson, contacts::json::ContactPage, contacts::json::ContactFields,
+        touches::TouchJson, touches::TouchBody, touches::TouchPage,
+        due::DueListJson, due::DueItemJson, due::DueContact, due::SnoozeBody, due::RebuildBody, due::RebuildJson,
+        settings::SettingsJson, settings::SettingsPatch, settings::Intervals, settings::IntervalsPatch, settings::GoneDark, settings::GoneDarkPatch,
+    )),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -55,6 +78,40 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/users", post(users::create))
         .route("/users/{id}", patch(users::update))
+        .route("/companies", get(companies::index).post(companies::create))
+        .route(
+            "/companies/{id}",
+            get(companies::show).patch(companies::update),
+        )
+        .route(
+            "/companies/{id}/events",
+            get(companies::events).post(companies::create_event),
+        )
+        .route(
+            "/decision-makers",
+            get(contacts::dm_index).post(contacts::dm_create),
+        )
+        .route(
+            "/decision-makers/{id}",
+            get(contacts::dm_show)
+                .patch(contacts::dm_update)
+                .delete(contacts::dm_destroy),
+        )
+        .route(
+            "/candidates",
+            get(contacts::candidate_index).post(contacts::candidate_create),
+        )
+        .route(
+            "/candidates/{id}",
+            get(contacts::candidate_show)
+                .patch(contacts::candidate_update)
+                .delete(contacts::candidate_destroy),
+        )
+        .route("/touches", get(touches::index).post(touches::create))
+        .route("/due", get(due::index))
+        .route("/due/snooze", post(due::snooze))
+        .route("/due/rebuild", post(due::rebuild))
+        .route("/settings", get(settings::show).patch(settings::update))
         .fallback(|| async { ApiError::not_found() })
         .layer(middleware::from_fn(json_errors))
 }

@@ -185,5 +185,9 @@ pub async fn update(
         .await?
         .ok_or_else(ApiError::not_found)?;
     tx.commit().await?;
+    if let Some(target) = patch.reassign_to {
+        // the moved contacts' items follow their new owner, today
+        crate::engine::rebuild_users(&app.db, team, "manual", &[id, target]).await?;
+    }
     Ok(Json(user.into()))
 }

@@ -1,0 +1,179 @@
+//! `/due`: a user's due list for a date, snoozing an item, and a manager's "rebuild now".
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::actions::due_list::{self, Line};
+use crate::db::users;
+use crate::engine;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use crate::web::api::contacts::{self, json::ContactJson};
+use crate::web::api::json::{ApiJson, ApiQuery, ErrorJson};
+use crate::web::api::touches::one_contact;
+use crate::web::extract::{ApiManager, ApiUser};
+
+/// Whose list and for which date.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DueQuery {
+    /// Default the caller; another user's list needs a manager (403), another team's user is 404.
+    pub user_id: Option<i64>,
+    /// Default that user's today.
+    pub date: Option<NaiveDate>,
+}
+
+/// Who an item is for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DueContact {
+    /// `decision_maker` or `candidate`.
+    pub kind: String,
+    pub id: i64,
+    pub name: String,
+}
+
+/// One line of a due list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DueItemJson {
+    /// `sign_off`, `second_call`, `promised_follow_up`, `company_news`, `gone_dark`,
+    /// `three_strikes` or `contact_cycle`.
+    pub reason: String,
+    pub contact: DueContact,
+    pub suggested_channel: String,
+    pub script_hint: String,
+    pub due_on: NaiveDate,
+    /// Calendar days from `due_on` to the list's date.
+    pub overdue_days: i64,
+    /// Plain words, e.g. "First call was 6 days ago".
+    pub why: String,
+    /// For `gone_dark`: the change of approach to try.
+    pub suggested_approach: Option<String>,
+    /// For `three_strikes`: the strike due (2 or 3).
+    pub strike: Option<i16>,
+}
+
+impl From<Line> for DueItemJson {
+    fn from(l: Line) -> Self {
+        Self {
+            reason: l.reason,
+            contact: DueContact {
+                kind: l.kind.as_str().into(),
+                id: l.contact_id,
+                name: l.name,
+            },
+            suggested_channel: l.suggested_channel,
+            script_hint: l.script_hint,
+            due_on: l.due_on,
+            overdue_days: l.overdue_days,
+            why: l.why,
+            suggested_approach: l.suggested_approach,
+            strike: l.strike,
+        }
+    }
+}
+
+/// A due list in due-list order: reason, most overdue first, hot before warm before cold.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DueListJson {
+    pub date: NaiveDate,
+    /// When the stored list was built; null when it was computed for this request.
+    pub built_at: Option<DateTime<Utc>>,
+    pub items: Vec<DueItemJson>,
+}
+
+/// A user's due list: the stored one when it was built for `date`, else computed now for `date`
+/// from the facts known up to its end (`built_at` null). The whole list, unpaged.
+#[utoipa::path(get, path = "/api/v1/due", params(DueQuery),
+    responses((status = 200, body = DueListJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn index(
+    State(app): State<AppState>,
+    ApiUser(caller): ApiUser,
+    ApiQuery(q): ApiQuery<DueQuery>,
+) -> ApiResult<Json<DueListJson>> {
+    let owner = match q.user_id.filter(|id| *id != caller.id) {
+        None => caller,
+        Some(id) => {
+            let other = users::find_in_team(&app.db, caller.team_id, id).await?;
+            let other = other.ok_or_else(ApiError::not_found)?;
+            if !caller.is_manager() {
+                return Err(ApiError::forbidden());
+            }
+            other
+        }
+    };
+    let date = q.date.unwrap_or_else(|| engine::today_in(owner.tz()));
+    let list = due_list::for_date(&app.db, &owner, date).await?;
+    let items = list.lines.into_iter().map(Into::into).collect();
+    Ok(Json(DueListJson {
+        date: list.date,
+        built_at: list.built_at,
+        items,
+    }))
+}
+
+/// A snooze: exactly one contact id (of the team: else 404), a later date, a note.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnoozeBody {
+    pub decision_maker_id: Option<i64>,
+    pub candidate_id: Option<i64>,
+    /// After the caller's today; the item comes back due that day (or the next working day).
+    pub until: NaiveDate,
+    /// Why (up to 500 characters).
+    pub note: Option<String>,
+}
+
+/// Snoozes the contact's current item (and every reason ranked below it) until `until`; answers
+/// the contact. 409 when nothing is due for it.
+#[utoipa::path(post, path = "/api/v1/due/snooze", request_body = SnoozeBody,
+    responses((status = 200, body = ContactJson), (status = 404, body = ErrorJson), (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+pub async fn snooze(
+    State(app): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiJson(body): ApiJson<SnoozeBody>,
+) -> ApiResult<Json<ContactJson>> {
+    let (kind, id) = one_contact(body.decision_maker_id, body.candidate_id)?;
+    let note = body.note.unwrap_or_default();
+    crate::actions::contacts::snooze(&app.db, &user, kind, id, body.until, &note).await?;
+    Ok(Json(contacts::one(&app, user.team_id, kind, id).await?))
+}
+
+/// Optional: the date to rebuild the lists for (default each user's today).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RebuildBody {
+    pub as_of: Option<NaiveDate>,
+}
+
+/// What a rebuild did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RebuildJson {
+    /// Lists rebuilt (the team's active users).
+    pub users: usize,
+    /// Contacts decided.
+    pub contacts: usize,
+    /// Items now on the lists.
+    pub items: usize,
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Rebuilds every list of the team now (managers only), recorded as a "manual" run.
+#[utoipa::path(post, path = "/api/v1/due/rebuild", request_body(content = Option<RebuildBody>),
+    responses((status = 200, body = RebuildJson), (status = 403, body = ErrorJson)))]
+pub async fn rebuild(
+    State(app): State<AppState>,
+    ApiManager(manager): ApiManager,
+    body: Option<ApiJson<RebuildBody>>,
+) -> ApiResult<Json<RebuildJson>> {
+    let as_of = body.and_then(|ApiJson(b)| b.as_of);
+    let counts = engine::rebuild_team(&app.db, manager.team_id, "manual", as_of).await?;
+    Ok(Json(RebuildJson {
+        users: counts.users,
+        contacts: counts.contacts,
+        items: counts.items,
+        as_of,
+    }))
+}
