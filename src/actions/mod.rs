@@ -5,6 +5,7 @@ pub mod companies;
 pub mod contacts;
 pub mod due_list;
 pub mod input;
+pub mod jobs;
 pub mod touches;
 
 use crate::accounts::FieldError;

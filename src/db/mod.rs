@@ -5,11 +5,13 @@
 //! fresh checkout compile the same way), and every query runs in the HTTP tests against a real
 //! PostgreSQL, which is where a wrong column or type shows up.
 
+pub mod applications;
 pub mod companies;
 pub mod contacts;
 pub mod due;
 pub mod facts;
 pub mod goals;
+pub mod jobs;
 pub mod settings;
 pub mod tokens;
 pub mod touches;
