@@ -40,6 +40,9 @@ pub struct ContactPage {
     form: ContactForm,
     errors: FormErrors,
     choices: FormChoices,
+    apps: Vec<crate::web::jobs::AppRow>,
+    open_jobs: Vec<(i64, String, String)>,
+    stages: Vec<(&'static str, &'static str)>,
 }
 
 /// Builds the page; `log` and `edit` carry a form to re-show with its errors.
@@ -83,7 +86,21 @@ async fn page(
         .collect();
     let (form, errors) = edit.unwrap_or_else(|| (ContactForm::of(&contact), FormErrors::default()));
     let owners = users::list_for_team(&app.db, user.team_id).await?;
+    let (apps, open_jobs) = if kind == ContactKind::Candidate {
+        let list =
+            crate::db::applications::for_job_or_candidate(&app.db, user.team_id, None, Some(id))
+                .await?;
+        (
+            crate::web::jobs::app_rows(app, user, list).await?,
+            crate::db::jobs::open_options(&app.db, user.team_id).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(ContactPage {
+        apps,
+        open_jobs,
+        stages: crate::web::jobs::stages(),
         layout: Layout::new(user, "contacts").await,
         is_dm: kind == ContactKind::DecisionMaker,
         company_path: contact.company_id.map(|c| format!("/companies/{c}")),

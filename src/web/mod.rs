@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod api;
+pub mod board;
 pub mod companies;
 pub mod contact_form;
 pub mod contact_page;
@@ -9,6 +10,8 @@ pub mod contacts;
 pub mod extract;
 pub mod fmt;
 pub mod forms;
+pub mod job_page;
+pub mod jobs;
 pub mod layout;
 pub mod login;
 pub mod settings;
@@ -75,6 +78,14 @@ pub fn page_routes() -> Router<AppState> {
             get(team_users::index).post(team_users::create),
         )
         .route("/settings/users/new", get(team_users::new_form))
+        .route("/board", get(board::show))
+        .route("/jobs", get(jobs::index).post(jobs::create))
+        .route("/jobs/new", get(jobs::new_form))
+        .route("/jobs/{id}", get(job_page::show).post(job_page::update))
+        .route("/jobs/{id}/edit", get(job_page::edit_form))
+        .route("/applications", post(job_page::add))
+        .route("/applications/{id}", get(job_page::application))
+        .route("/applications/{id}/move", post(board::move_card))
         .route("/settings", get(settings::show).post(settings::update))
         .route("/settings/rebuild", post(settings::rebuild))
         .route(

@@ -266,3 +266,83 @@ async fn a_recruiter_logs_a_call_from_today_in_a_real_browser() {
     browser.screenshot("contact-1280").await;
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn a_card_dragged_from_screening_to_presented_stays_there_after_a_reload() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    app.create_team("Acme", "mia@acme.test").await;
+    let mia = crate::engine::user(&app, "mia@acme.test").await;
+    let stages = [
+        secondcall::domain::pipeline::Stage::Screening,
+        secondcall::domain::pipeline::Stage::Interviewing,
+    ];
+    let p = crate::board::pipeline(&app, &mia, "Initech", &stages).await;
+    browser.login(&app, "mia@acme.test", PASSWORD).await;
+    browser.driver.goto(app.url("/board")).await.unwrap();
+    let card = format!("[data-card='{}']", p.apps[0]);
+    let handle = browser
+        .driver
+        .query(By::Css(format!(
+            "[data-stage=screening] {card} [data-handle]"
+        )))
+        .first()
+        .await
+        .unwrap();
+    let target = browser
+        .driver
+        .find(By::Css("[data-stage=presented]"))
+        .await
+        .unwrap();
+    browser.screenshot("board-1280").await;
+    browser
+        .driver
+        .action_chain()
+        .click_and_hold_element(&handle)
+        .move_by_offset(20, 10)
+        .move_to_element_center(&target)
+        .release()
+        .perform()
+        .await
+        .unwrap();
+    browser
+        .driver
+        .query(By::Css(format!("[data-stage=presented] {card}")))
+        .first()
+        .await
+        .unwrap();
+    browser.driver.refresh().await.unwrap();
+    browser
+        .driver
+        .query(By::Css(format!("[data-stage=presented] {card}")))
+        .first()
+        .await
+        .unwrap();
+    let stage: String = sqlx::query_scalar("select stage from applications where id = $1")
+        .bind(p.apps[0])
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stage, "presented");
+
+    // The keyboard moves a card too: lift, one column to the right, drop.
+    let other = format!("[data-card='{}']", p.apps[1]);
+    let handle = browser
+        .driver
+        .find(By::Css(format!("{other} [data-handle]")))
+        .await
+        .unwrap();
+    handle.focus().await.unwrap();
+    handle.send_keys(" ").await.unwrap();
+    handle.send_keys(thirtyfour::Key::Right).await.unwrap();
+    handle.send_keys(thirtyfour::Key::Enter).await.unwrap();
+    browser
+        .driver
+        .query(By::Css(format!("[data-stage=offer] {other}")))
+        .first()
+        .await
+        .unwrap();
+    browser.quit().await;
+}

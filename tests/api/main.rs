@@ -6,9 +6,10 @@
 
 mod api_engine;
 mod auth;
+pub mod board;
 mod browser;
 mod embedded;
-mod engine;
+pub mod engine;
 mod helpers;
 mod manage;
 mod pages;

@@ -1,0 +1,97 @@
+// Drag and drop on the board, as a progressive enhancement of each card's move form: dropping a
+// card on a column sets the form's stage and submits it, exactly as the select and button do.
+// Pointer events (mouse, touch, pen) rather than HTML5 drag events; the keyboard works too:
+// focus a card's handle, Space or Enter to lift it, Left/Right to choose a column, Enter to drop,
+// Escape to cancel.
+(function () {
+  "use strict";
+  var board = document.querySelector("[data-board]");
+  if (!board) return;
+  var status = document.getElementById("board-status");
+  function say(text) { if (status) status.textContent = text; }
+  function columns() { return Array.prototype.slice.call(board.querySelectorAll("[data-stage]")); }
+  function columnAt(x, y) {
+    var el = document.elementFromPoint(x, y);
+    return el ? el.closest("[data-stage]") : null;
+  }
+  function mark(col) {
+    columns().forEach(function (c) { c.classList.toggle("drop-target", c === col); });
+  }
+  function drop(card, col) {
+    mark(null);
+    if (!col) return;
+    var form = card.querySelector("[data-move]");
+    var select = form.querySelector("select[name=stage]");
+    if (select.value === col.dataset.stage) return;
+    select.value = col.dataset.stage;
+    say("Moving to " + col.getAttribute("aria-label") + "…");
+    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+  }
+
+  // Pointer dragging.
+  var drag = null;
+  board.addEventListener("pointerdown", function (ev) {
+    var handle = ev.target.closest("[data-handle]");
+    if (!handle || ev.button !== 0) return;
+    var card = handle.closest("[data-card]");
+    var rect = card.getBoundingClientRect();
+    var ghost = card.cloneNode(true);
+    ghost.classList.add("drag-ghost");
+    ghost.style.left = rect.left + "px";
+    ghost.style.top = rect.top + "px";
+    document.body.appendChild(ghost);
+    card.classList.add("dragging");
+    drag = { card: card, ghost: ghost, dx: ev.clientX - rect.left, dy: ev.clientY - rect.top };
+    handle.setPointerCapture(ev.pointerId);
+    ev.preventDefault();
+  });
+  board.addEventListener("pointermove", function (ev) {
+    if (!drag) return;
+    drag.ghost.style.left = ev.clientX - drag.dx + "px";
+    drag.ghost.style.top = ev.clientY - drag.dy + "px";
+    mark(columnAt(ev.clientX, ev.clientY));
+  });
+  function endDrag(ev, cancelled) {
+    if (!drag) return;
+    var d = drag;
+    drag = null;
+    d.ghost.remove();
+    d.card.classList.remove("dragging");
+    if (cancelled) { mark(null); return; }
+    drop(d.card, columnAt(ev.clientX, ev.clientY));
+  }
+  board.addEventListener("pointerup", function (ev) { endDrag(ev, false); });
+  board.addEventListener("pointercancel", function (ev) { endDrag(ev, true); });
+
+  // Keyboard moving.
+  var lifted = null;
+  board.addEventListener("keydown", function (ev) {
+    var handle = ev.target.closest("[data-handle]");
+    if (!handle) return;
+    var card = handle.closest("[data-card]");
+    var cols = columns();
+    if (!lifted && (ev.key === " " || ev.key === "Enter")) {
+      lifted = { card: card, index: cols.indexOf(card.closest("[data-stage]")) };
+      card.classList.add("lifted");
+      mark(cols[lifted.index]);
+      say("Lifted. Left and right arrows choose a column, Enter drops, Escape cancels.");
+    } else if (lifted && (ev.key === "ArrowRight" || ev.key === "ArrowLeft")) {
+      lifted.index = Math.max(0, Math.min(cols.length - 1, lifted.index + (ev.key === "ArrowRight" ? 1 : -1)));
+      mark(cols[lifted.index]);
+      say(cols[lifted.index].getAttribute("aria-label"));
+    } else if (lifted && ev.key === "Enter") {
+      var target = cols[lifted.index];
+      lifted.card.classList.remove("lifted");
+      lifted = null;
+      drop(card, target);
+    } else if (lifted && ev.key === "Escape") {
+      lifted.card.classList.remove("lifted");
+      lifted = null;
+      mark(null);
+      say("Cancelled.");
+    } else {
+      return;
+    }
+    ev.preventDefault();
+  });
+})();

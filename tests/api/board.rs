@@ -1,0 +1,356 @@
+//! Job orders and the pipeline board over HTTP: cards, filters, moves, conflicts, isolation.
+
+use reqwest::StatusCode;
+use secondcall::actions::input::ContactInput;
+use secondcall::actions::jobs::{JobInput, add_candidate};
+use secondcall::db::users::User;
+use secondcall::domain::cadence::ContactKind;
+use secondcall::domain::pipeline::Stage;
+
+use crate::engine::user;
+use crate::helpers::{TestApp, assert_redirect};
+
+pub struct Pipeline {
+    pub job: i64,
+    pub apps: Vec<i64>,
+    pub candidates: Vec<i64>,
+}
+
+/// A company with an open job and candidates at the given stages, owned by `owner`.
+pub async fn pipeline(app: &TestApp, owner: &User, company: &str, stages: &[Stage]) -> Pipeline {
+    let company_id = secondcall::db::companies::insert(&app.db, owner.team_id, company, "", "")
+        .await
+        .unwrap();
+    let w = JobInput {
+        title: format!("Engineer at {company}"),
+        company_id: Some(company_id),
+        ..Default::default()
+    }
+    .parse(owner.id)
+    .unwrap();
+    let job = secondcall::actions::jobs::create(&app.db, owner, &w)
+        .await
+        .unwrap();
+    let mut apps = Vec::new();
+    let mut candidates = Vec::new();
+    for (i, stage) in stages.iter().enumerate() {
+        let c = ContactInput {
+            name: format!("Cand {company} {i}"),
+            phone: "+1 555 0100".into(),
+            ..Default::default()
+        };
+        let w = c.parse(ContactKind::Candidate, owner.id).unwrap();
+        let cand =
+            secondcall::actions::contacts::create(&app.db, owner, ContactKind::Candidate, &w)
+                .await
+                .unwrap();
+        apps.push(
+            add_candidate(&app.db, owner, job, cand, Some(*stage))
+                .await
+                .unwrap(),
+        );
+        candidates.push(cand);
+    }
+    Pipeline {
+        job,
+        apps,
+        candidates,
+    }
+}
+
+async fn stage_of(app: &TestApp, id: i64) -> String {
+    sqlx::query_scalar("select stage from applications where id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_board_shows_open_jobs_cards_by_stage_with_filters_in_the_url() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.create_user(team, "rob@acme.test", "recruiter").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let a = pipeline(
+        &app,
+        &mia,
+        "Initech",
+        &[Stage::Screening, Stage::Presented, Stage::Rejected],
+    )
+    .await;
+    let b = pipeline(&app, &mia, "Globex", &[Stage::Offer]).await;
+    app.login("rob@acme.test").await;
+    let html = app.get("/board").await.text().await.unwrap();
+    assert!(html.contains("Cand Initech 0") && html.contains("Cand Globex 0"));
+    assert!(
+        html.contains("Show 1"),
+        "the rejected column is collapsed with its count"
+    );
+    assert!(
+        !html.contains("Cand Initech 2"),
+        "collapsed cards are not listed"
+    );
+    let filtered = app
+        .get(&format!("/board?job={}", b.job))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(filtered.contains("Cand Globex 0") && !filtered.contains("Cand Initech 0"));
+    let expanded = app.get("/board?stage=rejected").await.text().await.unwrap();
+    assert!(expanded.contains("Cand Initech 2"));
+    let _ = a;
+}
+
+#[tokio::test]
+async fn a_card_moves_with_its_form_and_every_move_is_kept() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let p = pipeline(&app, &mia, "Initech", &[Stage::Screening]).await;
+    let _ = team;
+    app.login("mia@acme.test").await;
+    let resp = app
+        .post_form(
+            &format!("/applications/{}/move", p.apps[0]),
+            &[
+                ("stage", "presented"),
+                ("version", "1"),
+                ("return_to", "/board?owner=1"),
+            ],
+        )
+        .await;
+    assert_redirect(&resp, "/board?owner=1");
+    assert_eq!(stage_of(&app, p.apps[0]).await, "presented");
+    let page = app
+        .get(&format!("/applications/{}", p.apps[0]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Screening → Presented"));
+    let cand = app
+        .get(&format!("/contacts/candidates/{}", p.candidates[0]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        cand.contains("Screening → Presented"),
+        "the candidate page shows the moves"
+    );
+}
+
+#[tokio::test]
+async fn a_move_based_on_a_stale_stage_is_refused_and_says_why() {
+    let app = TestApp::spawn().await;
+    app.create_team("Acme", "mia@acme.test").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let p = pipeline(&app, &mia, "Initech", &[Stage::Screening]).await;
+    app.login("mia@acme.test").await;
+    let path = format!("/applications/{}/move", p.apps[0]);
+    app.post_form(
+        &path,
+        &[
+            ("stage", "presented"),
+            ("version", "1"),
+            ("return_to", "/board"),
+        ],
+    )
+    .await;
+    let second = app
+        .post_form(
+            &path,
+            &[
+                ("stage", "rejected"),
+                ("version", "1"),
+                ("return_to", "/board"),
+            ],
+        )
+        .await;
+    assert_redirect(&second, "/board");
+    assert_eq!(
+        stage_of(&app, p.apps[0]).await,
+        "presented",
+        "the stale move changed nothing"
+    );
+    let board = app.get("/board").await.text().await.unwrap();
+    assert!(
+        board.contains("moved") && board.contains("meanwhile"),
+        "a clear message"
+    );
+    let moves: i64 = sqlx::query_scalar(
+        "select count(*) from application_stage_changes where application_id = $1",
+    )
+    .bind(p.apps[0])
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(moves, 2, "the add and one move");
+}
+
+#[tokio::test]
+async fn adding_a_candidate_twice_is_a_message_not_a_duplicate() {
+    let app = TestApp::spawn().await;
+    app.create_team("Acme", "mia@acme.test").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let p = pipeline(&app, &mia, "Initech", &[Stage::Sourced]).await;
+    app.login("mia@acme.test").await;
+    let back = format!("/jobs/{}", p.job);
+    let resp = app
+        .post_form(
+            "/applications",
+            &[
+                ("job_id", &p.job.to_string()),
+                ("candidate_id", &p.candidates[0].to_string()),
+                ("return_to", &back),
+            ],
+        )
+        .await;
+    assert_redirect(&resp, &back);
+    assert!(
+        app.get(&back)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("already in this job")
+    );
+    let n: i64 = sqlx::query_scalar("select count(*) from applications")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[tokio::test]
+async fn rejecting_a_presented_candidate_puts_a_sign_off_call_on_today() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.every_day_working(team).await;
+    let mia = user(&app, "mia@acme.test").await;
+    let p = pipeline(&app, &mia, "Initech", &[Stage::Presented, Stage::Screening]).await;
+    app.login("mia@acme.test").await;
+    app.post_form(
+        &format!("/applications/{}/move", p.apps[0]),
+        &[("stage", "rejected"), ("return_to", "/board")],
+    )
+    .await;
+    app.post_form(
+        &format!("/applications/{}/move", p.apps[1]),
+        &[("stage", "rejected"), ("return_to", "/board")],
+    )
+    .await;
+    let today = app.get("/today").await.text().await.unwrap();
+    assert!(today.contains("Sign-off call") && today.contains("Cand Initech 0"));
+    assert!(
+        !today.contains("Cand Initech 1"),
+        "never presented: no sign-off call"
+    );
+}
+
+#[tokio::test]
+async fn another_teams_jobs_and_applications_answer_404() {
+    let app = TestApp::spawn().await;
+    app.create_team("Acme", "mia@acme.test").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let p = pipeline(&app, &mia, "Initech", &[Stage::Screening]).await;
+    app.create_team("Globex", "gus@globex.test").await;
+    app.login("gus@globex.test").await;
+    assert_eq!(
+        app.get(&format!("/jobs/{}", p.job)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("/applications/{}", p.apps[0]))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let moved = app
+        .post_form(
+            &format!("/applications/{}/move", p.apps[0]),
+            &[("stage", "placed"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::NOT_FOUND);
+    assert_eq!(stage_of(&app, p.apps[0]).await, "screening");
+    let added = app
+        .post_form(
+            "/applications",
+            &[
+                ("job_id", &p.job.to_string()),
+                ("candidate_id", &p.candidates[0].to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::NOT_FOUND);
+    assert!(
+        !app.get("/board")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Initech")
+    );
+}
+
+#[tokio::test]
+async fn a_job_is_opened_from_its_company_and_edited() {
+    let app = TestApp::spawn().await;
+    app.create_team("Acme", "mia@acme.test").await;
+    app.login("mia@acme.test").await;
+    let company = app
+        .post_form("/companies", &[("name", "Initech")])
+        .await
+        .headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let company_id = company.rsplit('/').next().unwrap().to_string();
+    let form = app.get(&format!("/jobs/new?company_id={company_id}")).await;
+    assert_eq!(form.status(), StatusCode::OK);
+    let bad = app
+        .post_form(
+            "/jobs",
+            &[
+                ("company_id", &company_id),
+                ("title", ""),
+                ("status", "open"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = app
+        .post_form(
+            "/jobs",
+            &[
+                ("company_id", &company_id),
+                ("title", "Rust engineer"),
+                ("status", "open"),
+            ],
+        )
+        .await;
+    let job = ok.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        app.get(&job)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Rust engineer")
+    );
+    let edit = app
+        .post_form(
+            &job,
+            &[("title", "Senior Rust engineer"), ("status", "on_hold")],
+        )
+        .await;
+    assert_redirect(&edit, &job);
+    let status: String = sqlx::query_scalar("select status from job_orders")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(status, "on_hold");
+}
