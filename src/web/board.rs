@@ -156,7 +156,7 @@ fn company_options(apps: &[Application]) -> Vec<(String, String)> {
             seen.push((id, a.company_name.clone()));
         }
     }
-    seen.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    seen.sort_by_key(|(_, name)| name.to_lowercase());
     seen
 }
 
