@@ -48,4 +48,22 @@
     }
     ev.preventDefault();
   });
+  // The help behind "?" also opens from its visible button.
+  document.addEventListener("click", function (ev) {
+    var toggle = ev.target.closest("[data-shortcuts-toggle]");
+    var help = document.getElementById("shortcuts");
+    if (toggle && help) help.hidden = !help.hidden;
+  });
+  // After a conversation the next step is required: propose the suggested date as soon as
+  // "connected" is chosen for a call or meeting, so one click logs it.
+  document.addEventListener("change", function (ev) {
+    var form = ev.target.closest("form");
+    if (!form || (ev.target.name !== "outcome" && ev.target.name !== "channel")) return;
+    var next = form.querySelector("input[name=next_step_on]");
+    var channel = form.querySelector("[name=channel]");
+    var outcome = form.querySelector("[name=outcome]");
+    if (!next || !channel || !outcome || next.value) return;
+    var spoke = outcome.value === "connected" && (channel.value === "call" || channel.value === "meeting");
+    if (spoke && next.dataset.suggested) next.value = next.dataset.suggested;
+  });
 })();
