@@ -123,6 +123,8 @@ pub struct ApiError {
     pub message: String,
     /// The invalid field (422 only): ours are static names, serde's are paths like `intervals.hot`.
     pub field: Option<std::borrow::Cow<'static, str>>,
+    /// More members of the error object, e.g. the current `stage` and `version` of a stale move.
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiError {
@@ -133,7 +135,14 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            details: serde_json::Map::new(),
         }
+    }
+    /// Adds a member to the error object (next to `code` and `message`), for a client to act on.
+    #[must_use]
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.details.insert(key.to_string(), value.into());
+        self
     }
     /// 400: the body or query could not be read.
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -182,6 +191,7 @@ impl ApiError {
             code: "invalid",
             message: err.message,
             field: Some(err.field.into()),
+            details: serde_json::Map::new(),
         }
     }
     /// 422 for a field named at run time (a path reported by the JSON or query parser).
@@ -191,6 +201,7 @@ impl ApiError {
             code: "invalid",
             message: message.into(),
             field: field.map(Into::into),
+            details: serde_json::Map::new(),
         }
     }
 }
@@ -239,6 +250,8 @@ struct ErrorDetail<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    #[serde(flatten)]
+    details: &'a serde_json::Map<String, serde_json::Value>,
 }
 
 impl IntoResponse for ApiError {
@@ -248,6 +261,7 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: &self.message,
                 field: self.field.as_deref(),
+                details: &self.details,
             },
         };
         (self.status, axum::Json(body)).into_response()
