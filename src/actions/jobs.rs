@@ -66,7 +66,7 @@ async fn check_refs(conn: &mut PgConnection, team_id: i64, w: &JobWrite) -> Acti
     }
     if let Some(dm) = w.decision_maker_id {
         let found = contacts::find(&mut *conn, team_id, ContactKind::DecisionMaker, dm).await?;
-        if !found.is_some_and(|d| d.company_id == Some(w.company_id)) {
+        if found.is_none_or(|d| d.company_id != Some(w.company_id)) {
             return Err(FieldError::new(
                 "decision_maker_id",
                 "Choose a decision maker of that company.",
