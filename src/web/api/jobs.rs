@@ -76,7 +76,10 @@ pub struct JobPage {
 #[serde(deny_unknown_fields)]
 pub struct JobFields {
     pub title: Option<String>,
-    pub company_id: Option<i64>,
+    /// Required to create; `null` is refused.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub company_id: Option<Option<i64>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i64>)]
     pub decision_maker_id: Option<Option<i64>>,
@@ -94,7 +97,7 @@ impl JobFields {
         }
         Ok(JobInput {
             title: self.title.unwrap_or(base.title),
-            company_id: self.company_id.or(base.company_id),
+            company_id: self.company_id.unwrap_or(base.company_id),
             decision_maker_id: self.decision_maker_id.unwrap_or(base.decision_maker_id),
             owner_id: self.owner_id.or(base.owner_id),
             status: self.status.unwrap_or(base.status),
