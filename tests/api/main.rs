@@ -5,6 +5,7 @@
 )]
 
 mod api_engine;
+mod api_jobs;
 mod auth;
 mod browser;
 mod embedded;
