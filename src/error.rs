@@ -124,7 +124,8 @@ pub struct ApiError {
     /// The invalid field (422 only): ours are static names, serde's are paths like `intervals.hot`.
     pub field: Option<std::borrow::Cow<'static, str>>,
     /// More members of the error object, e.g. the current `stage` and `version` of a stale move.
-    pub details: serde_json::Map<String, serde_json::Value>,
+    /// Boxed and usually absent, so that `ApiResult` stays small.
+    pub details: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 impl ApiError {
@@ -135,13 +136,15 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
-            details: serde_json::Map::new(),
+            details: None,
         }
     }
     /// Adds a member to the error object (next to `code` and `message`), for a client to act on.
     #[must_use]
     pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.details.insert(key.to_string(), value.into());
+        self.details
+            .get_or_insert_with(Default::default)
+            .insert(key.to_string(), value.into());
         self
     }
     /// 400: the body or query could not be read.
@@ -191,7 +194,7 @@ impl ApiError {
             code: "invalid",
             message: err.message,
             field: Some(err.field.into()),
-            details: serde_json::Map::new(),
+            details: None,
         }
     }
     /// 422 for a field named at run time (a path reported by the JSON or query parser).
@@ -201,7 +204,7 @@ impl ApiError {
             code: "invalid",
             message: message.into(),
             field: field.map(Into::into),
-            details: serde_json::Map::new(),
+            details: None,
         }
     }
 }
@@ -251,7 +254,7 @@ struct ErrorDetail<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
     #[serde(flatten)]
-    details: &'a serde_json::Map<String, serde_json::Value>,
+    details: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 impl IntoResponse for ApiError {
@@ -261,7 +264,7 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: &self.message,
                 field: self.field.as_deref(),
-                details: &self.details,
+                details: self.details.as_deref(),
             },
         };
         (self.status, axum::Json(body)).into_response()
