@@ -123,6 +123,9 @@ pub struct ApiError {
     pub message: String,
     /// The invalid field (422 only): ours are static names, serde's are paths like `intervals.hot`.
     pub field: Option<std::borrow::Cow<'static, str>>,
+    /// More members of the error object, e.g. the current `stage` and `version` of a stale move.
+    /// Boxed and usually absent, so that `ApiResult` stays small.
+    pub details: Option<Box<serde_json::Map<String, serde_json::Value>>>,
 }
 
 impl ApiError {
@@ -133,7 +136,16 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            details: None,
         }
+    }
+    /// Adds a member to the error object (next to `code` and `message`), for a client to act on.
+    #[must_use]
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.details
+            .get_or_insert_with(Default::default)
+            .insert(key.to_string(), value.into());
+        self
     }
     /// 400: the body or query could not be read.
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -182,6 +194,7 @@ impl ApiError {
             code: "invalid",
             message: err.message,
             field: Some(err.field.into()),
+            details: None,
         }
     }
     /// 422 for a field named at run time (a path reported by the JSON or query parser).
@@ -191,6 +204,7 @@ impl ApiError {
             code: "invalid",
             message: message.into(),
             field: field.map(Into::into),
+            details: None,
         }
     }
 }
@@ -239,6 +253,8 @@ struct ErrorDetail<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    #[serde(flatten)]
+    details: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 impl IntoResponse for ApiError {
@@ -248,6 +264,7 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: &self.message,
                 field: self.field.as_deref(),
+                details: self.details.as_deref(),
             },
         };
         (self.status, axum::Json(body)).into_response()

@@ -30,6 +30,7 @@ pub struct StageChange {
     pub application_id: i64,
     pub from_stage: Option<String>,
     pub to_stage: String,
+    pub changed_by: Option<i64>,
     pub changed_by_name: Option<String>,
     pub changed_at: DateTime<Utc>,
 }
@@ -211,7 +212,7 @@ pub async fn history(
     ids: &[i64],
 ) -> sqlx::Result<Vec<StageChange>> {
     sqlx::query_as(
-        "select s.application_id, s.from_stage, s.to_stage, u.name as changed_by_name, s.changed_at \
+        "select s.application_id, s.from_stage, s.to_stage, s.changed_by, u.name as changed_by_name, s.changed_at \
          from application_stage_changes s left join users u on u.id = s.changed_by \
          where s.team_id = $1 and s.application_id = any($2) order by s.changed_at, s.id",
     )

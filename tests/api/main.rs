@@ -5,6 +5,7 @@
 )]
 
 mod api_engine;
+mod api_jobs;
 mod auth;
 pub mod board;
 mod browser;

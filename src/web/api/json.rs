@@ -84,7 +84,8 @@ fn field_of(text: &str) -> Option<String> {
 /// The error body, for the OpenAPI document.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorJson {
-    /// `{"code": "not_found", "message": "...", "field": "email"}`; `field` only for 422.
+    /// `{"code": "not_found", "message": "...", "field": "email"}`; `field` only for 422. A 409
+    /// of a stale application move also carries the current `stage` and `version`.
     pub error: serde_json::Value,
 }
 

@@ -1,9 +1,11 @@
 //! The JSON API of API.md under `/api/v1`: bearer tokens, JSON errors, an OpenAPI document
 //! generated from the handlers by utoipa.
 
+pub mod applications;
 pub mod companies;
 pub mod contacts;
 pub mod due;
+pub mod jobs;
 pub mod json;
 pub mod paging;
 pub mod settings;
@@ -25,7 +27,7 @@ use crate::startup::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Secondcall API", version = "1", description = "Follow-up engine for recruiting teams. Authenticate with `Authorization: Bearer TOKEN`.\n\n\
-Team scoping: every id is of the caller's team. An id in the path, the contact a touch or snooze is about, a `user_id` of GET /due and the ids a list is filtered by answer 404 when they are another team's, exactly as a missing id. An id a body refers to (`company_id`, `owner_id`, `reassign_to`) answers 422 naming the field.\n\n\
+Team scoping: every id is of the caller's team. An id in the path, the contact a touch or snooze is about, the `job_id` and `candidate_id` of a new application, a `user_id` of GET /due and the ids a list is filtered by answer 404 when they are another team's, exactly as a missing id (and nothing is written). An id a body refers to otherwise (`company_id`, `decision_maker_id` of a job, `owner_id`, `reassign_to`) answers 422 naming the field.\n\n\
 Lists take `limit` (1 to 500, default 50; more is a 422) and `cursor` (the opaque `next` of the previous page) and answer `{\"items\", \"next\"}` (`next` null at the end)."),
     paths(
         users::me, users::create_token, users::create, users::update,
@@ -33,6 +35,8 @@ Lists take `limit` (1 to 500, default 50; more is a 422) and `cursor` (the opaqu
         contacts::dm_create, contacts::dm_index, contacts::dm_show, contacts::dm_update, contacts::dm_destroy,
         contacts::candidate_create, contacts::candidate_index, contacts::candidate_show, contacts::candidate_update, contacts::candidate_destroy,
         touches::create, touches::index,
+        jobs::create, jobs::index, jobs::show, jobs::update,
+        applications::create, applications::show, applications::update,
         due::index, due::snooze, due::rebuild,
         settings::show, settings::update,
     ),
@@ -41,6 +45,8 @@ Lists take `limit` (1 to 500, default 50; more is a 422) and `cursor` (the opaqu
         companies::CompanyJson, companies::CompanyPage, companies::CompanyFields, companies::EventJson, companies::EventBody,
         contacts::json::ContactJson, contacts::json::ContactPage, contacts::json::ContactFields,
         touches::TouchJson, touches::TouchBody, touches::TouchPage,
+        jobs::JobJson, jobs::JobPage, jobs::JobFields,
+        applications::ApplicationJson, applications::StageChangeJson, applications::ApplicationBody, applications::ApplicationPatch,
         due::DueListJson, due::DueItemJson, due::DueContact, due::SnoozeBody, due::RebuildBody, due::RebuildJson,
         settings::SettingsJson, settings::SettingsPatch, settings::Intervals, settings::IntervalsPatch, settings::GoneDark, settings::GoneDarkPatch,
     )),
@@ -108,6 +114,13 @@ pub fn routes() -> Router<AppState> {
                 .delete(contacts::candidate_destroy),
         )
         .route("/touches", get(touches::index).post(touches::create))
+        .route("/jobs", get(jobs::index).post(jobs::create))
+        .route("/jobs/{id}", get(jobs::show).patch(jobs::update))
+        .route("/applications", post(applications::create))
+        .route(
+            "/applications/{id}",
+            get(applications::show).patch(applications::update),
+        )
         .route("/due", get(due::index))
         .route("/due/snooze", post(due::snooze))
         .route("/due/rebuild", post(due::rebuild))
