@@ -171,7 +171,7 @@ pub async fn move_stage(
         return Ok(Moved::Unchanged);
     }
     let version: i32 = sqlx::query_scalar(
-        "update applications set stage = $3, version = version + 1, stage_changed_at = now(), updated_at = now() \
+        "update applications set stage = $3, version = version + 1, stage_changed_at = clock_timestamp(), updated_at = now() \
          where team_id = $1 and id = $2 returning version",
     )
     .bind(team_id)
@@ -194,7 +194,7 @@ async fn record(
     to: &str,
     by: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("insert into application_stage_changes (team_id, application_id, from_stage, to_stage, changed_by) values ($1, $2, $3, $4, $5)")
+    sqlx::query("insert into application_stage_changes (team_id, application_id, from_stage, to_stage, changed_by, changed_at) values ($1, $2, $3, $4, $5, clock_timestamp())")
         .bind(team_id)
         .bind(id)
         .bind(from)

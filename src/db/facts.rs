@@ -107,7 +107,8 @@ static STATEMENTS: LazyLock<[[(String, String); 3]; 2]> = LazyLock::new(|| {
 /// Sign-off triggers of a candidate [001], as logged before the as-of bound `$3`: an application
 /// that had reached presented or later moved to rejected; or its job order became filled or
 /// cancelled while the application had reached presented or later and was neither placed nor
-/// already off the path.
+/// already off the path (and the candidate placed later, e.g. after the job was marked filled,
+/// is never called: DOMAIN.md says the placed candidate never gets a sign-off call).
 const CANDIDATE_SIGN_OFFS: &str = "array(\
 select sc.changed_at from application_stage_changes sc \
 join applications a on a.id = sc.application_id and a.team_id = sc.team_id \
@@ -121,11 +122,13 @@ where a.team_id = c.team_id and a.candidate_id = c.id and jc.to_status in ('fill
   and exists (select 1 from application_stage_changes p where p.team_id = a.team_id and p.application_id = a.id \
               and p.to_stage in ('presented', 'interviewing', 'offer', 'placed') and p.changed_at <= jc.changed_at) \
   and not exists (select 1 from application_stage_changes p where p.team_id = a.team_id and p.application_id = a.id \
-              and p.to_stage in ('placed', 'rejected', 'withdrawn') and p.changed_at <= jc.changed_at))";
-/// Whether a candidate is in an active pipeline (screening to offer) as of `$3`: the stage of
-/// an application is the last one logged before the bound.
+              and p.to_stage in ('placed', 'rejected', 'withdrawn') and p.changed_at <= jc.changed_at) \
+  and a.stage <> 'placed')";
+/// Whether a candidate is in an active pipeline (screening to offer) of a job still open or on
+/// hold, as of `$3`: the stage of an application is the last one logged before the bound.
 const CANDIDATE_PIPELINE: &str = "exists(\
-select 1 from applications a where a.team_id = c.team_id and a.candidate_id = c.id \
+select 1 from applications a join job_orders j on j.id = a.job_order_id and j.team_id = a.team_id \
+where a.team_id = c.team_id and a.candidate_id = c.id and j.status in ('open', 'on_hold') \
   and (select s.to_stage from application_stage_changes s where s.team_id = a.team_id and s.application_id = a.id \
          and s.changed_at < $3 order by s.changed_at desc, s.id desc limit 1) \
       in ('screening', 'presented', 'interviewing', 'offer'))";

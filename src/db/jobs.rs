@@ -154,7 +154,7 @@ async fn record_status(
     to: &str,
     by: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("insert into job_status_changes (team_id, job_order_id, from_status, to_status, changed_by) values ($1, $2, $3, $4, $5)")
+    sqlx::query("insert into job_status_changes (team_id, job_order_id, from_status, to_status, changed_by, changed_at) values ($1, $2, $3, $4, $5, clock_timestamp())")
         .bind(team_id)
         .bind(id)
         .bind(from)

@@ -234,6 +234,33 @@ async fn the_same_silence_while_only_sourced_is_not_gone_dark() {
     assert_eq!(t.candidate_reason(bob).await.as_deref(), Some("gone_dark"));
 }
 
+#[tokio::test]
+async fn a_job_filled_before_the_hire_is_moved_to_placed_leaves_the_hire_alone() {
+    let t = acme().await;
+    let job = t.job("Engineer").await;
+    let (hire, application) = finalist(&t, job, "Hire", &["presented", "offer"]).await;
+    t.set_status(job, "filled").await;
+    t.assert_sign_off_due_today(hire).await;
+    // the recruiter records the placement a moment later: the placed candidate is never called
+    t.walk(application, &["placed"]).await;
+    assert_eq!(t.candidate_reason(hire).await, None);
+}
+
+#[tokio::test]
+async fn a_quiet_candidate_of_a_cancelled_job_is_not_gone_dark() {
+    let t = acme().await;
+    let job = t.job("Engineer").await;
+    let ann = quiet_candidate(&t, "Ann").await;
+    t.apply(job, ann, "screening").await;
+    assert_eq!(t.candidate_reason(ann).await.as_deref(), Some("gone_dark"));
+    t.set_status(job, "cancelled").await;
+    assert_eq!(
+        t.candidate_reason(ann).await,
+        None,
+        "no longer in an active pipeline"
+    );
+}
+
 // --- decision makers with an open job turn hot ---
 
 #[tokio::test]
