@@ -136,6 +136,7 @@ impl EmbeddedPostgres {
             .arg("-D")
             .arg(&data)
             .args(["-m", "fast", "-w", "stop"])
+            .stdout(Stdio::null())
             .status();
         check(status, "stopped")?;
         tracing::info!(data_dir = %data.display(), "embedded PostgreSQL stopped");
