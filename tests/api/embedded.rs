@@ -185,3 +185,66 @@ async fn without_binaries_or_database_url_the_server_explains_both_ways_out() {
     assert!(err.contains("apt-get install postgresql"), "{err}");
     std::fs::remove_dir_all(&root).ok();
 }
+
+/// A URL for the child process pointing at a test database.
+fn url_of(options: &sqlx::postgres::PgConnectOptions) -> String {
+    let db = options.get_database().unwrap_or("postgres");
+    let user = options.get_username();
+    match options.get_socket() {
+        Some(dir) => format!("postgres://{user}@localhost/{db}?host={}", dir.display()),
+        None => format!(
+            "postgres://{user}@{}:{}/{db}",
+            options.get_host(),
+            options.get_port()
+        ),
+    }
+}
+
+#[tokio::test]
+async fn rebuild_due_replays_a_date_and_prints_counts() {
+    let (pool, options) = crate::helpers::fresh_database().await;
+    let team: i64 = sqlx::query_scalar("insert into teams (name) values ('Acme') returning id")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let out = Command::new(BIN)
+        .env("DATABASE_URL", url_of(&options))
+        .args([
+            "rebuild-due",
+            "--team-id",
+            &team.to_string(),
+            "--as-of",
+            "2026-01-05",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("team {team}: 0 users")) && text.contains("(2026-01-05)"),
+        "{text}"
+    );
+    let runs: Vec<(String, Option<chrono::NaiveDate>)> =
+        sqlx::query_as("select trigger, as_of from due_runs")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        runs,
+        vec![(
+            "command".to_string(),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 5)
+        )]
+    );
+    let missing = Command::new(BIN)
+        .env("DATABASE_URL", url_of(&options))
+        .args(["rebuild-due", "--team-id", "999999"])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no team with id 999999"));
+}
