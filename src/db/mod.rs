@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod due;
 pub mod facts;
 pub mod goals;
+pub mod reports;
 pub mod settings;
 pub mod tokens;
 pub mod touches;
