@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod due;
 pub mod json;
 pub mod paging;
+pub mod reports;
 pub mod settings;
 pub mod touches;
 pub mod users;
@@ -35,6 +36,7 @@ Lists take `limit` (1 to 500, default 50; more is a 422) and `cursor` (the opaqu
         touches::create, touches::index,
         due::index, due::snooze, due::rebuild,
         settings::show, settings::update,
+        reports::second_call_rate, reports::coverage,
     ),
     components(schemas(
         users::UserJson, users::TokenRequest, users::TokenJson, users::NewUserJson, users::UserPatch, json::ErrorJson,
@@ -43,6 +45,8 @@ Lists take `limit` (1 to 500, default 50; more is a 422) and `cursor` (the opaqu
         touches::TouchJson, touches::TouchBody, touches::TouchPage,
         due::DueListJson, due::DueItemJson, due::DueContact, due::SnoozeBody, due::RebuildBody, due::RebuildJson,
         settings::SettingsJson, settings::SettingsPatch, settings::Intervals, settings::IntervalsPatch, settings::GoneDark, settings::GoneDarkPatch,
+        reports::SecondCallReportJson, reports::RateJson, reports::RecruiterRateJson,
+        reports::CoverageJson, reports::CoverageCountsJson, reports::RecruiterCoverageJson, reports::UntouchedJson, reports::UntouchedPage,
     )),
     modifiers(&BearerAuth)
 )]
@@ -112,6 +116,8 @@ pub fn routes() -> Router<AppState> {
         .route("/due/snooze", post(due::snooze))
         .route("/due/rebuild", post(due::rebuild))
         .route("/settings", get(settings::show).patch(settings::update))
+        .route("/reports/second-call-rate", get(reports::second_call_rate))
+        .route("/reports/coverage", get(reports::coverage))
         .fallback(|| async { ApiError::not_found() })
         .layer(middleware::from_fn(json_errors))
 }
