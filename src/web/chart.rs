@@ -202,7 +202,13 @@ mod tests {
             series("Rob", vec![Some(0.25), None, Some(0.75)]),
         ]));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        for text in [">0%<", ">50%<", ">100%<", ">9 Nov<", "Week of the first attempt"] {
+        for text in [
+            ">0%<",
+            ">50%<",
+            ">100%<",
+            ">9 Nov<",
+            "Week of the first attempt",
+        ] {
             assert!(svg.contains(text), "{text}");
         }
         // Team: left edge at 50 %, middle at 100 %, right edge at 0 % (plot 16..244 px high).

@@ -1,8 +1,8 @@
 //! The web layer: routes, page layout, and one module per feature.
 
 pub mod account;
-pub mod chart;
 pub mod api;
+pub mod chart;
 pub mod companies;
 pub mod contact_form;
 pub mod contact_page;

@@ -219,7 +219,8 @@ static THREE_STRIKES: LazyLock<String> = LazyLock::new(|| {
 
 /// Recovery window after a gone-dark item appears ([002]: did the changed approach get an answer).
 static GONE_DARK: LazyLock<String> = LazyLock::new(|| {
-    let within = "t.occurred_at >= h.first_seen_at and t.occurred_at < h.first_seen_at + interval '14 days'";
+    let within =
+        "t.occurred_at >= h.first_seen_at and t.occurred_at < h.first_seen_at + interval '14 days'";
     format!(
         "select h.contact_kind, h.contact_id, h.owner_id as user_id, h.first_seen_at as at, r.resp_at as at2, \
                 h.first_due_on as day, \

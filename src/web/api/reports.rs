@@ -92,7 +92,10 @@ fn period_error(e: PeriodError) -> ApiError {
 }
 
 /// Active users, and deactivated ones who have figures.
-fn members<'a>(people: &'a [Person], report: &'a Report) -> impl Iterator<Item = (&'a Person, Card)> {
+fn members<'a>(
+    people: &'a [Person],
+    report: &'a Report,
+) -> impl Iterator<Item = (&'a Person, Card)> {
     people
         .iter()
         .filter(|u| u.active || report.users.contains_key(&u.id))
@@ -112,7 +115,9 @@ pub async fn second_call_rate(
     let today = engine::today_in(tz);
     let dates = period::resolve(q.from, q.to, today).map_err(period_error)?;
     let team_settings = settings::load(&app.db, manager.team_id).await?;
-    let window = q.window_days.unwrap_or(team_settings.second_call_window_days);
+    let window = q
+        .window_days
+        .unwrap_or(team_settings.second_call_window_days);
     if !(1..=365).contains(&window) {
         return Err(FieldError::new("window_days", "From 1 to 365 days.").into());
     }
@@ -221,16 +226,25 @@ pub async fn coverage(
     let limit = paging::limit(q.limit)?;
     let offset = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => 0,
-        Some(c) => c
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| FieldError::new("cursor", "Pass the `next` value of the previous page unchanged."))?,
+        Some(c) => c.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+            FieldError::new(
+                "cursor",
+                "Pass the `next` value of the previous page unchanged.",
+            )
+        })?,
     };
     let scope = Scope::new(manager.team_id, (as_of, as_of), tz, today, 30);
     let report = Report::load(&app.db, &scope, &[Figure::Coverage]).await?;
     let people = reports::people(&app.db, manager.team_id).await?;
-    let rows = reports::list(&app.db, &scope, Figure::Coverage, Some("not_touched"), limit + 1, offset).await?;
+    let rows = reports::list(
+        &app.db,
+        &scope,
+        Figure::Coverage,
+        Some("not_touched"),
+        limit + 1,
+        offset,
+    )
+    .await?;
     let (rows, next) = paging::split_page(rows, limit, |_| (offset + limit).to_string());
     Ok(Json(CoverageJson {
         as_of,

@@ -102,8 +102,17 @@ fn detail(f: Figure, r: &ListRow, tz: Tz, ctx: &Ctx) -> String {
             Some(h) => format!("Due {}; done after {h:.0} h", day(r.day)),
             None => format!("Due {}", day(r.day)),
         },
-        Figure::ThreeStrikes => format!("{} attempts{}", value.unwrap_or(0), at2.map(|t| format!("; first answer {t}")).unwrap_or_default()),
-        Figure::GoneDark => format!("Due {}{}", day(r.day), at2.map(|t| format!("; answered {t}")).unwrap_or_default()),
+        Figure::ThreeStrikes => format!(
+            "{} attempts{}",
+            value.unwrap_or(0),
+            at2.map(|t| format!("; first answer {t}"))
+                .unwrap_or_default()
+        ),
+        Figure::GoneDark => format!(
+            "Due {}{}",
+            day(r.day),
+            at2.map(|t| format!("; answered {t}")).unwrap_or_default()
+        ),
         Figure::JobOrders => format!("“{}” after {} attempts", r.note, value.unwrap_or(0)),
         Figure::NewDms => "First connected call".into(),
     }
@@ -118,7 +127,10 @@ fn view(f: Figure, r: ListRow, tz: Tz, ctx: &Ctx) -> RowView {
     RowView {
         detail: detail(f, &r, tz, ctx),
         path: contact_path(kind, r.contact_id),
-        when: r.at.map(|t| fmt::moment(t, tz, ctx.today)).unwrap_or_default(),
+        when: r
+            .at
+            .map(|t| fmt::moment(t, tz, ctx.today))
+            .unwrap_or_default(),
         status: status_words(&r.status),
         name: r.name,
         company: r.company,
@@ -166,7 +178,12 @@ async fn prepare(app: &AppState, user: &CurrentUser, p: &mut Params) -> AppResul
 }
 
 fn query_of(f: Figure, p: &Params, ctx: &Ctx) -> String {
-    let mut q = format!("figure={}&from={}&to={}", f.as_str(), ctx.scope.from, ctx.scope.to);
+    let mut q = format!(
+        "figure={}&from={}&to={}",
+        f.as_str(),
+        ctx.scope.from,
+        ctx.scope.to
+    );
     if let Some(s) = &p.status {
         q.push_str(&format!("&status={}", s.replace('+', "%2B")));
     }
@@ -186,7 +203,15 @@ pub async fn index(
     let (f, ctx) = prepare(&app, &user, &mut p).await?;
     let tz = user.tz();
     let offset = (p.page - 1) * PAGE;
-    let mut rows = reports::list(&app.db, &ctx.scope, f, p.status.as_deref(), PAGE + 1, offset).await?;
+    let mut rows = reports::list(
+        &app.db,
+        &ctx.scope,
+        f,
+        p.status.as_deref(),
+        PAGE + 1,
+        offset,
+    )
+    .await?;
     let has_next = rows.len() > PAGE as usize;
     rows.truncate(PAGE as usize);
     let who = match p.user_id {
@@ -198,7 +223,15 @@ pub async fn index(
         None => None,
     };
     Ok(ListPage {
-        layout: Layout::new(&user, if user.is_manager() { "team" } else { "scorecard" }).await,
+        layout: Layout::new(
+            &user,
+            if user.is_manager() {
+                "team"
+            } else {
+                "scorecard"
+            },
+        )
+        .await,
         title: title(f),
         period: ctx.period_words(),
         who,
@@ -207,7 +240,11 @@ pub async fn index(
         query: query_of(f, &p, &ctx),
         page: p.page,
         has_next,
-        back: if user.is_manager() { "/team" } else { "/team/me" },
+        back: if user.is_manager() {
+            "/team"
+        } else {
+            "/team/me"
+        },
     }
     .into_response())
 }
@@ -225,8 +262,18 @@ pub async fn csv(
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let write = |w: &mut ::csv::Writer<Vec<u8>>| -> Result<(), ::csv::Error> {
         w.write_record([
-            "kind", "id", "name", "company", "phone", "email", "recruiter", "date", "at", "status",
-            "detail", "path",
+            "kind",
+            "id",
+            "name",
+            "company",
+            "phone",
+            "email",
+            "recruiter",
+            "date",
+            "at",
+            "status",
+            "detail",
+            "path",
         ])?;
         for r in rows {
             let v = view(f, r.clone(), tz, &ctx);
@@ -239,7 +286,9 @@ pub async fn csv(
                 &r.email,
                 &r.user_name,
                 &r.day.map(|d| d.to_string()).unwrap_or_default(),
-                &r.at.map(|t| t.with_timezone(&tz).to_rfc3339()).unwrap_or_default(),
+                &r.at
+                    .map(|t| t.with_timezone(&tz).to_rfc3339())
+                    .unwrap_or_default(),
                 &r.status,
                 &v.detail,
                 &v.path,
@@ -248,7 +297,9 @@ pub async fn csv(
         Ok(())
     };
     write(&mut w).map_err(|e| AppError::Internal(e.into()))?;
-    let body = w.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    let body = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
     let name = format!(
         "attachment; filename=\"secondcall-{}-{}-{}.csv\"",
         f.as_str(),

@@ -114,7 +114,13 @@ pub async fn context(app: &AppState, user: &CurrentUser, p: &Params) -> AppResul
 
 impl Ctx {
     /// A card as the pages show it.
-    pub fn view(&self, name: String, user_id: Option<i64>, left: bool, card: card::Card) -> CardView {
+    pub fn view(
+        &self,
+        name: String,
+        user_id: Option<i64>,
+        left: bool,
+        card: card::Card,
+    ) -> CardView {
         CardView {
             name,
             user_id,
@@ -159,8 +165,15 @@ struct TeamPage {
 impl TeamPage {
     /// The header link that sorts by `key` (again: the other way round).
     fn sort_link(&self, key: &str) -> String {
-        let dir = if self.sort == key && self.desc { "asc" } else { "desc" };
-        format!("/team?from={}&to={}&sort={key}&dir={dir}", self.from, self.to)
+        let dir = if self.sort == key && self.desc {
+            "asc"
+        } else {
+            "desc"
+        };
+        format!(
+            "/team?from={}&to={}&sort={key}&dir={dir}",
+            self.from, self.to
+        )
     }
 
     /// `aria-sort` of a header.
@@ -223,7 +236,10 @@ pub async fn show(
         team: ctx.view("Team".into(), None, false, report.team.clone()),
         chooser: rows
             .iter()
-            .filter_map(|r| r.user_id.map(|id| (id, r.name.clone(), chosen.iter().any(|c| c.1 == Some(id)))))
+            .filter_map(|r| {
+                r.user_id
+                    .map(|id| (id, r.name.clone(), chosen.iter().any(|c| c.1 == Some(id))))
+            })
             .collect(),
         rows,
         sort: p.sort,
@@ -282,8 +298,14 @@ async fn chart(
 ) -> AppResult<(String, Vec<Line>, Vec<String>)> {
     let span = trend::weeks_span(ctx.scope.to);
     let tz: chrono_tz::Tz = ctx.scope.tz.parse().unwrap_or(chrono_tz::UTC);
-    let scope = Scope::new(ctx.scope.team_id, span, tz, ctx.today, ctx.settings.second_call_window_days)
-        .for_user(ctx.scope.user_id);
+    let scope = Scope::new(
+        ctx.scope.team_id,
+        span,
+        tz,
+        ctx.today,
+        ctx.settings.second_call_window_days,
+    )
+    .for_user(ctx.scope.user_id);
     let counts = reports::second_calls_by_week(&app.db, &scope).await?;
     let mondays = trend::mondays(ctx.scope.to);
     let weeks = trend::by_user(&counts, &mondays);
@@ -338,7 +360,12 @@ pub async fn me(
         from: ctx.scope.from.to_string(),
         to: ctx.scope.to.to_string(),
         error: ctx.error,
-        me: ctx.view(user.name.clone(), Some(user.id), false, report.user(user.id)),
+        me: ctx.view(
+            user.name.clone(),
+            Some(user.id),
+            false,
+            report.user(user.id),
+        ),
         chart,
         lines,
         week_labels,

@@ -117,7 +117,14 @@ impl CardView {
         APPROACHES
             .iter()
             .zip(self.card.gone_dark.iter())
-            .map(|(code, r)| (*code, crate::web::fmt::label(code), r.clone(), pct(r.rate())))
+            .map(|(code, r)| {
+                (
+                    *code,
+                    crate::web::fmt::label(code),
+                    r.clone(),
+                    pct(r.rate()),
+                )
+            })
             .collect()
     }
 
