@@ -12,3 +12,4 @@ mod engine;
 mod helpers;
 mod manage;
 mod pages;
+mod reports;
