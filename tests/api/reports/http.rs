@@ -190,3 +190,12 @@ async fn the_report_api_is_for_managers_only_and_documented() {
     }
     let _ = f.mia;
 }
+
+#[tokio::test]
+async fn today_links_to_the_scorecard() {
+    let f = fx().await;
+    f.app.login("rob@acme.test").await;
+    let html = f.app.get("/today").await.text().await.unwrap();
+    assert!(html.contains("href=\"/team/me\""));
+    assert_eq!(f.app.get("/team/me").await.status(), StatusCode::OK);
+}
