@@ -12,6 +12,7 @@ use secondcall::web::team::card::{Card, Report};
 
 use crate::helpers::TestApp;
 
+mod bench;
 mod browser;
 mod follow_through;
 mod history;
