@@ -43,7 +43,7 @@ pub fn resolve(
     let (d_from, d_to) = default_period(today);
     let (from, to) = match (from, to) {
         (Some(f), Some(t)) => (f, t),
-        (Some(f), None) => (f, (f + Days::new(27)).max(d_to).min(today.max(f))),
+        (Some(f), None) => (f, (f + Days::new(27)).min(today).max(f)),
         (None, Some(t)) => (t - Days::new(27), t),
         (None, None) => (d_from, d_to),
     };
@@ -105,6 +105,15 @@ mod tests {
         assert_eq!(
             resolve(None, Some(d("2026-11-28")), today),
             Ok((d("2026-11-01"), d("2026-11-28")))
+        );
+        // A start alone runs four weeks, but not past today.
+        assert_eq!(
+            resolve(Some(d("2026-10-01")), None, today),
+            Ok((d("2026-10-01"), d("2026-10-28")))
+        );
+        assert_eq!(
+            resolve(Some(d("2026-11-10")), None, today),
+            Ok((d("2026-11-10"), today))
         );
     }
 
