@@ -46,6 +46,11 @@ pub struct Line {
 }
 
 impl Line {
+    /// Whether any week has a DM first attempted.
+    pub fn has_data(&self) -> bool {
+        self.weeks.iter().any(|w| w.first > 0)
+    }
+
     /// "3/5" or a dash, for the data table.
     pub fn cells(&self) -> Vec<String> {
         self.weeks

@@ -59,7 +59,10 @@ async fn reports_timing() {
         let page = time_page(&app, &path).await;
         eprintln!("Team page, {label}: {page:?} (median of 3)");
     }
-    for (label, span) in [("4 weeks", (from, to)), ("1 year", (to - Duration::days(364), to))] {
+    for (label, span) in [
+        ("4 weeks", (from, to)),
+        ("1 year", (to - Duration::days(364), to)),
+    ] {
         let scope = Scope::new(team, span, New_York, today, 30);
         for f in Figure::ALL {
             let started = Instant::now();
