@@ -28,7 +28,8 @@ pub enum Figure {
     /// DMs whose first connected call ever fell in the period (the two-a-day goal), by its author.
     NewDms,
     /// Active DMs (not archived, not do-not-contact) as of the period's last day, by owner:
-    /// `touched` (an attempt in the 90 days ending that day) or `not_touched`.
+    /// `touched` (an attempt in the 90 days ending that day) or `not_touched`; `at2` = their
+    /// latest attempt up to that day.
     Coverage,
     /// Touches (not notes) in the period by author; status = channel, note = outcome.
     Touches,
@@ -79,10 +80,15 @@ impl Figure {
         }
     }
 
+    /// Whether its rows' values have a median worth showing (days, hours).
+    pub fn has_median(self) -> bool {
+        matches!(self, Figure::SecondCall | Figure::SignOff)
+    }
+
     /// The query of the rows it counts.
     pub fn rows_sql(self) -> &'static str {
         match self {
-            Figure::SecondCall => &SECOND_CALL,
+            Figure::SecondCall => SECOND_CALL,
             Figure::NewDms => &NEW_DMS,
             Figure::Coverage => &COVERAGE,
             Figure::Touches => TOUCHES,
@@ -102,32 +108,20 @@ impl FromStr for Figure {
     }
 }
 
-/// Candidates: DMs with an attempt in the period (index range on the period); each is then
-/// checked with two probes of the DM's attempts in time order (its first and second ever).
-static SECOND_CALL: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "select 'decision_maker'::text as contact_kind, f.dm_id as contact_id, f.author_id as user_id, \
-                f.first_at as at, s.second_at as at2, (f.first_at at time zone $4)::date as day, \
-                case when s.second_at is not null \
-                          and (s.second_at at time zone $4)::date - (f.first_at at time zone $4)::date <= $9 \
-                       then 'second_called' \
-                     when s.second_at is null and $7 - (f.first_at at time zone $4)::date <= $9 then 'pending' \
-                     else 'missed' end as status, \
-                ((s.second_at at time zone $4)::date - (f.first_at at time zone $4)::date)::float8 as value, \
-                ''::text as note \
-         from (select distinct t.decision_maker_id as dm_id from touches t \
-               where t.team_id = $1 and t.decision_maker_id is not null and {ATTEMPT} \
-                 and t.occurred_at >= $2 and t.occurred_at < $3) c \
-         cross join lateral (select t.decision_maker_id as dm_id, t.id, t.occurred_at as first_at, t.author_id \
-               from touches t where t.team_id = $1 and t.decision_maker_id = c.dm_id and {ATTEMPT} \
-               order by t.occurred_at, t.id limit 1) f \
-         left join lateral (select t.occurred_at as second_at from touches t \
-               where t.team_id = $1 and t.decision_maker_id = f.dm_id and {ATTEMPT} \
-                 and (t.occurred_at, t.id) > (f.first_at, f.id) \
-               order by t.occurred_at, t.id limit 1) s on true \
-         where f.first_at >= $2 and ($8::bigint is null or f.author_id = $8)"
-    )
-});
+/// The DMs first attempted in the period come from `dm_first_attempts` (kept by a trigger on
+/// touches, see its migration): one range of its `(team_id, first_at)` index.
+const SECOND_CALL: &str = "\
+select 'decision_maker'::text as contact_kind, f.decision_maker_id as contact_id, f.first_author_id as user_id, \
+       f.first_at as at, f.second_at as at2, (f.first_at at time zone $4)::date as day, \
+       case when f.second_at is not null \
+                 and (f.second_at at time zone $4)::date - (f.first_at at time zone $4)::date <= $9 \
+              then 'second_called' \
+            when f.second_at is null and $7 - (f.first_at at time zone $4)::date <= $9 then 'pending' \
+            else 'missed' end as status, \
+       ((f.second_at at time zone $4)::date - (f.first_at at time zone $4)::date)::float8 as value, \
+       ''::text as note \
+from dm_first_attempts f \
+where f.team_id = $1 and f.first_at >= $2 and f.first_at < $3 and ($8::bigint is null or f.first_author_id = $8)";
 
 const CONNECTED_CALL: &str =
     "t.deleted_at is null and t.channel = 'call' and t.outcome = 'connected'";
@@ -147,16 +141,22 @@ static NEW_DMS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// One probe per active DM: its latest attempt up to the end of the period's last day.
+/// The DMs attempted in the 90 days come from one range of the attempts index, joined by hash;
+/// the latest attempt (`at2`, for the lists) is a subquery PostgreSQL evaluates only for the rows
+/// a list shows (the aggregates never read it).
 static COVERAGE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "select 'decision_maker'::text as contact_kind, d.id as contact_id, d.owner_id as user_id, \
-                l.last_at as at, null::timestamptz as at2, (l.last_at at time zone $4)::date as day, \
-                case when l.last_at >= $10 then 'touched' else 'not_touched' end as status, \
+                null::timestamptz as at, \
+                (select max(t.occurred_at) from touches t where t.team_id = $1 and t.decision_maker_id = d.id \
+                   and {ATTEMPT} and t.occurred_at < $3) as at2, \
+                null::date as day, \
+                case when c.dm_id is not null then 'touched' else 'not_touched' end as status, \
                 null::float8 as value, d.temperature as note \
          from decision_makers d \
-         left join lateral (select max(t.occurred_at) as last_at from touches t \
-               where t.team_id = $1 and t.decision_maker_id = d.id and {ATTEMPT} and t.occurred_at < $3) l on true \
+         left join (select distinct t.decision_maker_id as dm_id from touches t \
+               where t.team_id = $1 and t.decision_maker_id is not null and {ATTEMPT} \
+                 and t.occurred_at >= $10 and t.occurred_at < $3) c on c.dm_id = d.id \
          where d.team_id = $1 and d.archived_at is null and not d.do_not_contact and d.created_at < $3 \
            and ($8::bigint is null or d.owner_id = $8)"
     )
