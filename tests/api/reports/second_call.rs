@@ -280,3 +280,62 @@ async fn the_weekly_trend_counts_each_dm_in_the_week_of_its_first_attempt() {
     assert_eq!(sue[11].first, 1);
     assert_eq!(sue[11].pending, 1);
 }
+
+#[tokio::test]
+async fn corrections_and_deletions_of_touches_move_the_figures() {
+    let f = fx().await;
+    let d0 = f.d0;
+    let dm = f.dm(f.rob, "Corrected").await;
+    let first = f.attempt(C::Dm(dm), f.rob, noon(d0, 1)).await;
+    let second = f.attempt(C::Dm(dm), f.rob, noon(d0, 3)).await;
+    let sc = |r: Report| {
+        let s = r.team.second_call;
+        (s.first_touched, s.second_called, s.missed)
+    };
+    // Called again on day 2.
+    assert_eq!(sc(f.report().await), (1, 1, 0));
+    // The second attempt is deleted: 59 days without one, missed.
+    sqlx::query("update touches set deleted_at = now() where id = $1")
+        .bind(second)
+        .execute(&f.app.db)
+        .await
+        .unwrap();
+    assert_eq!(sc(f.report().await), (1, 0, 1));
+    // A later call on day 9 counts, until it turns out to have been a wrong number.
+    let later = f.attempt(C::Dm(dm), f.sue, noon(d0, 10)).await;
+    assert_eq!(sc(f.report().await), (1, 1, 0));
+    sqlx::query("update touches set outcome = 'wrong_number' where id = $1")
+        .bind(later)
+        .execute(&f.app.db)
+        .await
+        .unwrap();
+    assert_eq!(sc(f.report().await), (1, 0, 1));
+    // The first attempt is corrected to before the period: the DM no longer counts.
+    sqlx::query("update touches set occurred_at = $2 where id = $1")
+        .bind(first)
+        .bind(noon(d0, -2))
+        .execute(&f.app.db)
+        .await
+        .unwrap();
+    assert_eq!(sc(f.report().await), (0, 0, 0));
+    // It was logged on the wrong DM: moved to another one, first attempted in the period.
+    let other = f.dm(f.sue, "Right one").await;
+    sqlx::query("update touches set decision_maker_id = $2, occurred_at = $3 where id = $1")
+        .bind(first)
+        .bind(other)
+        .bind(noon(d0, 5))
+        .execute(&f.app.db)
+        .await
+        .unwrap();
+    let r = f.report().await;
+    assert_eq!(r.team.second_call.first_touched, 1);
+    assert_eq!(r.user(f.rob).second_call.first_touched, 1);
+    let first_dm: i64 = sqlx::query_scalar(
+        "select decision_maker_id from dm_first_attempts where first_touch_id = $1",
+    )
+    .bind(first)
+    .fetch_one(&f.app.db)
+    .await
+    .unwrap();
+    assert_eq!(first_dm, other);
+}
