@@ -24,6 +24,8 @@ insert into candidates (team_id, owner_id, name, created_at)
 select :team, :u0 + g % :recruiters, 'Candidate ' || g, now() - interval '3 years'
 from generate_series(1, :candidates) g;
 select min(id) as c0 from candidates where team_id = :team \gset
+-- The first-attempts trigger is off for the bulk insert; the table is filled once at the end.
+alter table touches disable trigger touches_dm_first_attempts;
 insert into touches (team_id, decision_maker_id, candidate_id, author_id, channel, direction, outcome, occurred_at, referrals)
 select :team,
        case when s.is_dm then :dm0 + s.h % :dms end,
@@ -37,11 +39,28 @@ select :team,
          when 'email' then (array['sent', 'sent', 'sent', 'replied', 'bounced'])[1 + floor(random() * 5)::int]
          when 'meeting' then 'connected'
          else (array['sent', 'sent', 'replied'])[1 + floor(random() * 3)::int] end,
-       now() - random() * (:days || ' days')::interval,
+       s.at,
        case when random() < 0.02 then 1 else 0 end
+-- in time order, as an app logs them (back-dated touches aside): a period's rows sit together
 from (select (random() * 2147483647)::bigint as h, random() < 0.6 as is_dm,
+             now() - random() * (:days || ' days')::interval as at,
              (array['call', 'call', 'call', 'voicemail', 'voicemail', 'email', 'email', 'email', 'text', 'meeting', 'linkedin', 'note'])[1 + floor(random() * 12)::int] as channel
-      from generate_series(1, :touches)) s;
+      from generate_series(1, :touches)) s
+order by s.at;
+alter table touches enable trigger touches_dm_first_attempts;
+insert into dm_first_attempts (team_id, decision_maker_id, first_at, first_touch_id, first_author_id, second_at)
+select d.team_id, d.id, f.occurred_at, f.id, f.author_id, s.occurred_at
+from decision_makers d
+cross join lateral (select t.occurred_at, t.id, t.author_id from touches t
+      where t.team_id = d.team_id and t.decision_maker_id = d.id and t.deleted_at is null
+        and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number')
+      order by t.occurred_at, t.id limit 1) f
+left join lateral (select t.occurred_at from touches t
+      where t.team_id = d.team_id and t.decision_maker_id = d.id and t.deleted_at is null
+        and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number')
+        and (t.occurred_at, t.id) > (f.occurred_at, f.id)
+      order by t.occurred_at, t.id limit 1) s on true
+where d.team_id = :team;
 select min(id) as t0 from touches where team_id = :team \gset
 -- History: open rows (one per contact at most) for the first 50 000, the rest settled.
 insert into due_item_history (team_id, contact_kind, contact_id, owner_id, reason, strike, approach, first_due_on, first_seen_at, settled_at, settled_by_touch_id)

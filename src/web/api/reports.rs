@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::accounts::FieldError;
 use crate::db::reports::{self, Figure, Person, Scope};
 use crate::db::settings;
+use crate::domain::cadence::local_date;
 use crate::engine;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
@@ -194,7 +195,7 @@ pub struct UntouchedJson {
     pub last_attempt_on: Option<NaiveDate>,
 }
 
-/// A page of the DMs not touched, most recently attempted first.
+/// A page of the DMs not touched, newest DM first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UntouchedPage {
     pub items: Vec<UntouchedJson>,
@@ -264,7 +265,7 @@ pub async fn coverage(
                     id: r.contact_id,
                     name: r.name,
                     owner_id: r.user_id,
-                    last_attempt_on: r.day,
+                    last_attempt_on: r.at2.map(|t| local_date(t, tz)),
                 })
                 .collect(),
             next,

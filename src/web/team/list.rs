@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use chrono_tz::Tz;
 
 use crate::db::reports::{self, Figure, ListRow};
-use crate::domain::cadence::ContactKind;
+use crate::domain::cadence::{ContactKind, local_date};
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
@@ -45,8 +45,10 @@ fn detail(f: Figure, r: &ListRow, tz: Tz, ctx: &Ctx) -> String {
             (Some(t), Some(n)) => format!("First {}; second {t} ({n} days later)", day(r.day)),
             _ => format!("First {}; no second attempt yet", day(r.day)),
         },
-        Figure::Coverage if r.at.is_some() => format!("Last attempt {}", day(r.day)),
-        Figure::Coverage => "Never attempted".into(),
+        Figure::Coverage => match r.at2 {
+            Some(t) => format!("Last attempt {}", day(Some(local_date(t, tz)))),
+            None => "Never attempted".into(),
+        },
         Figure::Touches => format!("{} · {}", fmt::label(&r.status), fmt::label(&r.note)),
         Figure::Referrals => format!("{} referrals {}", value.unwrap_or(0), r.note),
         Figure::SignOff => match r.value {

@@ -110,7 +110,6 @@ pub async fn show(
     sort_rows(&mut rows, &p.sort, p.desc);
     let chosen = chosen(&p.show, &rows);
     let (chart, lines, week_labels) = chart(&app, &ctx, &chosen, true).await?;
-    let not_touched = list::preview(&app, &ctx, Figure::Coverage, "not_touched", 10).await?;
     Ok(TeamPage {
         layout: Layout::new(&manager, "team").await,
         period: ctx.period_words(),
@@ -134,7 +133,8 @@ pub async fn show(
         week_labels,
         channels: channels(),
         strikes: strikes(),
-        not_touched,
+        // The team's list is a link away: listing it here would cost a second pass over every DM.
+        not_touched: Vec::new(),
     }
     .into_response())
 }

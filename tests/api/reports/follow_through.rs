@@ -211,8 +211,7 @@ async fn coverage_counts_active_dms_attempted_in_the_90_days_up_to_its_day() {
         (rob["active"].as_i64(), rob["not_touched"].as_i64()),
         (Some(7), Some(5))
     );
-    // Five not touched, most recently attempted first: E10 (t-90 23:30), E2 (t-90 noon), then
-    // E7, E3, E6 never attempted up to t (ids descending).
+    // Five not touched, newest DM first: E10, E7, E6, E3, E2.
     let page = &body["not_touched"];
     let names: Vec<&str> = page["items"]
         .as_array()
@@ -222,10 +221,14 @@ async fn coverage_counts_active_dms_attempted_in_the_90_days_up_to_its_day() {
         .collect();
     assert_eq!(
         names,
-        ["E10 just before midnight", "E2 day 90", "E7 inbound only"]
+        [
+            "E10 just before midnight",
+            "E7 inbound only",
+            "E6 after the day"
+        ]
     );
     assert_eq!(
-        page["items"][1]["last_attempt_on"],
+        page["items"][0]["last_attempt_on"],
         (t - Duration::days(90)).to_string()
     );
     assert_eq!(page["items"][2]["last_attempt_on"], serde_json::Value::Null);
@@ -245,7 +248,7 @@ async fn coverage_counts_active_dms_attempted_in_the_90_days_up_to_its_day() {
         .iter()
         .map(|i| i["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["E6 after the day", "E3 never"]);
+    assert_eq!(names, ["E3 never", "E2 day 90"]);
     assert!(rest["not_touched"]["next"].is_null());
 }
 
