@@ -211,8 +211,9 @@ mod tests {
         ] {
             assert!(svg.contains(text), "{text}");
         }
-        // Team: left edge at 50 %, middle at 100 %, right edge at 0 % (plot 16..244 px high).
-        assert!(svg.contains("d=\"M56.0 130.0 L360.0 16.0 L704.0 244.0\""));
+        // Team: left edge (x 56) at 50 %, middle (x 56 + 648 / 2) at 100 %, right edge (x 704) at
+        // 0 %, the plot running from y 16 (100 %) to y 244 (0 %).
+        assert!(svg.contains("d=\"M56.0 130.0 L380.0 16.0 L704.0 244.0\""));
         // Rob's missing middle week breaks the line into two pieces.
         assert!(svg.contains("d=\"M56.0 187.0 M704.0 73.0\""));
         assert_eq!(svg.matches("<circle").count(), 5);
