@@ -152,6 +152,10 @@ async fn coverage_counts_active_dms_attempted_in_the_90_days_up_to_its_day() {
     let e10 = f.dm(f.rob, "E10 just before midnight").await;
     f.attempt(C::Dm(e10), f.rob, ny(t - Duration::days(90), 23, 30))
         .await; // not (UTC says t-89)
+    // E11: attempted on t-10 and again after t: touched (its latest attempt is after the day).
+    let e11 = f.dm(f.rob, "E11 again after the day").await;
+    f.attempt(C::Dm(e11), f.rob, noon(t, -10)).await;
+    f.attempt(C::Dm(e11), f.rob, ny(f.today, 0, 2)).await;
     // Sue's DM, attempted by Rob on t: covered for Sue, its owner.
     let e8 = f.dm(f.sue, "E8 Sue's").await;
     f.attempt(C::Dm(e8), f.rob, noon(t, 0)).await;
@@ -168,17 +172,17 @@ async fn coverage_counts_active_dms_attempted_in_the_90_days_up_to_its_day() {
     )
     .await;
 
-    // Rob: active E1 E2 E3 E6 E7 E9 E10 = 7, touched E1 E9 = 2. Sue 1 of 1. Team 3 of 8.
+    // Rob: active E1 E2 E3 E6 E7 E9 E10 E11 = 8, touched E1 E9 E11 = 3. Sue 1 of 1. Team 4 of 9.
     let r = f.report().await;
     assert_eq!(
         (r.user(f.rob).active_dms, r.user(f.rob).touched_dms),
-        (7, 2)
+        (8, 3)
     );
     assert_eq!(
         (r.user(f.sue).active_dms, r.user(f.sue).touched_dms),
         (1, 1)
     );
-    assert_eq!((r.team.active_dms, r.team.touched_dms), (8, 3));
+    assert_eq!((r.team.active_dms, r.team.touched_dms), (9, 4));
 
     let mia = f.app.token_for("mia@acme.test").await;
     let (status, body) = f
@@ -197,9 +201,9 @@ async fn coverage_counts_active_dms_attempted_in_the_90_days_up_to_its_day() {
             body["team"]["active"].as_i64(),
             body["team"]["touched"].as_i64()
         ),
-        (Some(8), Some(3))
+        (Some(9), Some(4))
     );
-    assert_eq!(body["team"]["share"], 3.0 / 8.0);
+    assert_eq!(body["team"]["share"], 4.0 / 9.0);
     let rob = body["recruiters"]
         .as_array()
         .unwrap()
@@ -209,7 +213,7 @@ async fn coverage_counts_active_dms_attempted_in_the_90_days_up_to_its_day() {
         .clone();
     assert_eq!(
         (rob["active"].as_i64(), rob["not_touched"].as_i64()),
-        (Some(7), Some(5))
+        (Some(8), Some(5))
     );
     // Five not touched, newest DM first: E10, E7, E6, E3, E2.
     let page = &body["not_touched"];
