@@ -103,20 +103,49 @@ pub struct Count {
 
 /// A figure's counts per recruiter and status, plus the team's (`user_id` null): one query.
 pub async fn aggregate(db: &PgPool, scope: &Scope, figure: Figure) -> sqlx::Result<Vec<Count>> {
-    // An ordered-set aggregate forces sorting every row: only the figures with a median pay it.
-    let median = if figure.has_median() {
-        "percentile_cont(0.5) within group (order by r.value)"
-    } else {
-        "null::float8"
-    };
+    if !figure.has_median() {
+        // Counts and sums add up: the team's rows are the recruiters' summed, and a plain GROUP BY
+        // (unlike grouping sets) can be split over parallel workers.
+        let sql = format!(
+            "with r as ({}) \
+             select r.user_id, r.status, count(*) as n, sum(r.value) as total, null::float8 as median \
+             from r group by r.user_id, r.status",
+            figure.rows_sql()
+        );
+        let rows = without_jit(db, scope.bind(sqlx::query_as(&sql))).await?;
+        return Ok(with_team_totals(rows));
+    }
+    // A median does not add up, and its ordered-set aggregate sorts the rows: the team's is
+    // computed by the query too.
     let sql = format!(
         "with r as ({}) \
          select case when grouping(r.user_id) = 1 then null else r.user_id end as user_id, r.status, \
-                count(*) as n, sum(r.value) as total, {median} as median \
+                count(*) as n, sum(r.value) as total, \
+                percentile_cont(0.5) within group (order by r.value) as median \
          from r group by grouping sets ((r.user_id, r.status), (r.status))",
         figure.rows_sql()
     );
     without_jit(db, scope.bind(sqlx::query_as(&sql))).await
+}
+
+/// Adds the team's row of each status (user_id null): the sum of the recruiters'.
+fn with_team_totals(mut rows: Vec<Count>) -> Vec<Count> {
+    let mut team: std::collections::BTreeMap<String, Count> = std::collections::BTreeMap::new();
+    for r in &rows {
+        let t = team.entry(r.status.clone()).or_insert_with(|| Count {
+            user_id: None,
+            status: r.status.clone(),
+            n: 0,
+            total: None,
+            median: None,
+        });
+        t.n += r.n;
+        if let Some(v) = r.total {
+            t.total = Some(t.total.unwrap_or(0.0) + v);
+        }
+    }
+    rows.extend(team.into_values());
+    rows
 }
 
 /// Runs a report query with JIT compilation off: these aggregates are index-driven and short,
