@@ -12,6 +12,7 @@ pub mod due;
 pub mod facts;
 pub mod goals;
 pub mod jobs;
+pub mod reports;
 pub mod settings;
 pub mod tokens;
 pub mod touches;

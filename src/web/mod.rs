@@ -3,6 +3,7 @@
 pub mod account;
 pub mod api;
 pub mod board;
+pub mod chart;
 pub mod companies;
 pub mod contact_form;
 pub mod contact_page;
@@ -16,6 +17,7 @@ pub mod layout;
 pub mod login;
 pub mod settings;
 pub mod setup;
+pub mod team;
 pub mod team_users;
 pub mod today;
 pub mod touch_edit;
@@ -46,6 +48,10 @@ pub fn page_routes() -> Router<AppState> {
         )
         .route("/logout", post(login::destroy))
         .route("/today", get(today::show))
+        .route("/team", get(team::show))
+        .route("/team/me", get(team::me))
+        .route("/team/list", get(team::list::index))
+        .route("/team/list.csv", get(team::list::csv))
         .route("/contacts", get(contacts::index))
         .route("/contacts/new", get(contacts::new_form))
         .route("/contacts/{kind}", post(contacts::create))

@@ -14,3 +14,4 @@ pub mod engine;
 mod helpers;
 mod manage;
 mod pages;
+mod reports;

@@ -8,6 +8,7 @@ pub mod due;
 pub mod jobs;
 pub mod json;
 pub mod paging;
+pub mod reports;
 pub mod settings;
 pub mod touches;
 pub mod users;
@@ -39,6 +40,7 @@ Lists take `limit` (1 to 500, default 50; more is a 422) and `cursor` (the opaqu
         applications::create, applications::show, applications::update,
         due::index, due::snooze, due::rebuild,
         settings::show, settings::update,
+        reports::second_call_rate, reports::coverage,
     ),
     components(schemas(
         users::UserJson, users::TokenRequest, users::TokenJson, users::NewUserJson, users::UserPatch, json::ErrorJson,
@@ -49,6 +51,8 @@ Lists take `limit` (1 to 500, default 50; more is a 422) and `cursor` (the opaqu
         applications::ApplicationJson, applications::StageChangeJson, applications::ApplicationBody, applications::ApplicationPatch,
         due::DueListJson, due::DueItemJson, due::DueContact, due::SnoozeBody, due::RebuildBody, due::RebuildJson,
         settings::SettingsJson, settings::SettingsPatch, settings::Intervals, settings::IntervalsPatch, settings::GoneDark, settings::GoneDarkPatch,
+        reports::SecondCallReportJson, reports::RateJson, reports::RecruiterRateJson,
+        reports::CoverageJson, reports::CoverageCountsJson, reports::RecruiterCoverageJson, reports::UntouchedJson, reports::UntouchedPage,
     )),
     modifiers(&BearerAuth)
 )]
@@ -125,6 +129,8 @@ pub fn routes() -> Router<AppState> {
         .route("/due/snooze", post(due::snooze))
         .route("/due/rebuild", post(due::rebuild))
         .route("/settings", get(settings::show).patch(settings::update))
+        .route("/reports/second-call-rate", get(reports::second_call_rate))
+        .route("/reports/coverage", get(reports::coverage))
         .fallback(|| async { ApiError::not_found() })
         .layer(middleware::from_fn(json_errors))
 }
