@@ -204,12 +204,37 @@ fn write_line(text: &str) -> anyhow::Result<()> {
     writeln!(out, "{text}").context("writing to standard output")
 }
 
+/// Rebuilds the lists of one team or of every team, each recorded as a run; prints the counts and
+/// the time each team took.
 async fn rebuild_due(
-    _pool: &sqlx::PgPool,
-    _team_id: Option<i64>,
-    _as_of: Option<chrono::NaiveDate>,
+    pool: &sqlx::PgPool,
+    team_id: Option<i64>,
+    as_of: Option<chrono::NaiveDate>,
 ) -> anyhow::Result<()> {
-    anyhow::bail!("rebuild-due arrives with the follow-up engine")
+    let teams: Vec<i64> = match team_id {
+        Some(id) => sqlx::query_scalar("select id from teams where id = $1")
+            .bind(id)
+            .fetch_all(pool)
+            .await?,
+        None => {
+            sqlx::query_scalar("select id from teams order by id")
+                .fetch_all(pool)
+                .await?
+        }
+    };
+    anyhow::ensure!(!teams.is_empty(), "no team to rebuild");
+    for team in teams {
+        let started = std::time::Instant::now();
+        let c = crate::engine::rebuild_team(pool, team, "command", as_of).await?;
+        write_line(&format!(
+            "team {team}: {} users, {} contacts, {} items in {:.2} s",
+            c.users,
+            c.contacts,
+            c.items,
+            started.elapsed().as_secs_f64()
+        ))?;
+    }
+    Ok(())
 }
 
 async fn run_dev(pool: &sqlx::PgPool, dev: crate::config::DevCommand) -> anyhow::Result<()> {
