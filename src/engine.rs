@@ -47,6 +47,7 @@ pub async fn compute_user(
 ) -> sqlx::Result<Vec<Decided>> {
     let tz = user.tz();
     let until = facts::end_of_day(date, tz);
+    facts::without_jit(conn).await?;
     let mut all = facts::gather(
         conn,
         user.team_id,
