@@ -212,10 +212,12 @@ async fn rebuild_due(
     as_of: Option<chrono::NaiveDate>,
 ) -> anyhow::Result<()> {
     let teams: Vec<i64> = match team_id {
-        Some(id) => sqlx::query_scalar("select id from teams where id = $1")
-            .bind(id)
-            .fetch_all(pool)
-            .await?,
+        Some(id) => {
+            sqlx::query_scalar("select id from teams where id = $1")
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+        }
         None => {
             sqlx::query_scalar("select id from teams order by id")
                 .fetch_all(pool)

@@ -175,7 +175,9 @@ mod tests {
     #[test]
     fn civil_dates_match_chrono() {
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
-        for days in [-1_i64, 0, 59, 60, 365, 11_016, 20_000, 20_513, 20_700, 21_000] {
+        for days in [
+            -1_i64, 0, 59, 60, 365, 11_016, 20_000, 20_513, 20_700, 21_000,
+        ] {
             let (y, m, d) = civil(days);
             let expected = epoch + chrono::Days::new(u64::try_from(days.max(0)).unwrap());
             if days >= 0 {

@@ -244,7 +244,12 @@ pub async fn write_snoozes(
         let (kind, size, kind_code, id_base) = if rng.chance(0.7) || candidates == 0 {
             (Kind::DecisionMaker, dms, "decision_maker", team.dm_base)
         } else {
-            (Kind::Candidate, candidates, "candidate", team.candidate_base)
+            (
+                Kind::Candidate,
+                candidates,
+                "candidate",
+                team.candidate_base,
+            )
         };
         if size == 0 {
             continue;

@@ -210,7 +210,11 @@ fn candidate_story(rng: &mut Rng) -> Story {
             last_ago: rng.range(0, 12),
         };
     }
-    let ending = rng.weighted(&[(50, Ending::Cycle), (20, Ending::Promise), (30, Ending::Recent)]);
+    let ending = rng.weighted(&[
+        (50, Ending::Cycle),
+        (20, Ending::Promise),
+        (30, Ending::Recent),
+    ]);
     relationship(rng, ending, 60)
 }
 

@@ -95,7 +95,9 @@ async fn seed(conn: &mut PgConnection, args: &SeedArgs, hash: &str) -> anyhow::R
     let t = Instant::now();
     let team = create_team(&mut tx, args, hash, &mut report).await?;
     report.companies = extras::write_companies(&mut tx, &team).await?;
-    report.timings.push(("team, users, companies", t.elapsed().as_secs_f64()));
+    report
+        .timings
+        .push(("team, users, companies", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
     let dm_counts = counts(&team, Kind::DecisionMaker, args.decision_makers);
@@ -120,7 +122,9 @@ async fn seed(conn: &mut PgConnection, args: &SeedArgs, hash: &str) -> anyhow::R
         extras::write_snoozes(&mut tx, &team, args.decision_makers, args.candidates).await?;
     set_sequences(&mut tx).await?;
     tx.commit().await?;
-    report.timings.push(("news, snoozes, commit", t.elapsed().as_secs_f64()));
+    report
+        .timings
+        .push(("news, snoozes, commit", t.elapsed().as_secs_f64()));
     Ok(report)
 }
 
@@ -190,7 +194,11 @@ async fn create_team(
     let mut users = Vec::with_capacity(args.recruiters as usize);
     for k in 0..args.recruiters {
         let mut rng = Rng::new(args.seed, 3, u64::from(k));
-        let name = format!("{} {}", rng.pick(words::FIRST_NAMES), rng.pick(words::LAST_NAMES));
+        let name = format!(
+            "{} {}",
+            rng.pick(words::FIRST_NAMES),
+            rng.pick(words::LAST_NAMES)
+        );
         let role = if k == 0 { "manager" } else { "recruiter" };
         let tz = words::TIME_ZONES[k as usize % words::TIME_ZONES.len()];
         let id: i64 = sqlx::query_scalar(

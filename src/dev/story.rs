@@ -354,9 +354,11 @@ pub fn generate(
         } else {
             plan.owner
         };
-        let referrals = (kind == Kind::Candidate && spec.spoke() && rng.chance(0.1))
-            .then(|| u8::try_from(rng.range(1, 3)).unwrap_or(1))
-            .unwrap_or(0);
+        let referrals = if kind == Kind::Candidate && spec.spoke() && rng.chance(0.1) {
+            u8::try_from(rng.range(1, 3)).unwrap_or(1)
+        } else {
+            0
+        };
         out.push(Touch {
             at: *at,
             created: (*at + rng.range(30, 1800)).min(ctx.clock.now),
