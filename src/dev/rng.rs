@@ -94,7 +94,7 @@ mod tests {
         let mut y = Rng::new(43, 1, 7);
         assert_ne!(x.next_u64(), y.next_u64());
         // pinned: the dataset of a seed must not change under our feet
-        assert_eq!(Rng::new(42, 0, 0).next_u64(), Rng::new(42, 0, 0).next_u64());
+        assert_eq!(Rng::new(42, 0, 0).next_u64(), 0x7804_27b5_3ce9_0a75);
     }
 
     #[test]
