@@ -241,6 +241,6 @@ async fn rebuild_due(
     Ok(())
 }
 
-async fn run_dev(_pool: &sqlx::PgPool, _dev: crate::config::DevCommand) -> anyhow::Result<()> {
-    anyhow::bail!("the benchmark seed arrives with the follow-up engine")
+async fn run_dev(pool: &sqlx::PgPool, dev: crate::config::DevCommand) -> anyhow::Result<()> {
+    crate::dev::run(pool, dev).await
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
+use futures_util::{StreamExt, TryStreamExt};
 use sqlx::{PgConnection, PgPool};
 
 use crate::db::due::{self, Decided};
@@ -49,6 +50,7 @@ pub async fn compute_user(
 ) -> sqlx::Result<Vec<Decided>> {
     let tz = user.tz();
     let until = facts::end_of_day(date, tz);
+    facts::without_jit(conn).await?;
     let mut all = facts::gather(
         conn,
         user.team_id,
@@ -138,14 +140,24 @@ pub async fn rebuild_team_users(
     only: Option<&[i64]>,
 ) -> anyhow::Result<Counts> {
     let settings = settings::load(db, team_id).await?;
-    let members = users::list_for_team(db, team_id).await?;
-    let mut total = Counts::default();
-    for user in members
-        .iter()
+    let members: Vec<User> = users::list_for_team(db, team_id)
+        .await?
+        .into_iter()
         .filter(|u| u.active && only.is_none_or(|ids| ids.contains(&u.id)))
-    {
-        let c = rebuild_user(db, user, &settings, as_of).await?;
-        due::add_to_run(db, run, c.contacts, c.items).await?;
+        .collect();
+    // Owned values in each future, so the stream is Send for any caller (axum handlers too).
+    let mut rebuilds = futures_util::stream::iter(members)
+        .map(|user| {
+            let (db, settings) = (db.clone(), settings.clone());
+            async move {
+                let c = rebuild_user(&db, &user, &settings, as_of).await?;
+                due::add_to_run(&db, run, c.contacts, c.items).await?;
+                anyhow::Ok(c)
+            }
+        })
+        .buffer_unordered(rebuild_parallelism());
+    let mut total = Counts::default();
+    while let Some(c) = rebuilds.try_next().await? {
         total.users += 1;
         total.contacts += c.contacts;
         total.items += c.items;
@@ -268,6 +280,13 @@ pub async fn upcoming_for(
             cadence::upcoming(&f.facts, &settings.cadence, tz, today_in(tz)).map(|u| (f.id, u))
         })
         .collect())
+}
+
+/// How many users' lists are rebuilt at once. A rebuild is mostly one PostgreSQL backend walking
+/// index probes (the decoding and deciding here is a small share), so one per core keeps the
+/// database's cores busy; each is still its own transaction, and an error stops the rest.
+fn rebuild_parallelism() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4))
 }
 
 /// Recomputes one contact's item for its owner's today, inside the caller's transaction (the

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod dev;
 pub mod domain;
 pub mod embedded;
 pub mod engine;

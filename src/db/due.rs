@@ -184,8 +184,19 @@ pub async fn clear_contact_item(
     .map(|_| ())
 }
 
+// The open history items that changed or went away are found by one probe of the open-item index
+// per contact of the list (the lateral subquery, kept apart by `offset 0`), then updated by id. As
+// an `update … from unnest(…)` join the planner, knowing the list's size, hashed the whole team's
+// open history for every user's rebuild: 157k rows per user on the benchmark team (156 ms against
+// 30 ms), growing with users x team.
 const SETTLE_HISTORY: &str = "\
-with cur as (select * from unnest($2::text[], $3::bigint[], $4::text[], $5::int2[], $6::text[]) as c(kind, id, reason, strike, approach)) \
+with cur as (select * from unnest($2::text[], $3::bigint[], $4::text[], $5::int2[], $6::text[]) as c(kind, id, reason, strike, approach)), \
+changed as (select o.id from cur \
+            cross join lateral (select h.id, h.reason, h.strike, h.approach from due_item_history h \
+                                where h.team_id = $1 and h.contact_kind = cur.kind and h.contact_id = cur.id \
+                                  and h.settled_at is null offset 0) o \
+            where cur.reason is null or cur.reason <> o.reason or cur.strike is distinct from o.strike \
+               or cur.approach is distinct from o.approach) \
 update due_item_history h set settled_at = now(), settled_by_touch_id = coalesce( \
     (select t.id from touches t where h.contact_kind = 'decision_maker' and t.team_id = h.team_id \
        and t.decision_maker_id = h.contact_id and t.deleted_at is null and t.created_at >= h.first_seen_at \
@@ -193,9 +204,7 @@ update due_item_history h set settled_at = now(), settled_by_touch_id = coalesce
     (select t.id from touches t where h.contact_kind = 'candidate' and t.team_id = h.team_id \
        and t.candidate_id = h.contact_id and t.deleted_at is null and t.created_at >= h.first_seen_at \
      order by t.created_at desc, t.id desc limit 1)) \
-from cur where h.team_id = $1 and h.settled_at is null and h.contact_kind = cur.kind and h.contact_id = cur.id \
-  and (cur.reason is null or cur.reason <> h.reason or cur.strike is distinct from h.strike \
-       or cur.approach is distinct from h.approach)";
+where h.id = any(array(select id from changed)) and h.team_id = $1 and h.settled_at is null";
 
 const OPEN_HISTORY: &str = "\
 insert into due_item_history (team_id, contact_kind, contact_id, owner_id, reason, strike, approach, first_due_on) \
