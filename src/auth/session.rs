@@ -96,10 +96,29 @@ pub async fn flash(session: &Session, kind: &str, text: impl Into<String>) {
 
 /// Takes the queued messages (they show once).
 pub async fn take_flashes(session: &Session) -> Vec<Flash> {
-    session
-        .remove::<Vec<Flash>>(FLASH_KEY)
+    // Read first and remove only when there is something: a removal marks the session modified,
+    // and an unmodified session costs no database write (page views stay read-only).
+    let queued: Vec<Flash> = session
+        .get(FLASH_KEY)
         .await
         .ok()
         .flatten()
-        .unwrap_or_default()
+        .unwrap_or_default();
+    if !queued.is_empty() {
+        let _ = session.remove::<Vec<Flash>>(FLASH_KEY).await;
+    }
+    queued
+}
+
+const SEEN_KEY: &str = "seen_at";
+
+/// Keeps an active session alive: the idle expiry only moves when the session is saved, so it is
+/// saved again once every few minutes of use rather than on every page view.
+pub async fn keep_alive(session: &Session, now: DateTime<Utc>) {
+    let seen: Option<DateTime<Utc>> = session.get(SEEN_KEY).await.ok().flatten();
+    if seen.is_none_or(|s| now - s > Duration::minutes(5))
+        && let Err(err) = session.insert(SEEN_KEY, now).await
+    {
+        tracing::warn!(error = ?err, "could not refresh the session");
+    }
 }

@@ -50,6 +50,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .map_err(|e| anyhow::anyhow!("session flush: {e}"))?;
             return Err(AppError::Unauthenticated { next });
         };
+        session::keep_alive(&session, Utc::now()).await;
         if user.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) {
             return Err(AppError::PasswordChangeRequired);
         }
