@@ -15,3 +15,4 @@ mod helpers;
 mod manage;
 mod pages;
 mod reports;
+mod seed;
