@@ -20,6 +20,7 @@ async fn a_small_seed_is_deterministic_and_rebuilds_like_any_team() {
     let (b, _) = crate::helpers::fresh_database().await;
     let ra = secondcall::dev::seed::run(&a, &args(7)).await.unwrap();
     let rb = secondcall::dev::seed::run(&b, &args(7)).await.unwrap();
+    assert_eq!(rb.touches, ra.touches);
     assert_eq!(
         (ra.users, ra.decision_makers, ra.candidates, ra.touches),
         (3, 60, 90, 1500)
