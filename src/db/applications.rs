@@ -43,7 +43,7 @@ pub struct BoardFilter {
     pub owner_id: Option<i64>,
 }
 
-const SELECT: &str = "\
+const BASE: &str = "\
 select a.id, a.job_order_id, j.title as job_title, j.status as job_status, j.company_id, co.name as company_name, \
        a.candidate_id, c.name as candidate_name, c.owner_id, u.name as owner_name, a.stage, a.version, a.stage_changed_at, \
        a.created_at, di.reason as due_reason \
@@ -60,7 +60,7 @@ pub async fn find(
     team_id: i64,
     id: i64,
 ) -> sqlx::Result<Option<Application>> {
-    sqlx::query_as(&format!("{SELECT}where a.team_id = $1 and a.id = $2"))
+    sqlx::query_as(&format!("{BASE}where a.team_id = $1 and a.id = $2"))
         .bind(team_id)
         .bind(id)
         .fetch_optional(db)
@@ -74,7 +74,7 @@ pub async fn board(
     f: &BoardFilter,
 ) -> sqlx::Result<Vec<Application>> {
     sqlx::query_as(&format!(
-        "{SELECT}where a.team_id = $1 and j.status = 'open' and ($2::bigint is null or a.job_order_id = $2) \
+        "{BASE}where a.team_id = $1 and j.status = 'open' and ($2::bigint is null or a.job_order_id = $2) \
          and ($3::bigint is null or j.company_id = $3) and ($4::bigint is null or c.owner_id = $4) \
          order by a.stage_changed_at, a.id"
     ))
@@ -94,7 +94,7 @@ pub async fn for_job_or_candidate(
     candidate_id: Option<i64>,
 ) -> sqlx::Result<Vec<Application>> {
     sqlx::query_as(&format!(
-        "{SELECT}where a.team_id = $1 and ($2::bigint is null or a.job_order_id = $2) and ($3::bigint is null or a.candidate_id = $3) \
+        "{BASE}where a.team_id = $1 and ($2::bigint is null or a.job_order_id = $2) and ($3::bigint is null or a.candidate_id = $3) \
          order by a.created_at desc, a.id desc"
     ))
     .bind(team_id)

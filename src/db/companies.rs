@@ -36,7 +36,7 @@ pub const EVENT_KINDS: [(&str, &str); 6] = [
     ("other", "Other news"),
 ];
 
-const SELECT: &str = "\
+const BASE: &str = "\
 select co.id, co.name, co.website, co.notes, co.created_at, \
        (select count(*) from decision_makers d where d.team_id = co.team_id and d.company_id = co.id and d.archived_at is null) \
      + (select count(*) from candidates c where c.team_id = co.team_id and c.company_id = co.id and c.archived_at is null) as contacts \
@@ -44,7 +44,7 @@ from companies co ";
 
 /// One company of the team.
 pub async fn find(db: impl PgExecutor<'_>, team_id: i64, id: i64) -> sqlx::Result<Option<Company>> {
-    sqlx::query_as(&format!("{SELECT}where co.team_id = $1 and co.id = $2"))
+    sqlx::query_as(&format!("{BASE}where co.team_id = $1 and co.id = $2"))
         .bind(team_id)
         .bind(id)
         .fetch_optional(db)
@@ -69,7 +69,7 @@ pub async fn list(
     });
     let (an, ai) = after.map_or((None, None), |(n, i)| (Some(n), Some(i)));
     sqlx::query_as(&format!(
-        "{SELECT}where co.team_id = $1 and ($2::text is null or co.name ilike $2) \
+        "{BASE}where co.team_id = $1 and ($2::text is null or co.name ilike $2) \
          and ($3::text is null or (lower(co.name), co.id) > (lower($3), $4)) order by lower(co.name), co.id limit $5"
     ))
     .bind(team_id)

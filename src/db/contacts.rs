@@ -66,7 +66,7 @@ pub struct ListFilter {
     pub limit: i64,
 }
 
-const SELECT: &str = "\
+const BASE: &str = "\
 select c.id, c.team_id, c.owner_id, u.name as owner_name, c.company_id, co.name as company_name, c.name, c.title, \
        c.email, c.phone, {temperature} as temperature, c.source, c.talking_points, c.email_opt_out, c.do_not_contact, \
        c.archived_at, c.created_at, c.updated_at, \
@@ -133,8 +133,8 @@ static STATEMENTS: LazyLock<[Statements; 2]> = LazyLock::new(|| {
                 )
         };
         Statements {
-            find: fill(&format!("{SELECT}{FIND}")),
-            list: fill(&format!("{SELECT}{LIST}")),
+            find: fill(&format!("{BASE}{FIND}")),
+            list: fill(&format!("{BASE}{LIST}")),
             insert: fill(INSERT),
             update: fill(UPDATE),
         }

@@ -40,7 +40,7 @@ pub struct JobFilter {
     pub limit: i64,
 }
 
-const SELECT: &str = "\
+const BASE: &str = "\
 select j.id, j.team_id, j.company_id, co.name as company_name, j.decision_maker_id, d.name as decision_maker_name, \
        j.owner_id, u.name as owner_name, j.title, j.status, j.created_at, j.updated_at, \
        (select count(*) from applications a where a.team_id = j.team_id and a.job_order_id = j.id) as applications \
@@ -50,7 +50,7 @@ left join decision_makers d on d.id = j.decision_maker_id and d.team_id = j.team
 
 /// One job order of the team.
 pub async fn find(db: impl PgExecutor<'_>, team_id: i64, id: i64) -> sqlx::Result<Option<Job>> {
-    sqlx::query_as(&format!("{SELECT}where j.team_id = $1 and j.id = $2"))
+    sqlx::query_as(&format!("{BASE}where j.team_id = $1 and j.id = $2"))
         .bind(team_id)
         .bind(id)
         .fetch_optional(db)
@@ -60,7 +60,7 @@ pub async fn find(db: impl PgExecutor<'_>, team_id: i64, id: i64) -> sqlx::Resul
 /// A page of the team's job orders, newest first.
 pub async fn list(db: impl PgExecutor<'_>, team_id: i64, f: &JobFilter) -> sqlx::Result<Vec<Job>> {
     sqlx::query_as(&format!(
-        "{SELECT}where j.team_id = $1 and ($2::text is null or j.status = $2) and ($3::bigint is null or j.company_id = $3) \
+        "{BASE}where j.team_id = $1 and ($2::text is null or j.status = $2) and ($3::bigint is null or j.company_id = $3) \
          and ($4::bigint is null or j.id < $4) order by j.id desc limit $5"
     ))
     .bind(team_id)

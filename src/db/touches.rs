@@ -42,7 +42,7 @@ pub struct TouchWrite {
     pub referral_names: String,
 }
 
-const SELECT: &str = "\
+const BASE: &str = "\
 select t.id, t.decision_maker_id, t.candidate_id, t.author_id, u.name as author_name, t.channel, t.direction, t.outcome, \
        t.occurred_at, t.notes, t.next_step_on, t.approach, t.referrals, t.referral_names, t.deleted_at, t.created_at, \
        (select count(*) from touch_revisions r where r.team_id = t.team_id and r.touch_id = t.id) as revisions \
@@ -85,7 +85,7 @@ pub async fn insert(
 
 /// One touch of the team (deleted ones too).
 pub async fn find(db: impl PgExecutor<'_>, team_id: i64, id: i64) -> sqlx::Result<Option<Touch>> {
-    sqlx::query_as(&format!("{SELECT}where t.team_id = $1 and t.id = $2"))
+    sqlx::query_as(&format!("{BASE}where t.team_id = $1 and t.id = $2"))
         .bind(team_id)
         .bind(id)
         .fetch_optional(db)
@@ -102,10 +102,10 @@ pub async fn for_contact(
 ) -> sqlx::Result<Vec<Touch>> {
     let sql = match kind {
         ContactKind::DecisionMaker => format!(
-            "{SELECT}where t.team_id = $1 and t.decision_maker_id = $2 order by t.occurred_at desc, t.id desc limit $3"
+            "{BASE}where t.team_id = $1 and t.decision_maker_id = $2 order by t.occurred_at desc, t.id desc limit $3"
         ),
         ContactKind::Candidate => format!(
-            "{SELECT}where t.team_id = $1 and t.candidate_id = $2 order by t.occurred_at desc, t.id desc limit $3"
+            "{BASE}where t.team_id = $1 and t.candidate_id = $2 order by t.occurred_at desc, t.id desc limit $3"
         ),
     };
     sqlx::query_as(&sql)
@@ -126,7 +126,7 @@ pub async fn list(
     limit: i64,
 ) -> sqlx::Result<Vec<Touch>> {
     sqlx::query_as(&format!(
-        "{SELECT}where t.team_id = $1 and t.deleted_at is null and ($2::bigint is null or t.decision_maker_id = $2) \
+        "{BASE}where t.team_id = $1 and t.deleted_at is null and ($2::bigint is null or t.decision_maker_id = $2) \
          and ($3::bigint is null or t.candidate_id = $3) and ($4::bigint is null or t.id < $4) order by t.id desc limit $5"
     ))
     .bind(team_id)
@@ -214,11 +214,11 @@ pub async fn latest_for(
 ) -> sqlx::Result<Vec<Touch>> {
     sqlx::query_as(&format!(
         "select x.* from unnest($2::bigint[]) as c(id) cross join lateral \
-           ({SELECT}where t.team_id = $1 and t.decision_maker_id = c.id and t.deleted_at is null \
+           ({BASE}where t.team_id = $1 and t.decision_maker_id = c.id and t.deleted_at is null \
             order by t.occurred_at desc, t.id desc limit $4) x \
          union all \
          select x.* from unnest($3::bigint[]) as c(id) cross join lateral \
-           ({SELECT}where t.team_id = $1 and t.candidate_id = c.id and t.deleted_at is null \
+           ({BASE}where t.team_id = $1 and t.candidate_id = c.id and t.deleted_at is null \
             order by t.occurred_at desc, t.id desc limit $4) x"
     ))
     .bind(team_id)

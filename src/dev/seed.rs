@@ -110,7 +110,9 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<Report> {
         // The replica role skipped the triggers on touches too, so the reports' table of each
         // DM's first and second attempt is filled here, as its migration fills it (after the
         // ANALYZE: on fresh tables without statistics the planner scans instead of probing).
-        sqlx::query(BACKFILL_FIRST_ATTEMPTS).execute(&mut *conn).await?;
+        sqlx::query(BACKFILL_FIRST_ATTEMPTS)
+            .execute(&mut *conn)
+            .await?;
     }
     report
         .timings
