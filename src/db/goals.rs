@@ -40,7 +40,9 @@ pub struct FreshDm {
     pub phone: String,
 }
 
-/// A few of the user's never-attempted DMs, warmest and oldest first.
+/// A few of the user's never-attempted DMs, oldest first. "Never attempted" is "no row in
+/// `dm_first_attempts`" (kept by a trigger on touches), an index probe per DM; the scan stops at
+/// the fifth, so Today pays well under a millisecond for it.
 pub async fn fresh_dms(
     db: impl PgExecutor<'_>,
     team_id: i64,
@@ -51,9 +53,8 @@ pub async fn fresh_dms(
         "select d.id, d.name, d.title, co.name as company_name, d.phone from decision_makers d \
          left join companies co on co.team_id = d.team_id and co.id = d.company_id \
          where d.team_id = $1 and d.owner_id = $2 and d.archived_at is null and not d.do_not_contact \
-           and not exists (select 1 from touches t where t.team_id = $1 and t.decision_maker_id = d.id \
-                           and t.deleted_at is null and t.direction = 'outbound' and t.channel <> 'note') \
-         order by case d.temperature when 'hot' then 0 when 'warm' then 1 else 2 end, d.id limit $3",
+           and not exists (select 1 from dm_first_attempts f where f.team_id = $1 and f.decision_maker_id = d.id) \
+         order by d.id limit $3",
     )
     .bind(team_id)
     .bind(user_id)
