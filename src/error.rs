@@ -67,7 +67,7 @@ impl IntoResponse for AppError {
                 } else {
                     "/".into()
                 };
-                let q = serde_urlencoded_next(&next);
+                let q = crate::web::fmt::query_value(&next);
                 Redirect::to(&format!("/login?next={q}")).into_response()
             }
             AppError::PasswordChangeRequired => Redirect::to("/account/password").into_response(),
@@ -102,17 +102,6 @@ fn internal(err: &dyn std::fmt::Debug) -> Response {
         "Something went wrong",
         "Something went wrong on our side and nothing was changed. Try again; if it keeps happening, tell whoever runs Secondcall.",
     )
-}
-
-fn serde_urlencoded_next(next: &str) -> String {
-    next.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// An error of the JSON API, rendered as `{"error": {"code", "message", "field"?}}`.

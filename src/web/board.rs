@@ -17,8 +17,8 @@ use crate::domain::pipeline::Stage;
 use crate::engine;
 use crate::error::AppResult;
 use crate::startup::AppState;
-use crate::web::contacts::urlencode;
 use crate::web::extract::CurrentUser;
+use crate::web::fmt::query_value;
 use crate::web::layout::Layout;
 
 /// Cards shown per column before "show all".
@@ -55,7 +55,7 @@ impl BoardQuery {
             ("owner", &self.owner),
         ] {
             if !v.is_empty() {
-                parts.push(format!("{k}={}", urlencode(v)));
+                parts.push(format!("{k}={}", query_value(v)));
             }
         }
         if let Some(s) = stage {
@@ -226,15 +226,8 @@ pub async fn move_card(
     Path(id): Path<i64>,
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
-    let back = if form.return_to.starts_with("/board")
-        || form.return_to.starts_with("/jobs/")
-        || form.return_to.starts_with("/contacts/")
-        || form.return_to.starts_with("/applications/")
-    {
-        form.return_to.clone()
-    } else {
-        "/board".to_string()
-    };
+    let allowed = ["/board", "/jobs/", "/contacts/", "/applications/"];
+    let back = crate::web::return_to(&form.return_to, &allowed, "/board");
     let Ok(to) = form.stage.parse::<Stage>() else {
         session::flash(&user.session, "error", "Choose a stage to move to.").await;
         return Ok(Redirect::to(&back).into_response());

@@ -61,7 +61,7 @@ async fn list_page(
     let next = (found.len() > 50).then(|| {
         found.truncate(50);
         found.last().map(|c| {
-            let enc = crate::web::contacts::urlencode;
+            let enc = fmt::query_value;
             format!(
                 "/companies?q={}&after_name={}&after_id={}",
                 enc(&q.q),

@@ -205,11 +205,7 @@ pub async fn archive(
 
 /// Where to go back after a post from Today or the contact page (never another site).
 fn back_to(return_to: &str, fallback: &str) -> String {
-    if return_to == "/today" || return_to.starts_with("/contacts/") {
-        return_to.to_string()
-    } else {
-        fallback.to_string()
-    }
+    crate::web::return_to(return_to, &["/today", "/contacts/"], fallback)
 }
 
 /// POST /contacts/{kind}/{id}/touches: logs a touch; an invalid one re-shows the form it came from.

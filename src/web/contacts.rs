@@ -153,21 +153,9 @@ fn next_link(q: &ListQuery, kind: ContactKind, name: &str, id: i64) -> String {
     ];
     let query: Vec<String> = pairs
         .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .map(|(k, v)| format!("{k}={}", fmt::query_value(v)))
         .collect();
     format!("/contacts?{}", query.join("&"))
-}
-
-/// Percent-encodes a query value.
-pub fn urlencode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[derive(Template, WebTemplate)]

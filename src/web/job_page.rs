@@ -182,22 +182,18 @@ pub async fn add(
         (form.job_id.parse::<i64>(), form.candidate_id.parse::<i64>())
     else {
         session::flash(&user.session, "error", "Choose a job and a candidate.").await;
-        return Ok(Redirect::to(safe_back(&form.return_to)).into_response());
+        return Ok(Redirect::to(&safe_back(&form.return_to)).into_response());
     };
     match actions::jobs::add_candidate(&app.db, &user, job_id, candidate_id, None).await {
         Ok(_) => session::flash(&user.session, "ok", "Added to the pipeline as sourced.").await,
         Err(ActionError::Conflict(m)) => session::flash(&user.session, "error", m).await,
         Err(other) => return Err(other.into()),
     }
-    Ok(Redirect::to(safe_back(&form.return_to)).into_response())
+    Ok(Redirect::to(&safe_back(&form.return_to)).into_response())
 }
 
-fn safe_back(back: &str) -> &str {
-    if back.starts_with("/jobs/") || back.starts_with("/contacts/candidates/") {
-        back
-    } else {
-        "/board"
-    }
+fn safe_back(back: &str) -> String {
+    crate::web::return_to(back, &["/jobs/", "/contacts/candidates/"], "/board")
 }
 
 #[derive(Template, WebTemplate)]

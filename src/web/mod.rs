@@ -147,6 +147,16 @@ pub fn static_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static")))
 }
 
+/// Where a form may send the user back to: `return_to` when it starts with one of the page
+/// prefixes the form comes from (never another site), else `fallback`.
+pub fn return_to(return_to: &str, allowed: &[&str], fallback: &str) -> String {
+    if allowed.iter().any(|p| return_to.starts_with(p)) && is_safe_next(return_to) {
+        return_to.to_string()
+    } else {
+        fallback.to_string()
+    }
+}
+
 /// Only relative paths on this site may be redirect targets after login (no open redirect).
 pub fn is_safe_next(next: &str) -> bool {
     next.starts_with('/')
