@@ -128,11 +128,7 @@ pub async fn replace_user_list(
     list_date: NaiveDate,
     decided: &[Decided],
 ) -> sqlx::Result<usize> {
-    sqlx::query("delete from due_items where team_id = $1 and user_id = $2")
-        .bind(team_id)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+    clear_user_list(&mut *conn, team_id, user_id).await?;
     let n = upsert(conn, team_id, list_date, decided).await?;
     sqlx::query(
         "insert into due_lists (user_id, team_id, list_date, built_at) values ($1, $2, $3, now()) \
@@ -162,6 +158,20 @@ pub async fn replace_contact_item(
     .execute(&mut *conn)
     .await?;
     upsert(conn, team_id, list_date, std::slice::from_ref(decided))
+        .await
+        .map(|_| ())
+}
+
+/// Empties a user's list (a user who leaves owns nothing any more).
+pub async fn clear_user_list(
+    conn: &mut PgConnection,
+    team_id: i64,
+    user_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("delete from due_items where team_id = $1 and user_id = $2")
+        .bind(team_id)
+        .bind(user_id)
+        .execute(conn)
         .await
         .map(|_| ())
 }

@@ -263,11 +263,7 @@ pub async fn deactivate(
         users::reassign_contacts(&mut tx, manager.team_id, id, h.id).await?;
     }
     users::set_active(&mut tx, manager.team_id, id, false).await?;
-    sqlx::query("delete from due_items where team_id = $1 and user_id = $2")
-        .bind(manager.team_id)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    crate::db::due::clear_user_list(&mut tx, manager.team_id, id).await?;
     tx.commit().await?;
     if let Some(h) = &heir {
         crate::engine::rebuild_users(&app.db, manager.team_id, "manual", &[h.id]).await?;
