@@ -88,7 +88,7 @@ impl Browser {
         std::fs::remove_dir_all(&self.profile).ok();
     }
 
-    /// Fills the login form and submits it.
+    /// Fills the login form, submits it and waits for the page that answers.
     pub async fn login(&self, app: &TestApp, email: &str, password: &str) {
         self.driver.goto(app.url("/login")).await.unwrap();
         self.driver
@@ -105,11 +105,18 @@ impl Browser {
             .send_keys(password)
             .await
             .unwrap();
-        self.driver
+        let submit = self
+            .driver
             .find(By::Css("form[action='/login'] button[type=submit]"))
             .await
-            .unwrap()
-            .click()
+            .unwrap();
+        submit.click().await.unwrap();
+        // Wait for the answer (a new page, even when it is the login page again): a `goto`
+        // issued before it arrives would cancel the POST and its session cookie.
+        submit
+            .wait_until()
+            .wait(Duration::from_secs(60), Duration::from_millis(100))
+            .stale()
             .await
             .unwrap();
     }
