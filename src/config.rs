@@ -45,6 +45,10 @@ pub struct Config {
     /// Start the nightly due-list task (turn off for extra instances that must never rebuild).
     #[arg(long, env = "NIGHTLY", default_value_t = true, global = true, action = clap::ArgAction::Set)]
     pub nightly: bool,
+    /// Memory for rendered Today pages, in MB (each served again only while nothing it shows has
+    /// changed); 0 renders every request.
+    #[arg(long, env = "PAGE_CACHE_MB", default_value_t = 64, global = true)]
+    pub page_cache_mb: u64,
 }
 
 impl Config {
@@ -57,6 +61,7 @@ impl Config {
             data_dir: PathBuf::from("data"),
             trusted_origin: None,
             nightly: false,
+            page_cache_mb: 64,
         }
     }
 }

@@ -26,12 +26,15 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::config::Config;
 use crate::error::ErrorPage;
+use crate::web::page_cache::PageCache;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
+    /// Rendered Today pages of this instance (see `web::page_cache`).
+    pub pages: PageCache,
 }
 
 /// The strict policy: everything from our own origin, no inline script or style, no framing.
@@ -55,6 +58,7 @@ impl Application {
             .with_context(|| format!("binding {}", config.bind))?;
         let state = AppState {
             db,
+            pages: PageCache::new(config.page_cache_mb),
             config: Arc::new(config),
         };
         let router = build_router(state)?;

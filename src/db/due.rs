@@ -16,9 +16,11 @@ pub struct Decided {
     pub item: Option<DueItem>,
 }
 
-/// Serialises every writer of one user's list (rebuild, touch, snooze) for the transaction.
+/// Serialises every writer of one user's list (rebuild, touch, snooze) for the transaction, and
+/// moves the user's list stamp on: the lock is the stamp's row, the one the triggers of the
+/// migration `list_stamps` take too, so both orders of taking them are the same.
 pub async fn lock_user_list(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(7312002, ($1 % 2147483647)::int4)")
+    sqlx::query("select bump_list_stamps(array[$1::bigint])")
         .bind(user_id)
         .execute(conn)
         .await

@@ -66,7 +66,7 @@ pub async fn authenticate(db: &PgPool, hash: &[u8]) -> sqlx::Result<Option<User>
              and (last_used_at is null or last_used_at < now() - interval '1 minute') \
            returning user_id), \
          live as (select user_id from api_tokens where token_hash = $1 and revoked_at is null) \
-         select u.id, u.team_id, u.email, u.name, u.role, u.time_zone, u.must_change_password, u.active, u.session_epoch \
+         select u.id, u.team_id, u.email, u.name, u.role, u.time_zone, u.must_change_password, u.active, u.session_epoch, u.list_stamp \
          from users u join live on live.user_id = u.id where u.active",
     )
     .bind(hash)

@@ -16,6 +16,9 @@ pub struct User {
     pub must_change_password: bool,
     pub active: bool,
     pub session_epoch: i32,
+    /// Moves on whenever anything the user's Today page shows may have changed (see the
+    /// migration `list_stamps`); a rendered page is reused only while it is unchanged.
+    pub list_stamp: i64,
 }
 
 // Written by hand so that logs never carry more than the id and role.
@@ -53,8 +56,7 @@ pub struct NewUser<'a> {
     pub must_change_password: bool,
 }
 
-const USER_COLUMNS: &str =
-    "id, team_id, email, name, role, time_zone, must_change_password, active, session_epoch";
+const USER_COLUMNS: &str = "id, team_id, email, name, role, time_zone, must_change_password, active, session_epoch, list_stamp";
 
 /// Whether any team exists yet (the first-run setup page is shown until one does).
 pub async fn any_team(db: &PgPool) -> sqlx::Result<bool> {

@@ -266,6 +266,7 @@ async fn reshow_log(
         let page = crate::web::today::build(
             app,
             user,
+            crate::web::layout::Layout::new(user, "today").await,
             None,
             1,
             Some((kind.as_str().to_string(), id, log)),

@@ -15,6 +15,7 @@ pub mod job_page;
 pub mod jobs;
 pub mod layout;
 pub mod login;
+pub mod page_cache;
 pub mod settings;
 pub mod setup;
 pub mod team;

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -20,6 +21,7 @@ use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
 use crate::web::layout::Layout;
+use crate::web::page_cache::{Fingerprint, PageKey};
 use crate::web::views::{LogForm, TouchLine, contact_path};
 
 /// Items per page of a long list.
@@ -84,20 +86,37 @@ pub struct TodayPage {
     pub has_next: bool,
 }
 
-/// GET /today
+/// GET /today: a kept rendering when nothing it shows has changed (see `web::page_cache`),
+/// else a new one, kept for next time unless it carries a flash message.
 pub async fn show(
     State(app): State<AppState>,
     user: CurrentUser,
     Query(q): Query<TodayQuery>,
 ) -> AppResult<Response> {
-    let page = build(&app, &user, q.reason.as_deref(), q.page.unwrap_or(1), None).await?;
-    Ok(page.into_response())
+    let layout = Layout::new(&user, "today").await;
+    let key = PageKey {
+        user_id: user.id,
+        reason: q.reason.filter(|r| r.parse::<Reason>().is_ok()),
+        page: q.page.unwrap_or(1).max(1),
+    };
+    let fingerprint = Fingerprint::of(&user, engine::today_in(user.tz()));
+    let keep = layout.flashes.is_empty();
+    if keep && let Some(body) = app.pages.get(&key, &fingerprint) {
+        return Ok(Html(body).into_response());
+    }
+    let page = build(&app, &user, layout, key.reason.as_deref(), key.page, None).await?;
+    let body = Bytes::from(page.render().map_err(anyhow::Error::from)?);
+    if keep {
+        app.pages.put(key, fingerprint, body.clone());
+    }
+    Ok(Html(body).into_response())
 }
 
 /// The page, optionally with one item's log form re-shown (an invalid quick log).
 pub async fn build(
     app: &AppState,
     user: &CurrentUser,
+    layout: Layout,
     reason: Option<&str>,
     page: i64,
     reshow: Option<(String, i64, LogForm)>,
@@ -140,7 +159,7 @@ pub async fn build(
     let fresh = goals::fresh_dms(&app.db, user.team_id, user.id, 5).await?;
     let built = due::list_state(&app.db, user.team_id, user.id).await?;
     Ok(TodayPage {
-        layout: Layout::new(user, "today").await,
+        layout,
         date_words: fmt::day(today, today),
         built_words: built.map(|(d, at)| {
             format!(

@@ -16,3 +16,4 @@ mod manage;
 mod pages;
 mod reports;
 mod seed;
+mod today_cache;

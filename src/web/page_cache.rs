@@ -1,0 +1,176 @@
+//! Rendered Today pages kept in memory, so a recruiter who reloads Today between calls costs two
+//! index lookups (the session and the user) instead of the page's nine queries and its rendering.
+//!
+//! A page is served again only while everything it was rendered from is unchanged: the user's
+//! list stamp (moved on by the database itself, see the migration `list_stamps`, at every change to
+//! a due item, a touch, a contact, a company or the team's settings that the page could show), the
+//! user's local date, time zone, name and role. The stamp is read with the signed-in user on every
+//! request, so a page is never stale, whichever instance wrote the change; nothing here needs to be
+//! shared between instances or survive a restart. Pages with a flash message are never kept.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use chrono::NaiveDate;
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
+
+use crate::db::users::User;
+
+/// Which page of whose list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    pub user_id: i64,
+    pub reason: Option<String>,
+    pub page: i64,
+}
+
+/// What a kept page was rendered from; it is served only if this is still what the request sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    list_stamp: i64,
+    today: NaiveDate,
+    time_zone: String,
+    name: String,
+    role: String,
+}
+
+impl Fingerprint {
+    /// The fingerprint of a page rendered now for `user`, whose local date is `today`.
+    pub fn of(user: &User, today: NaiveDate) -> Self {
+        Self {
+            list_stamp: user.list_stamp,
+            today,
+            time_zone: user.time_zone.clone(),
+            name: user.name.clone(),
+            role: user.role.clone(),
+        }
+    }
+}
+
+/// A rendered page and what it was rendered from.
+#[derive(Debug)]
+pub struct Kept {
+    fingerprint: Fingerprint,
+    body: Bytes,
+}
+
+/// Weighs a page by its size, so the cache's capacity is in bytes.
+#[derive(Debug, Clone, Copy)]
+struct BySize;
+
+impl Weighter<PageKey, Arc<Kept>> for BySize {
+    fn weight(&self, key: &PageKey, page: &Arc<Kept>) -> u64 {
+        let bytes = page.body.len() + key.reason.as_ref().map_or(0, String::len) + 128;
+        u64::try_from(bytes).unwrap_or(u64::MAX)
+    }
+}
+
+/// The kept pages of this instance; `None` when the cache is turned off (`PAGE_CACHE_MB=0`).
+#[derive(Clone)]
+pub struct PageCache {
+    pages: Option<Arc<Cache<PageKey, Arc<Kept>, BySize>>>,
+}
+
+impl std::fmt::Debug for PageCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageCache")
+            .field("pages", &self.pages.as_ref().map(|p| p.len()))
+            .finish()
+    }
+}
+
+impl PageCache {
+    /// A cache holding up to `megabytes` of pages (the least used go first); 0 keeps none.
+    pub fn new(megabytes: u64) -> Self {
+        let capacity = megabytes.saturating_mul(1024 * 1024);
+        Self {
+            // A Today page is 100-300 KB: a guess of the count only sizes the first allocation.
+            pages: (capacity > 0).then(|| {
+                let estimated = usize::try_from(capacity / (200 * 1024)).unwrap_or(64);
+                Arc::new(Cache::with_weighter(estimated.max(16), capacity, BySize))
+            }),
+        }
+    }
+
+    /// The kept body for `key`, if it was rendered from exactly `fingerprint`.
+    pub fn get(&self, key: &PageKey, fingerprint: &Fingerprint) -> Option<Bytes> {
+        let kept = self.pages.as_ref()?.get(key)?;
+        (kept.fingerprint == *fingerprint).then(|| kept.body.clone())
+    }
+
+    /// Keeps a rendered body (replacing an older one of the same page).
+    pub fn put(&self, key: PageKey, fingerprint: Fingerprint, body: Bytes) {
+        if let Some(pages) = &self.pages {
+            pages.insert(key, Arc::new(Kept { fingerprint, body }));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(stamp: i64) -> User {
+        User {
+            id: 7,
+            team_id: 1,
+            email: "rob@acme.test".into(),
+            name: "Rob".into(),
+            role: "recruiter".into(),
+            time_zone: "America/New_York".into(),
+            must_change_password: false,
+            active: true,
+            session_epoch: 0,
+            list_stamp: stamp,
+        }
+    }
+
+    fn key() -> PageKey {
+        PageKey {
+            user_id: 7,
+            reason: None,
+            page: 1,
+        }
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_kept_page_is_served_while_its_fingerprint_holds() {
+        let cache = PageCache::new(1);
+        let f = Fingerprint::of(&user(3), day(23));
+        cache.put(key(), f.clone(), Bytes::from_static(b"page"));
+        assert_eq!(cache.get(&key(), &f), Some(Bytes::from_static(b"page")));
+    }
+
+    #[test]
+    fn a_new_stamp_a_new_day_or_a_new_name_misses() {
+        let cache = PageCache::new(1);
+        cache.put(
+            key(),
+            Fingerprint::of(&user(3), day(23)),
+            Bytes::from_static(b"page"),
+        );
+        assert_eq!(cache.get(&key(), &Fingerprint::of(&user(4), day(23))), None);
+        assert_eq!(cache.get(&key(), &Fingerprint::of(&user(3), day(24))), None);
+        let mut renamed = user(3);
+        renamed.name = "Robert".into();
+        assert_eq!(cache.get(&key(), &Fingerprint::of(&renamed, day(23))), None);
+        let other_page = PageKey { page: 2, ..key() };
+        assert_eq!(
+            cache.get(&other_page, &Fingerprint::of(&user(3), day(23))),
+            None
+        );
+    }
+
+    #[test]
+    fn a_cache_of_zero_megabytes_keeps_nothing() {
+        let cache = PageCache::new(0);
+        let f = Fingerprint::of(&user(3), day(23));
+        cache.put(key(), f.clone(), Bytes::from_static(b"page"));
+        assert_eq!(cache.get(&key(), &f), None);
+    }
+}

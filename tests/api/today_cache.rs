@@ -1,0 +1,138 @@
+//! Today is kept rendered in memory between changes (`web::page_cache`): whatever changes what the
+//! page shows — through this instance, another instance or plain SQL — shows on the next load.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{TestApp, assert_redirect};
+use crate::pages::add_dm;
+
+/// Rob, signed in, with Dana Client due for a second call (first called ten days ago).
+async fn rob_with_dana_due(app: &TestApp) -> (i64, String) {
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.every_day_working(team).await;
+    app.create_user(team, "rob@acme.test", "recruiter").await;
+    app.login("rob@acme.test").await;
+    let path = add_dm(app, "Dana Client").await;
+    let when = (chrono::Utc::now() - chrono::Duration::days(10))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let resp = app
+        .post_form(
+            &format!("{path}/touches"),
+            &[
+                ("channel", "call"),
+                ("outcome", "no_answer"),
+                ("occurred_local", &when),
+                ("return_to", &path),
+            ],
+        )
+        .await;
+    assert_redirect(&resp, &path);
+    (team, path)
+}
+
+async fn today(app: &TestApp) -> String {
+    let resp = app.get("/today").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.text().await.unwrap()
+}
+
+async fn sql(app: &TestApp, statement: &str) {
+    sqlx::query(statement).execute(&app.db).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_kept_today_page_is_the_same_page() {
+    let app = TestApp::spawn().await;
+    rob_with_dana_due(&app).await;
+    let first = today(&app).await;
+    assert!(first.contains("Dana Client") && first.contains("Second call"));
+    // The first load after logging carried the flash; these two are a rendering and its copy.
+    let second = today(&app).await;
+    let third = today(&app).await;
+    assert_eq!(second, third);
+    assert!(!second.contains("Logged."));
+}
+
+#[tokio::test]
+async fn writes_from_anywhere_show_on_the_next_load() {
+    let app = TestApp::spawn().await;
+    let (team, _) = rob_with_dana_due(&app).await;
+    today(&app).await;
+    assert!(today(&app).await.contains("Dana Client"));
+
+    // A contact edited behind the app's back (another instance, a script).
+    sql(&app, "update decision_makers set name = 'Dana Renamed'").await;
+    let page = today(&app).await;
+    assert!(page.contains("Dana Renamed") && !page.contains("Dana Client"));
+
+    // Her company gets a new name.
+    sql(
+        &app,
+        &format!("insert into companies (team_id, name) values ({team}, 'Initech')"),
+    )
+    .await;
+    sql(
+        &app,
+        "update decision_makers set company_id = (select id from companies)",
+    )
+    .await;
+    assert!(today(&app).await.contains("Initech"));
+    sql(&app, "update companies set name = 'Initrode'").await;
+    let page = today(&app).await;
+    assert!(page.contains("Initrode") && !page.contains("Initech"));
+
+    // The team's daily goal changes.
+    assert!(page.contains("/2</strong> new decision makers"));
+    sql(&app, "update team_settings set new_dm_daily_goal = 3").await;
+    assert!(
+        today(&app)
+            .await
+            .contains("/3</strong> new decision makers")
+    );
+
+    // A new DM of Rob's, never called, is suggested.
+    add_dm(&app, "Newt Prospect").await;
+    today(&app).await; // the flash of the add
+    assert!(today(&app).await.contains("Newt Prospect"));
+}
+
+#[tokio::test]
+async fn a_teammates_touch_on_another_instance_settles_the_item_here() {
+    let app = TestApp::spawn().await;
+    let (_, path) = rob_with_dana_due(&app).await;
+    today(&app).await;
+    assert!(today(&app).await.contains("Dana Client"));
+
+    // Mia, on a second instance, reaches Dana and books the next step.
+    let other = TestApp::spawn_on(app.db.clone()).await;
+    other.login("mia@acme.test").await;
+    let next = (chrono::Utc::now() + chrono::Duration::days(20))
+        .format("%Y-%m-%d")
+        .to_string();
+    let resp = other
+        .post_form(
+            &format!("{path}/touches"),
+            &[
+                ("channel", "call"),
+                ("outcome", "connected"),
+                ("next_step_on", &next),
+                ("return_to", &path),
+            ],
+        )
+        .await;
+    assert_redirect(&resp, &path);
+    let page = today(&app).await;
+    assert!(!page.contains("Dana Client"), "{page}");
+}
+
+#[tokio::test]
+async fn a_rebuild_shows_at_once() {
+    let app = TestApp::spawn().await;
+    rob_with_dana_due(&app).await;
+    today(&app).await;
+    assert!(today(&app).await.contains("Dana Client"));
+    sql(&app, "delete from due_items").await;
+    let page = today(&app).await;
+    assert!(!page.contains("Dana Client"), "{page}");
+}
