@@ -4,7 +4,8 @@
 #   (a) `secondcall rebuild-due` on teams seeded at 1/4, 1/2 and the full size (one database each,
 #       two runs each: the first opens the due-item history, the second is the nightly steady state);
 #   (b) `secondcall serve` under wrk (-t2 -c64 -d20s): /today as a logged-in recruiter who owns about
-#       5,000 contacts and 50,000 touches, and /healthz, in the same run;
+#       5,000 contacts and 50,000 touches (plain and gzip), and /healthz, in the same run; then
+#       /today again with PAGE_CACHE_MB=0, every request rendered (the first load after a write);
 #   (c) pgbench (64 clients, same duration): the two queries of that recruiter's stored list that a
 #       Today page reads (counts by reason, first page of 50 items in list order).
 #
@@ -159,28 +160,48 @@ SID=$(awk '$6 == "secondcall_session" { print $7 }' "$JAR")
 TODAY_CODE=$(curl -sS -o "$WORK/today.html" -w '%{http_code}' -H "Cookie: secondcall_session=$SID" "$BASE/today")
 [ "$TODAY_CODE" = 200 ] || { echo "/today answered $TODAY_CODE with the session" >&2; exit 1; }
 
-wrk_run() { # path [cookie header]
-    local out
-    if [ -n "${2:-}" ]; then
-        out=$(wrk -t2 -c64 -d"$DURATION" --latency -H "$2" "$BASE$1")
-    else
-        out=$(wrk -t2 -c64 -d"$DURATION" --latency "$BASE$1")
-    fi
+PAGE_BYTES=$(wc -c <"$WORK/today.html")
+GZIP_BYTES=$(curl -sS -H "Cookie: secondcall_session=$SID" -H 'Accept-Encoding: gzip' "$BASE/today" | wc -c)
+
+wrk_run() { # label path [header...]
+    local label=$1 path=$2 out
+    shift 2
+    local args=()
+    for h in "$@"; do args+=(-H "$h"); done
+    out=$(wrk -t2 -c64 -d"$DURATION" --latency "${args[@]}" "$BASE$path")
     echo "$out" >&2
     if grep -q 'Non-2xx' <<<"$out"; then
-        echo "$1: some responses were not 2xx/3xx" >&2
+        echo "$path: some responses were not 2xx/3xx" >&2
         exit 1
     fi
-    awk -v path="$1" '
+    awk -v label="$label" '
         /Requests\/sec/ { rps = $2 }
         $1 == "50%" { p50 = $2 }
         $1 == "99%" { p99 = $2 }
-        END { printf "%-10s %10s req/s   p50 %8s   p99 %8s\n", path, rps, p50, p99 }' <<<"$out"
+        END { printf "%-26s %10s req/s   p50 %8s   p99 %8s\n", label, rps, p50, p99 }' <<<"$out"
 }
 log "wrk /today (as $USER_EMAIL)"
-TODAY_RESULT=$(wrk_run /today "Cookie: secondcall_session=$SID")
+TODAY_RESULT=$(wrk_run "/today" /today "Cookie: secondcall_session=$SID")
+log "wrk /today, gzip"
+TODAY_GZIP_RESULT=$(wrk_run "/today (gzip)" /today "Cookie: secondcall_session=$SID" "Accept-Encoding: gzip")
 log "wrk /healthz"
-HEALTH_RESULT=$(wrk_run /healthz)
+HEALTH_RESULT=$(wrk_run "/healthz" /healthz)
+
+# The same page rendered on every request (PAGE_CACHE_MB=0): what the first load after a write
+# costs, alone and under the same load.
+kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true
+DATABASE_URL=$FULL_URL BIND=127.0.0.1:$APP_PORT NIGHTLY=false PAGE_CACHE_MB=0 RUST_LOG=warn "$BIN" serve \
+    >>"$WORK/serve.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+    curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+RENDER_MS=$(for _ in $(seq 1 21); do
+    curl -sS -o /dev/null -w '%{time_total}\n' -H "Cookie: secondcall_session=$SID" "$BASE/today"
+done | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", v[11] * 1000 }')
+log "wrk /today, rendered every time"
+RENDERED_RESULT=$(wrk_run "/today (PAGE_CACHE_MB=0)" /today "Cookie: secondcall_session=$SID")
 
 # --- (c) the stored list's queries under pgbench ------------------------------------------------
 USER_ID=$(psql -At "$FULL_URL" -c "select id from users where email = '$USER_EMAIL'")
@@ -228,9 +249,12 @@ rebuild_s() { sed -E 's/.* in ([0-9.]+) s .*/\1/' <<<"$1"; }
     echo "full rebuild: ${SECOND_LINE[full]}"
     echo "due items (full): $REASONS"
     echo "page user $USER_EMAIL: contacts, touches, due items = $OWNED"
+    echo "Today page: $PAGE_BYTES bytes ($GZIP_BYTES gzipped); one rendering alone (PAGE_CACHE_MB=0, median of 21): $RENDER_MS ms"
     echo "wrk -t2 -c64 -d$DURATION --latency:"
     echo "$TODAY_RESULT"
+    echo "$TODAY_GZIP_RESULT"
     echo "$HEALTH_RESULT"
+    echo "$RENDERED_RESULT"
     echo "$LIST_RESULT"
     echo "load average at the end: $(load)"
 }

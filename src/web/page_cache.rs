@@ -8,10 +8,15 @@
 //! request, so a page is never stale, whichever instance wrote the change; nothing here needs to be
 //! shared between instances or survive a restart. Pages with a flash message are never kept.
 
+use std::io::Write;
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
+use flate2::Compression;
+use flate2::write::GzEncoder;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
@@ -48,11 +53,60 @@ impl Fingerprint {
     }
 }
 
-/// A rendered page and what it was rendered from.
+/// A rendered page, gzipped once when kept, and what it was rendered from.
 #[derive(Debug)]
 pub struct Kept {
     fingerprint: Fingerprint,
     body: Bytes,
+    gzip: Bytes,
+}
+
+impl Kept {
+    /// The page as an answer: the gzipped copy when the client takes gzip (the compression
+    /// layer leaves a response that already has a `Content-Encoding` alone).
+    pub fn response(&self, gzip: bool) -> Response {
+        if gzip {
+            (
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CONTENT_ENCODING, "gzip"),
+                    (header::VARY, "accept-encoding"),
+                ],
+                self.gzip.clone(),
+            )
+                .into_response()
+        } else {
+            Html(self.body.clone()).into_response()
+        }
+    }
+}
+
+/// Whether `Accept-Encoding` takes gzip (listed, and not with `q=0`).
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            name.eq_ignore_ascii_case("gzip") && !refused
+        })
+}
+
+fn gzipped(body: &[u8]) -> Bytes {
+    let mut encoder = GzEncoder::new(Vec::with_capacity(body.len() / 6), Compression::default());
+    // Writing to a Vec cannot fail.
+    if encoder.write_all(body).is_err() {
+        return Bytes::new();
+    }
+    encoder.finish().map(Bytes::from).unwrap_or_default()
 }
 
 /// Weighs a page by its size, so the cache's capacity is in bytes.
@@ -61,7 +115,8 @@ struct BySize;
 
 impl Weighter<PageKey, Arc<Kept>> for BySize {
     fn weight(&self, key: &PageKey, page: &Arc<Kept>) -> u64 {
-        let bytes = page.body.len() + key.reason.as_ref().map_or(0, String::len) + 128;
+        let bytes =
+            page.body.len() + page.gzip.len() + key.reason.as_ref().map_or(0, String::len) + 128;
         u64::try_from(bytes).unwrap_or(u64::MAX)
     }
 }
@@ -93,16 +148,24 @@ impl PageCache {
         }
     }
 
-    /// The kept body for `key`, if it was rendered from exactly `fingerprint`.
-    pub fn get(&self, key: &PageKey, fingerprint: &Fingerprint) -> Option<Bytes> {
+    /// The kept page for `key`, if it was rendered from exactly `fingerprint`.
+    pub fn get(&self, key: &PageKey, fingerprint: &Fingerprint) -> Option<Arc<Kept>> {
         let kept = self.pages.as_ref()?.get(key)?;
-        (kept.fingerprint == *fingerprint).then(|| kept.body.clone())
+        (kept.fingerprint == *fingerprint).then_some(kept)
     }
 
     /// Keeps a rendered body (replacing an older one of the same page).
     pub fn put(&self, key: PageKey, fingerprint: Fingerprint, body: Bytes) {
         if let Some(pages) = &self.pages {
-            pages.insert(key, Arc::new(Kept { fingerprint, body }));
+            let gzip = gzipped(&body);
+            pages.insert(
+                key,
+                Arc::new(Kept {
+                    fingerprint,
+                    body,
+                    gzip,
+                }),
+            );
         }
     }
 }
@@ -143,7 +206,46 @@ mod tests {
         let cache = PageCache::new(1);
         let f = Fingerprint::of(&user(3), day(23));
         cache.put(key(), f.clone(), Bytes::from_static(b"page"));
-        assert_eq!(cache.get(&key(), &f), Some(Bytes::from_static(b"page")));
+        let kept = cache.get(&key(), &f).map(|k| k.body.clone());
+        assert_eq!(kept, Some(Bytes::from_static(b"page")));
+    }
+
+    #[test]
+    fn the_gzipped_copy_unzips_to_the_page() {
+        let cache = PageCache::new(1);
+        let f = Fingerprint::of(&user(3), day(23));
+        let page = "<p>Dana Client</p>".repeat(200);
+        cache.put(key(), f.clone(), Bytes::from(page.clone()));
+        let kept = cache
+            .get(&key(), &f)
+            .map(|k| k.gzip.clone())
+            .unwrap_or_default();
+        assert!(kept.len() < page.len() / 4);
+        let mut unzipped = String::new();
+        let read = std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(&kept[..]),
+            &mut unzipped,
+        );
+        assert!(read.is_ok());
+        assert_eq!(unzipped, page);
+    }
+
+    fn accept(value: &str) -> bool {
+        let mut headers = HeaderMap::new();
+        if let Ok(v) = value.parse() {
+            headers.insert(header::ACCEPT_ENCODING, v);
+        }
+        accepts_gzip(&headers)
+    }
+
+    #[test]
+    fn gzip_is_sent_only_to_clients_that_take_it() {
+        assert!(accept("gzip, deflate, br, zstd"));
+        assert!(accept("br;q=1.0, GZIP;q=0.5"));
+        assert!(!accept(""));
+        assert!(!accept("br, zstd"));
+        assert!(!accept("gzip;q=0, br"));
+        assert!(!accept("x-gzip2"));
     }
 
     #[test]
@@ -154,15 +256,28 @@ mod tests {
             Fingerprint::of(&user(3), day(23)),
             Bytes::from_static(b"page"),
         );
-        assert_eq!(cache.get(&key(), &Fingerprint::of(&user(4), day(23))), None);
-        assert_eq!(cache.get(&key(), &Fingerprint::of(&user(3), day(24))), None);
+        assert!(
+            cache
+                .get(&key(), &Fingerprint::of(&user(4), day(23)))
+                .is_none()
+        );
+        assert!(
+            cache
+                .get(&key(), &Fingerprint::of(&user(3), day(24)))
+                .is_none()
+        );
         let mut renamed = user(3);
         renamed.name = "Robert".into();
-        assert_eq!(cache.get(&key(), &Fingerprint::of(&renamed, day(23))), None);
+        assert!(
+            cache
+                .get(&key(), &Fingerprint::of(&renamed, day(23)))
+                .is_none()
+        );
         let other_page = PageKey { page: 2, ..key() };
-        assert_eq!(
-            cache.get(&other_page, &Fingerprint::of(&user(3), day(23))),
-            None
+        assert!(
+            cache
+                .get(&other_page, &Fingerprint::of(&user(3), day(23)))
+                .is_none()
         );
     }
 
@@ -171,6 +286,6 @@ mod tests {
         let cache = PageCache::new(0);
         let f = Fingerprint::of(&user(3), day(23));
         cache.put(key(), f.clone(), Bytes::from_static(b"page"));
-        assert_eq!(cache.get(&key(), &f), None);
+        assert!(cache.get(&key(), &f).is_none());
     }
 }

@@ -7,6 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
@@ -21,7 +22,7 @@ use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
 use crate::web::layout::Layout;
-use crate::web::page_cache::{Fingerprint, PageKey};
+use crate::web::page_cache::{Fingerprint, PageKey, accepts_gzip};
 use crate::web::views::{LogForm, TouchLine, contact_path};
 
 /// Items per page of a long list.
@@ -91,6 +92,7 @@ pub struct TodayPage {
 pub async fn show(
     State(app): State<AppState>,
     user: CurrentUser,
+    headers: HeaderMap,
     Query(q): Query<TodayQuery>,
 ) -> AppResult<Response> {
     let layout = Layout::new(&user, "today").await;
@@ -101,8 +103,8 @@ pub async fn show(
     };
     let fingerprint = Fingerprint::of(&user, engine::today_in(user.tz()));
     let keep = layout.flashes.is_empty();
-    if keep && let Some(body) = app.pages.get(&key, &fingerprint) {
-        return Ok(Html(body).into_response());
+    if keep && let Some(kept) = app.pages.get(&key, &fingerprint) {
+        return Ok(kept.response(accepts_gzip(&headers)));
     }
     let page = build(&app, &user, layout, key.reason.as_deref(), key.page, None).await?;
     let body = Bytes::from(page.render().map_err(anyhow::Error::from)?);

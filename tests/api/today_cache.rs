@@ -136,3 +136,36 @@ async fn a_rebuild_shows_at_once() {
     let page = today(&app).await;
     assert!(!page.contains("Dana Client"), "{page}");
 }
+
+#[tokio::test]
+async fn a_kept_page_goes_out_gzipped_to_clients_that_take_gzip() {
+    let app = TestApp::spawn().await;
+    rob_with_dana_due(&app).await;
+    today(&app).await;
+    let plain = today(&app).await;
+    let resp = app
+        .client
+        .get(app.url("/today"))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["content-encoding"], "gzip");
+    assert_eq!(resp.headers()["vary"], "accept-encoding");
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let zipped = resp.bytes().await.unwrap();
+    assert!(zipped.len() < plain.len());
+    let mut unzipped = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&zipped[..]),
+        &mut unzipped,
+    )
+    .unwrap();
+    assert_eq!(unzipped, plain);
+}
