@@ -169,3 +169,64 @@ async fn a_kept_page_goes_out_gzipped_to_clients_that_take_gzip() {
     .unwrap();
     assert_eq!(unzipped, plain);
 }
+
+/// The stamp's row is the list lock, taken by triggers in id order: recruiters logging touches on
+/// each other's contacts while the team's lists are rebuilt never deadlock (every write succeeds).
+#[tokio::test]
+async fn crossed_touches_and_rebuilds_at_once_all_succeed() {
+    use reqwest::Method;
+    use serde_json::json;
+
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.create_user(team, "rob@acme.test", "recruiter").await;
+    let mia = app.token_for("mia@acme.test").await;
+    let rob = app.token_for("rob@acme.test").await;
+    let mut dms = Vec::new();
+    for (owner, name) in [(&mia, "Mia's DM"), (&rob, "Rob's DM")] {
+        for i in 0..3 {
+            let (status, dm) = app
+                .api(
+                    Method::POST,
+                    "/decision-makers",
+                    owner,
+                    Some(json!({"name": format!("{name} {i}")})),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED);
+            dms.push(dm["id"].as_i64().unwrap());
+        }
+    }
+    let mut writes = Vec::new();
+    for round in 0..8 {
+        for (author, dm) in [(&rob, dms[round % 3]), (&mia, dms[3 + round % 3])] {
+            let (app, author) = (&app, author.clone());
+            writes.push(Box::pin(async move {
+                app.api(
+                    Method::POST,
+                    "/touches",
+                    &author,
+                    Some(
+                        json!({"decision_maker_id": dm, "channel": "call", "outcome": "no_answer"}),
+                    ),
+                )
+                .await
+            })
+                as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>);
+        }
+        if round % 2 == 0 {
+            let (app, mia) = (&app, mia.clone());
+            writes.push(Box::pin(async move {
+                app.api(Method::POST, "/due/rebuild", &mia, None).await
+            }));
+        }
+    }
+    for (status, body) in futures_util::future::join_all(writes).await {
+        assert!(status.is_success(), "{status}: {body}");
+    }
+    let touches: i64 = sqlx::query_scalar("select count(*) from touches")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(touches, 16);
+}
