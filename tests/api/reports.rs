@@ -12,7 +12,6 @@ use secondcall::web::team::card::{Card, Report};
 
 use crate::helpers::TestApp;
 
-mod bench;
 mod browser;
 mod follow_through;
 mod history;
