@@ -79,6 +79,28 @@ left join lateral (select t.occurred_at from touches t \
       order by t.occurred_at, t.id limit 1) s on true \
 where d.team_id = $1";
 
+/// The team's touches per UTC day and author (`touch_days`), as its migration fills it.
+const BACKFILL_TOUCH_DAYS: &str = "\
+insert into touch_days (team_id, day, author_id, calls, voicemails, emails, texts, meetings, linkedins, \
+                        referral_touches, referrals) \
+select t.team_id, (t.occurred_at at time zone 'UTC')::date, t.author_id, \
+       count(*) filter (where t.channel = 'call'), count(*) filter (where t.channel = 'voicemail'), \
+       count(*) filter (where t.channel = 'email'), count(*) filter (where t.channel = 'text'), \
+       count(*) filter (where t.channel = 'meeting'), count(*) filter (where t.channel = 'linkedin'), \
+       count(*) filter (where t.referrals > 0), coalesce(sum(t.referrals), 0) \
+from touches t \
+where t.team_id = $1 and t.deleted_at is null and (t.channel <> 'note' or t.referrals > 0) \
+group by 1, 2, 3";
+
+/// Each DM's first connected call (`dm_first_connected_calls`), as its migration fills it.
+const BACKFILL_FIRST_CONNECTED: &str = "\
+insert into dm_first_connected_calls (team_id, decision_maker_id, first_at, first_touch_id, author_id) \
+select distinct on (t.decision_maker_id) t.team_id, t.decision_maker_id, t.occurred_at, t.id, t.author_id \
+from touches t \
+where t.team_id = $1 and t.decision_maker_id is not null and t.deleted_at is null \
+  and t.channel = 'call' and t.outcome = 'connected' \
+order by t.decision_maker_id, t.occurred_at, t.id";
+
 /// Runs the whole seed; the pool's connection is closed afterwards (its session settings differ).
 pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<Report> {
     anyhow::ensure!(args.recruiters > 0, "--recruiters must be at least 1");
@@ -102,15 +124,21 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<Report> {
     // its index-only scans) rather than the one-off work after a bulk load.
     sqlx::query("vacuum (analyze)").execute(&mut *conn).await?;
     if unchecked {
-        // The replica role skipped the triggers on touches too, so the reports' table of each
-        // DM's first and second attempt is filled here, as its migration fills it (after the
-        // ANALYZE: on fresh tables without statistics the planner scans instead of probing).
-        sqlx::query(BACKFILL_FIRST_ATTEMPTS)
-            .bind(report.team_id)
-            .execute(&mut *conn)
-            .await?;
-        // Its rows are new since the VACUUM: statistics and a visibility map for them too.
-        sqlx::query("vacuum (analyze) dm_first_attempts")
+        // The replica role skipped the triggers on touches too, so the reports' summaries of the
+        // touches are filled here, as their migrations fill them (after the ANALYZE: on fresh
+        // tables without statistics the planner scans instead of probing).
+        for backfill in [
+            BACKFILL_FIRST_ATTEMPTS,
+            BACKFILL_TOUCH_DAYS,
+            BACKFILL_FIRST_CONNECTED,
+        ] {
+            sqlx::query(backfill)
+                .bind(report.team_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        // Their rows are new since the VACUUM: statistics and a visibility map for them too.
+        sqlx::query("vacuum (analyze) dm_first_attempts, touch_days, dm_first_connected_calls")
             .execute(&mut *conn)
             .await?;
     }

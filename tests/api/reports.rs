@@ -17,6 +17,7 @@ mod follow_through;
 mod history;
 mod http;
 mod second_call;
+mod summaries;
 
 /// A contact a touch or an item is about.
 #[derive(Clone, Copy)]
