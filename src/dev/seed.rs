@@ -79,6 +79,36 @@ left join lateral (select t.occurred_at from touches t \
       order by t.occurred_at, t.id limit 1) s on true \
 where d.team_id = $1";
 
+/// Each DM's latest attempt (`dm_first_attempts.last_at`), as the coverage migration fills it.
+const BACKFILL_LAST_ATTEMPTS: &str = "\
+update dm_first_attempts f set last_at = (select t.occurred_at from touches t \
+      where t.team_id = f.team_id and t.decision_maker_id = f.decision_maker_id and t.deleted_at is null \
+        and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number') \
+      order by t.occurred_at desc, t.id desc limit 1) \
+where f.team_id = $1";
+
+/// The attempts after no attempt or a gap of over 85 days (`dm_attempt_gaps`), as its migration
+/// fills it.
+const BACKFILL_ATTEMPT_GAPS: &str = "\
+insert into dm_attempt_gaps (team_id, decision_maker_id, at, prev_at) \
+select a.team_id, a.decision_maker_id, a.at, a.prev_at from ( \
+    select t.team_id, t.decision_maker_id, t.occurred_at as at, \
+           lag(t.occurred_at) over (partition by t.decision_maker_id order by t.occurred_at, t.id) as prev_at \
+    from touches t \
+    where t.team_id = $1 and t.decision_maker_id is not null and t.deleted_at is null \
+      and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number')) a \
+where a.prev_at is null or a.at - a.prev_at > interval '2040 hours'";
+
+/// The team's counted DMs per owner and day of their latest attempt (`coverage_days`), as its
+/// migration fills it (after [`BACKFILL_LAST_ATTEMPTS`]).
+const BACKFILL_COVERAGE_DAYS: &str = "\
+insert into coverage_days (team_id, owner_id, day, dms) \
+select d.team_id, d.owner_id, coverage_day(f.last_at), count(*) \
+from decision_makers d \
+left join dm_first_attempts f on f.team_id = d.team_id and f.decision_maker_id = d.id \
+where d.team_id = $1 and d.archived_at is null and not d.do_not_contact \
+group by 1, 2, 3";
+
 /// The team's touches per UTC day and author (`touch_days`), as its migration fills it.
 const BACKFILL_TOUCH_DAYS: &str = "\
 insert into touch_days (team_id, day, author_id, calls, voicemails, emails, texts, meetings, linkedins, \
@@ -131,6 +161,9 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<Report> {
             BACKFILL_FIRST_ATTEMPTS,
             BACKFILL_TOUCH_DAYS,
             BACKFILL_FIRST_CONNECTED,
+            BACKFILL_LAST_ATTEMPTS,
+            BACKFILL_ATTEMPT_GAPS,
+            BACKFILL_COVERAGE_DAYS,
         ] {
             sqlx::query(backfill)
                 .bind(report.team_id)
@@ -138,7 +171,9 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<Report> {
                 .await?;
         }
         // Their rows are new since the VACUUM: statistics and a visibility map for them too.
-        sqlx::query("vacuum (analyze) dm_first_attempts, touch_days, dm_first_connected_calls")
+        sqlx::query(
+            "vacuum (analyze) dm_first_attempts, touch_days, dm_first_connected_calls, dm_attempt_gaps, coverage_days",
+        )
             .execute(&mut *conn)
             .await?;
     }

@@ -13,6 +13,7 @@ use secondcall::web::team::card::{Card, Report};
 use crate::helpers::TestApp;
 
 mod browser;
+mod coverage;
 mod follow_through;
 mod history;
 mod http;

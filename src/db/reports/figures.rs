@@ -166,6 +166,37 @@ static COVERAGE: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// The figure of [`COVERAGE`] from `coverage_days`, `dm_first_attempts.last_at` and
+/// `dm_attempt_gaps` (see their migration for why it is exact), binding `$11` (the first whole UTC
+/// day from the window's start `$10`) and `$12` (its midnight). Per owner: the counted DMs whose
+/// latest attempt is from `$10` on, less those attempted again from `$3` on after no attempt in
+/// the window, less those created from `$3` on; the active ones likewise.
+pub(super) static COVERAGE_SUMMARY: LazyLock<String> = LazyLock::new(|| {
+    let counted = "d.team_id = $1 and d.archived_at is null and not d.do_not_contact \
+                   and ($8::bigint is null or d.owner_id = $8)";
+    format!(
+        "with parts as ( \
+           select c.owner_id, sum(c.dms) filter (where c.day >= $11) as touched, sum(c.dms) as active \
+           from coverage_days c where c.team_id = $1 and ($8::bigint is null or c.owner_id = $8) group by c.owner_id \
+           union all \
+           select d.owner_id, count(*), 0 from dm_first_attempts f join decision_makers d on d.id = f.decision_maker_id \
+           where f.team_id = $1 and f.last_at >= $10 and f.last_at < $12 and {counted} group by d.owner_id \
+           union all \
+           select d.owner_id, -count(*), 0 from dm_attempt_gaps g join decision_makers d on d.id = g.decision_maker_id \
+           where g.team_id = $1 and g.at >= $3 and (g.prev_at is null or g.prev_at < $10) and {counted} group by d.owner_id \
+           union all \
+           select d.owner_id, -count(*) filter (where exists (select 1 from touches t where t.team_id = $1 \
+                    and t.decision_maker_id = d.id and {ATTEMPT} and t.occurred_at >= $10 and t.occurred_at < $3)), \
+                  -count(*) \
+           from decision_makers d where d.created_at >= $3 and {counted} group by d.owner_id), \
+         per_owner as (select p.owner_id, sum(p.touched)::bigint as touched, sum(p.active)::bigint as active \
+           from parts p group by p.owner_id) \
+         select o.owner_id as user_id, s.status, s.n, null::float8 as total, null::float8 as median \
+         from per_owner o cross join lateral (values ('touched'::text, o.touched), ('not_touched', o.active - o.touched)) s(status, n) \
+         where s.n > 0"
+    )
+});
+
 const TOUCHES: &str = "\
 select case when t.decision_maker_id is null then 'candidate' else 'decision_maker' end as contact_kind, \
        coalesce(t.decision_maker_id, t.candidate_id) as contact_id, t.author_id as user_id, t.occurred_at as at, \

@@ -95,6 +95,24 @@ impl Scope {
         )
     }
 
+    /// For the coverage summaries: the first whole UTC day of the 90 days and its midnight (the
+    /// hours before it are read DM by DM). None when the window is too short for
+    /// `dm_attempt_gaps`, which keeps only the attempts after a gap of over 85 days (2040 hours):
+    /// a window of 90 local days always is longer.
+    pub fn coverage_utc_days(&self) -> Option<(NaiveDate, DateTime<Utc>)> {
+        if self.end - self.coverage_start <= chrono::TimeDelta::hours(2040) {
+            return None;
+        }
+        let day = self.coverage_start.date_naive();
+        let midnight = day.and_time(NaiveTime::MIN).and_utc();
+        let first = if midnight == self.coverage_start {
+            day
+        } else {
+            day.succ_opt()?
+        };
+        Some((first, first.and_time(NaiveTime::MIN).and_utc()))
+    }
+
     fn bind<'q, O>(
         &self,
         q: QueryAs<'q, Postgres, O, PgArguments>,
@@ -126,6 +144,15 @@ pub struct Count {
 
 /// A figure's counts per recruiter and status, plus the team's (`user_id` null): one query.
 pub async fn aggregate(db: &PgPool, scope: &Scope, figure: Figure) -> sqlx::Result<Vec<Count>> {
+    if figure == Figure::Coverage
+        && let Some((first, first_at)) = scope.coverage_utc_days()
+    {
+        let q = scope
+            .bind(sqlx::query_as(figures::COVERAGE_SUMMARY.as_str()))
+            .bind(first)
+            .bind(first_at);
+        return Ok(with_team_totals(without_jit(db, q).await?));
+    }
     if let Some(sql) = figure.summary_sql() {
         let (first, after_last, first_hours_end, last_hours_start) = scope.utc_days();
         let q = scope

@@ -8,7 +8,11 @@ use secondcall::db::reports::{self, Count};
 use super::*;
 
 /// (user, status, n, total) of a figure, from its aggregate.
-async fn figure(f: &Fx, scope: &Scope, fig: Figure) -> Vec<(Option<i64>, String, i64, i64)> {
+pub(super) async fn figure(
+    f: &Fx,
+    scope: &Scope,
+    fig: Figure,
+) -> Vec<(Option<i64>, String, i64, i64)> {
     let mut rows: Vec<_> = reports::aggregate(&f.app.db, scope, fig)
         .await
         .unwrap()
@@ -24,7 +28,11 @@ async fn figure(f: &Fx, scope: &Scope, fig: Figure) -> Vec<(Option<i64>, String,
 
 /// The same, counted from the touches: touches and referrals from the rows their lists show,
 /// new DMs from each DM's first connected call found in the touches (no summary involved).
-async fn recount(f: &Fx, scope: &Scope, fig: Figure) -> Vec<(Option<i64>, String, i64, i64)> {
+pub(super) async fn recount(
+    f: &Fx,
+    scope: &Scope,
+    fig: Figure,
+) -> Vec<(Option<i64>, String, i64, i64)> {
     let rows: Vec<(Option<i64>, String, i64)> = if fig == Figure::NewDms {
         sqlx::query_as(
             "select x.author_id, 'new', 0::bigint from (select distinct on (t.decision_maker_id) t.author_id, t.occurred_at \
