@@ -60,8 +60,10 @@ pub(super) struct Team {
     pub(super) clock: Clock,
 }
 
-/// The first and second attempt of every seeded DM (the statement of the migration that created
-/// `dm_first_attempts`, for the DMs that have no row yet).
+/// The first and second attempt of every DM of the seeded team (`$1`), as the migration that
+/// created `dm_first_attempts` fills it. The team is new, so none of its DMs has a row yet; an
+/// anti-join on the table being filled instead would scan its growing heap once per DM (the
+/// planner sees it empty), which took many minutes at full size.
 const BACKFILL_FIRST_ATTEMPTS: &str = "\
 insert into dm_first_attempts (team_id, decision_maker_id, first_at, first_touch_id, first_author_id, second_at) \
 select d.team_id, d.id, f.occurred_at, f.id, f.author_id, s.occurred_at \
@@ -75,7 +77,59 @@ left join lateral (select t.occurred_at from touches t \
         and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number') \
         and (t.occurred_at, t.id) > (f.occurred_at, f.id) \
       order by t.occurred_at, t.id limit 1) s on true \
-where not exists (select 1 from dm_first_attempts x where x.team_id = d.team_id and x.decision_maker_id = d.id)";
+where d.team_id = $1";
+
+/// Each DM's latest attempt (`dm_first_attempts.last_at`), as the coverage migration fills it.
+const BACKFILL_LAST_ATTEMPTS: &str = "\
+update dm_first_attempts f set last_at = (select t.occurred_at from touches t \
+      where t.team_id = f.team_id and t.decision_maker_id = f.decision_maker_id and t.deleted_at is null \
+        and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number') \
+      order by t.occurred_at desc, t.id desc limit 1) \
+where f.team_id = $1";
+
+/// The attempts after no attempt or a gap of over 85 days (`dm_attempt_gaps`), as its migration
+/// fills it.
+const BACKFILL_ATTEMPT_GAPS: &str = "\
+insert into dm_attempt_gaps (team_id, decision_maker_id, at, prev_at) \
+select a.team_id, a.decision_maker_id, a.at, a.prev_at from ( \
+    select t.team_id, t.decision_maker_id, t.occurred_at as at, \
+           lag(t.occurred_at) over (partition by t.decision_maker_id order by t.occurred_at, t.id) as prev_at \
+    from touches t \
+    where t.team_id = $1 and t.decision_maker_id is not null and t.deleted_at is null \
+      and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number')) a \
+where a.prev_at is null or a.at - a.prev_at > interval '2040 hours'";
+
+/// The team's counted DMs per owner and day of their latest attempt (`coverage_days`), as its
+/// migration fills it (after [`BACKFILL_LAST_ATTEMPTS`]).
+const BACKFILL_COVERAGE_DAYS: &str = "\
+insert into coverage_days (team_id, owner_id, day, dms) \
+select d.team_id, d.owner_id, coverage_day(f.last_at), count(*) \
+from decision_makers d \
+left join dm_first_attempts f on f.team_id = d.team_id and f.decision_maker_id = d.id \
+where d.team_id = $1 and d.archived_at is null and not d.do_not_contact \
+group by 1, 2, 3";
+
+/// The team's touches per UTC day and author (`touch_days`), as its migration fills it.
+const BACKFILL_TOUCH_DAYS: &str = "\
+insert into touch_days (team_id, day, author_id, calls, voicemails, emails, texts, meetings, linkedins, \
+                        referral_touches, referrals) \
+select t.team_id, (t.occurred_at at time zone 'UTC')::date, t.author_id, \
+       count(*) filter (where t.channel = 'call'), count(*) filter (where t.channel = 'voicemail'), \
+       count(*) filter (where t.channel = 'email'), count(*) filter (where t.channel = 'text'), \
+       count(*) filter (where t.channel = 'meeting'), count(*) filter (where t.channel = 'linkedin'), \
+       count(*) filter (where t.referrals > 0), coalesce(sum(t.referrals), 0) \
+from touches t \
+where t.team_id = $1 and t.deleted_at is null and (t.channel <> 'note' or t.referrals > 0) \
+group by 1, 2, 3";
+
+/// Each DM's first connected call (`dm_first_connected_calls`), as its migration fills it.
+const BACKFILL_FIRST_CONNECTED: &str = "\
+insert into dm_first_connected_calls (team_id, decision_maker_id, first_at, first_touch_id, author_id) \
+select distinct on (t.decision_maker_id) t.team_id, t.decision_maker_id, t.occurred_at, t.id, t.author_id \
+from touches t \
+where t.team_id = $1 and t.decision_maker_id is not null and t.deleted_at is null \
+  and t.channel = 'call' and t.outcome = 'connected' \
+order by t.decision_maker_id, t.occurred_at, t.id";
 
 /// Runs the whole seed; the pool's connection is closed afterwards (its session settings differ).
 pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<Report> {
@@ -95,22 +149,31 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<Report> {
     sqlx::query("reset session_replication_role")
         .execute(&mut *conn)
         .await?;
-    if unchecked {
-        // The replica role skipped the triggers on touches too, so the reports' table of each
-        // DM's first and second attempt is filled here, as its migration fills it.
-        sqlx::query(BACKFILL_FIRST_ATTEMPTS)
-            .execute(&mut *conn)
-            .await?;
-    }
     // VACUUM as well as ANALYZE: hint bits and the visibility map are then set, as autovacuum
     // leaves a settled table, so the first rebuild after a seed measures the steady state (and
     // its index-only scans) rather than the one-off work after a bulk load.
     sqlx::query("vacuum (analyze)").execute(&mut *conn).await?;
     if unchecked {
-        // The replica role skipped the triggers on touches too, so the reports' table of each
-        // DM's first and second attempt is filled here, as its migration fills it (after the
-        // ANALYZE: on fresh tables without statistics the planner scans instead of probing).
-        sqlx::query(BACKFILL_FIRST_ATTEMPTS)
+        // The replica role skipped the triggers on touches too, so the reports' summaries of the
+        // touches are filled here, as their migrations fill them (after the ANALYZE: on fresh
+        // tables without statistics the planner scans instead of probing).
+        for backfill in [
+            BACKFILL_FIRST_ATTEMPTS,
+            BACKFILL_TOUCH_DAYS,
+            BACKFILL_FIRST_CONNECTED,
+            BACKFILL_LAST_ATTEMPTS,
+            BACKFILL_ATTEMPT_GAPS,
+            BACKFILL_COVERAGE_DAYS,
+        ] {
+            sqlx::query(backfill)
+                .bind(report.team_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        // Their rows are new since the VACUUM: statistics and a visibility map for them too.
+        sqlx::query(
+            "vacuum (analyze) dm_first_attempts, touch_days, dm_first_connected_calls, dm_attempt_gaps, coverage_days",
+        )
             .execute(&mut *conn)
             .await?;
     }

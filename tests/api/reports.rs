@@ -12,12 +12,13 @@ use secondcall::web::team::card::{Card, Report};
 
 use crate::helpers::TestApp;
 
-mod bench;
 mod browser;
+mod coverage;
 mod follow_through;
 mod history;
 mod http;
 mod second_call;
+mod summaries;
 
 /// A contact a touch or an item is about.
 #[derive(Clone, Copy)]

@@ -85,11 +85,23 @@ impl Figure {
         matches!(self, Figure::SecondCall | Figure::SignOff)
     }
 
+    /// Its counts per recruiter and status from a summary table, when it has one: the shape of
+    /// [`super::Count`], binding `$11`/`$12` (the first and after-last whole UTC days of the
+    /// period) and `$13`/`$14` (where the period's first hours end and its last hours begin), as
+    /// [`super::Scope::utc_days`] gives them. The rows behind it (the lists) stay [`Self::rows_sql`].
+    pub fn summary_sql(self) -> Option<&'static str> {
+        match self {
+            Figure::Touches => Some(TOUCHES_SUMMARY.as_str()),
+            Figure::Referrals => Some(REFERRALS_SUMMARY.as_str()),
+            _ => None,
+        }
+    }
+
     /// The query of the rows it counts.
     pub fn rows_sql(self) -> &'static str {
         match self {
             Figure::SecondCall => SECOND_CALL,
-            Figure::NewDms => &NEW_DMS,
+            Figure::NewDms => NEW_DMS,
             Figure::Coverage => &COVERAGE,
             Figure::Touches => TOUCHES,
             Figure::Referrals => REFERRALS,
@@ -123,23 +135,15 @@ select 'decision_maker'::text as contact_kind, f.decision_maker_id as contact_id
 from dm_first_attempts f \
 where f.team_id = $1 and f.first_at >= $2 and f.first_at < $3 and ($8::bigint is null or f.first_author_id = $8)";
 
-const CONNECTED_CALL: &str =
-    "t.deleted_at is null and t.channel = 'call' and t.outcome = 'connected'";
-
-static NEW_DMS: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "select 'decision_maker'::text as contact_kind, f.dm_id as contact_id, f.author_id as user_id, \
-                f.at, null::timestamptz as at2, (f.at at time zone $4)::date as day, 'new'::text as status, \
-                null::float8 as value, ''::text as note \
-         from (select distinct t.decision_maker_id as dm_id from touches t \
-               where t.team_id = $1 and t.decision_maker_id is not null and {CONNECTED_CALL} \
-                 and t.occurred_at >= $2 and t.occurred_at < $3) c \
-         cross join lateral (select t.decision_maker_id as dm_id, t.occurred_at as at, t.author_id from touches t \
-               where t.team_id = $1 and t.decision_maker_id = c.dm_id and {CONNECTED_CALL} \
-               order by t.occurred_at, t.id limit 1) f \
-         where f.at >= $2 and ($8::bigint is null or f.author_id = $8)"
-    )
-});
+/// The DMs whose first connected call ever fell in the period come from
+/// `dm_first_connected_calls` (kept by a trigger on touches, see its migration): one range of its
+/// `(team_id, first_at)` index instead of a probe per DM called in the period.
+const NEW_DMS: &str = "\
+select 'decision_maker'::text as contact_kind, f.decision_maker_id as contact_id, f.author_id as user_id, \
+       f.first_at as at, null::timestamptz as at2, (f.first_at at time zone $4)::date as day, 'new'::text as status, \
+       null::float8 as value, ''::text as note \
+from dm_first_connected_calls f \
+where f.team_id = $1 and f.first_at >= $2 and f.first_at < $3 and ($8::bigint is null or f.author_id = $8)";
 
 /// The DMs attempted in the 90 days come from one range of the attempts index, joined by hash;
 /// the latest attempt (`at2`, for the lists) is a subquery PostgreSQL evaluates only for the rows
@@ -162,6 +166,37 @@ static COVERAGE: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// The figure of [`COVERAGE`] from `coverage_days`, `dm_first_attempts.last_at` and
+/// `dm_attempt_gaps` (see their migration for why it is exact), binding `$11` (the first whole UTC
+/// day from the window's start `$10`) and `$12` (its midnight). Per owner: the counted DMs whose
+/// latest attempt is from `$10` on, less those attempted again from `$3` on after no attempt in
+/// the window, less those created from `$3` on; the active ones likewise.
+pub(super) static COVERAGE_SUMMARY: LazyLock<String> = LazyLock::new(|| {
+    let counted = "d.team_id = $1 and d.archived_at is null and not d.do_not_contact \
+                   and ($8::bigint is null or d.owner_id = $8)";
+    format!(
+        "with parts as ( \
+           select c.owner_id, sum(c.dms) filter (where c.day >= $11) as touched, sum(c.dms) as active \
+           from coverage_days c where c.team_id = $1 and ($8::bigint is null or c.owner_id = $8) group by c.owner_id \
+           union all \
+           select d.owner_id, count(*), 0 from dm_first_attempts f join decision_makers d on d.id = f.decision_maker_id \
+           where f.team_id = $1 and f.last_at >= $10 and f.last_at < $12 and {counted} group by d.owner_id \
+           union all \
+           select d.owner_id, -count(*), 0 from dm_attempt_gaps g join decision_makers d on d.id = g.decision_maker_id \
+           where g.team_id = $1 and g.at >= $3 and (g.prev_at is null or g.prev_at < $10) and {counted} group by d.owner_id \
+           union all \
+           select d.owner_id, -count(*) filter (where exists (select 1 from touches t where t.team_id = $1 \
+                    and t.decision_maker_id = d.id and {ATTEMPT} and t.occurred_at >= $10 and t.occurred_at < $3)), \
+                  -count(*) \
+           from decision_makers d where d.created_at >= $3 and {counted} group by d.owner_id), \
+         per_owner as (select p.owner_id, sum(p.touched)::bigint as touched, sum(p.active)::bigint as active \
+           from parts p group by p.owner_id) \
+         select o.owner_id as user_id, s.status, s.n, null::float8 as total, null::float8 as median \
+         from per_owner o cross join lateral (values ('touched'::text, o.touched), ('not_touched', o.active - o.touched)) s(status, n) \
+         where s.n > 0"
+    )
+});
+
 const TOUCHES: &str = "\
 select case when t.decision_maker_id is null then 'candidate' else 'decision_maker' end as contact_kind, \
        coalesce(t.decision_maker_id, t.candidate_id) as contact_id, t.author_id as user_id, t.occurred_at as at, \
@@ -179,6 +214,52 @@ select case when t.decision_maker_id is null then 'candidate' else 'decision_mak
 from touches t \
 where t.team_id = $1 and t.deleted_at is null and t.referrals > 0 and t.occurred_at >= $2 and t.occurred_at < $3 \
   and ($8::bigint is null or t.author_id = $8)";
+
+/// The touches of the hours before the period's first whole UTC day and after its last one:
+/// `{cond}` is the figure's condition on `t`, `{cols}` what it selects.
+fn edge_hours(cols: &str, cond: &str) -> String {
+    let by_author = "($8::bigint is null or t.author_id = $8)";
+    format!(
+        "select {cols} from touches t where t.team_id = $1 and {cond} and {by_author} \
+           and t.occurred_at >= $2 and t.occurred_at < $13 \
+         union all \
+         select {cols} from touches t where t.team_id = $1 and {cond} and {by_author} \
+           and t.occurred_at >= $14 and t.occurred_at < $3"
+    )
+}
+
+/// The figure of [`TOUCHES`], counted from `touch_days` (see its migration) for the whole days.
+static TOUCHES_SUMMARY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "select s.user_id, s.status, sum(s.n)::bigint as n, null::float8 as total, null::float8 as median \
+         from (select d.author_id as user_id, c.status, c.n from touch_days d \
+               cross join lateral (values ('call'::text, d.calls), ('voicemail', d.voicemails), ('email', d.emails), \
+                                          ('text', d.texts), ('meeting', d.meetings), ('linkedin', d.linkedins)) c(status, n) \
+               where d.team_id = $1 and d.day >= $11 and d.day < $12 and ($8::bigint is null or d.author_id = $8) \
+               union all {}) s \
+         group by s.user_id, s.status having sum(s.n) > 0",
+        edge_hours(
+            "t.author_id, t.channel, 1",
+            "t.deleted_at is null and t.channel <> 'note'"
+        )
+    )
+});
+
+/// The figure of [`REFERRALS`], counted from `touch_days` for the whole days.
+static REFERRALS_SUMMARY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "select s.user_id, 'referral'::text as status, sum(s.n)::bigint as n, sum(s.total)::float8 as total, \
+                null::float8 as median \
+         from (select d.author_id as user_id, d.referral_touches as n, d.referrals as total from touch_days d \
+               where d.team_id = $1 and d.day >= $11 and d.day < $12 and ($8::bigint is null or d.author_id = $8) \
+               union all {}) s \
+         group by s.user_id having sum(s.n) > 0",
+        edge_hours(
+            "t.author_id, 1, t.referrals",
+            "t.deleted_at is null and t.referrals > 0"
+        )
+    )
+});
 
 const SIGN_OFF: &str = "\
 select h.contact_kind, h.contact_id, h.owner_id as user_id, h.first_seen_at as at, h.settled_at as at2, \

@@ -9,7 +9,7 @@
 
 mod figures;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use sqlx::postgres::PgArguments;
 use sqlx::postgres::PgRow;
 use sqlx::query::QueryAs;
@@ -72,6 +72,47 @@ impl Scope {
         self
     }
 
+    /// The whole UTC days inside the period, for the summaries kept by UTC day: the first one and
+    /// the day after the last (empty when the first is not before it), then the instant where the
+    /// period's first hours end and the one where its last hours begin. The hours before the first
+    /// whole day and from the end of the last one are read from the touches themselves, so a period
+    /// bounded by midnights of any zone is counted exactly.
+    pub fn utc_days(&self) -> (NaiveDate, NaiveDate, DateTime<Utc>, DateTime<Utc>) {
+        let midnight = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
+        let start_day = self.start.date_naive();
+        let first = if midnight(start_day) == self.start {
+            start_day
+        } else {
+            start_day.succ_opt().unwrap_or(start_day)
+        };
+        let after_last = self.end.date_naive();
+        let (first_at, after_last_at) = (midnight(first), midnight(after_last));
+        (
+            first,
+            after_last,
+            first_at.min(self.end),
+            first_at.max(after_last_at),
+        )
+    }
+
+    /// For the coverage summaries: the first whole UTC day of the 90 days and its midnight (the
+    /// hours before it are read DM by DM). None when the window is too short for
+    /// `dm_attempt_gaps`, which keeps only the attempts after a gap of over 85 days (2040 hours):
+    /// a window of 90 local days always is longer.
+    pub fn coverage_utc_days(&self) -> Option<(NaiveDate, DateTime<Utc>)> {
+        if self.end - self.coverage_start <= chrono::TimeDelta::hours(2040) {
+            return None;
+        }
+        let day = self.coverage_start.date_naive();
+        let midnight = day.and_time(NaiveTime::MIN).and_utc();
+        let first = if midnight == self.coverage_start {
+            day
+        } else {
+            day.succ_opt()?
+        };
+        Some((first, first.and_time(NaiveTime::MIN).and_utc()))
+    }
+
     fn bind<'q, O>(
         &self,
         q: QueryAs<'q, Postgres, O, PgArguments>,
@@ -103,6 +144,25 @@ pub struct Count {
 
 /// A figure's counts per recruiter and status, plus the team's (`user_id` null): one query.
 pub async fn aggregate(db: &PgPool, scope: &Scope, figure: Figure) -> sqlx::Result<Vec<Count>> {
+    if figure == Figure::Coverage
+        && let Some((first, first_at)) = scope.coverage_utc_days()
+    {
+        let q = scope
+            .bind(sqlx::query_as(figures::COVERAGE_SUMMARY.as_str()))
+            .bind(first)
+            .bind(first_at);
+        return Ok(with_team_totals(without_jit(db, q).await?));
+    }
+    if let Some(sql) = figure.summary_sql() {
+        let (first, after_last, first_hours_end, last_hours_start) = scope.utc_days();
+        let q = scope
+            .bind(sqlx::query_as(sql))
+            .bind(first)
+            .bind(after_last)
+            .bind(first_hours_end)
+            .bind(last_hours_start);
+        return Ok(with_team_totals(without_jit(db, q).await?));
+    }
     if !figure.has_median() {
         // Counts and sums add up: the team's rows are the recruiters' summed, and a plain GROUP BY
         // (unlike grouping sets) can be split over parallel workers.
@@ -158,7 +218,11 @@ where
     O: for<'r> FromRow<'r, PgRow> + Send + Unpin,
 {
     let mut tx = db.begin().await?;
+    // Enough memory that a year's grouping and median sorts stay in memory (4 MB spilled to disk).
     sqlx::query("set local jit = off").execute(&mut *tx).await?;
+    sqlx::query("set local work_mem = '64MB'")
+        .execute(&mut *tx)
+        .await?;
     let rows = q.fetch_all(&mut *tx).await?;
     tx.commit().await?;
     Ok(rows)
