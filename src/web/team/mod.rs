@@ -13,9 +13,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use futures_util::TryFutureExt;
 
-use crate::db::reports::{self, Figure, Person, Scope};
-use crate::error::AppResult;
+use crate::db::reports::{self, Figure, Person, Scope, WeekCount};
+use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::extract::{CurrentUser, Manager};
 use crate::web::layout::Layout;
@@ -104,12 +105,16 @@ pub async fn show(
 ) -> AppResult<Response> {
     let p = Params::parse(pairs);
     let ctx = context(&app, &manager, &p).await?;
-    let report = Report::load(&app.db, &ctx.scope, &Figure::ALL).await?;
-    let people = reports::people(&app.db, manager.team_id).await?;
+    // The trend's counts do not depend on the figures: all three run at once on the pool.
+    let (report, people, weekly) = tokio::try_join!(
+        Report::load(&app.db, &ctx.scope, &Figure::ALL),
+        reports::people(&app.db, manager.team_id),
+        weekly_counts(&app, &ctx),
+    )?;
     let mut rows = recruiter_rows(&ctx, &report, &people);
     sort_rows(&mut rows, &p.sort, p.desc);
     let chosen = chosen(&p.show, &rows);
-    let (chart, lines, week_labels) = chart(&app, &ctx, &chosen, true).await?;
+    let (chart, lines, week_labels) = chart(&ctx, &weekly, &chosen, true);
     Ok(TeamPage {
         layout: Layout::new(&manager, "team").await,
         period: ctx.period_words(),
@@ -174,13 +179,8 @@ const fn chart_max() -> usize {
     crate::web::chart::PALETTE - 1
 }
 
-/// The trend chart of the team (when `team`) and the given recruiters.
-async fn chart(
-    app: &AppState,
-    ctx: &Ctx,
-    who: &[(String, Option<i64>)],
-    team: bool,
-) -> AppResult<(String, Vec<Line>, Vec<String>)> {
+/// The second calls per week of the trend's 12 weeks, for the page's scope.
+async fn weekly_counts(app: &AppState, ctx: &Ctx) -> sqlx::Result<Vec<WeekCount>> {
     let span = trend::weeks_span(ctx.scope.to);
     let tz: chrono_tz::Tz = ctx.scope.tz.parse().unwrap_or(chrono_tz::UTC);
     let scope = Scope::new(
@@ -191,9 +191,18 @@ async fn chart(
         ctx.settings.second_call_window_days,
     )
     .for_user(ctx.scope.user_id);
-    let counts = reports::second_calls_by_week(&app.db, &scope).await?;
+    reports::second_calls_by_week(&app.db, &scope).await
+}
+
+/// The trend chart of the team (when `team`) and the given recruiters.
+fn chart(
+    ctx: &Ctx,
+    counts: &[WeekCount],
+    who: &[(String, Option<i64>)],
+    team: bool,
+) -> (String, Vec<Line>, Vec<String>) {
     let mondays = trend::mondays(ctx.scope.to);
-    let weeks = trend::by_user(&counts, &mondays);
+    let weeks = trend::by_user(counts, &mondays);
     let mut all: Vec<(String, Option<i64>)> = Vec::new();
     if team {
         all.push(("Team".into(), None));
@@ -205,7 +214,7 @@ async fn chart(
         .iter()
         .map(|m| crate::web::fmt::day(*m, ctx.today))
         .collect();
-    Ok((svg, lines, labels))
+    (svg, lines, labels)
 }
 
 #[derive(Template, WebTemplate)]
@@ -236,10 +245,13 @@ pub async fn me(
     let p = Params::parse(pairs);
     let mut ctx = context(&app, &user, &p).await?;
     ctx.scope = ctx.scope.for_user(Some(user.id));
-    let report = Report::load(&app.db, &ctx.scope, &Figure::ALL).await?;
+    let (report, weekly, not_touched) = tokio::try_join!(
+        Report::load(&app.db, &ctx.scope, &Figure::ALL).map_err(AppError::from),
+        weekly_counts(&app, &ctx).map_err(AppError::from),
+        list::preview(&app, &ctx, Figure::Coverage, "not_touched", 10),
+    )?;
     let who = [(user.name.clone(), Some(user.id))];
-    let (chart, lines, week_labels) = chart(&app, &ctx, &who, false).await?;
-    let not_touched = list::preview(&app, &ctx, Figure::Coverage, "not_touched", 10).await?;
+    let (chart, lines, week_labels) = chart(&ctx, &weekly, &who, false);
     Ok(ScorecardPage {
         layout: Layout::new(&user, "scorecard").await,
         period: ctx.period_words(),
