@@ -2,7 +2,7 @@
 //! the history of every move.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection, PgExecutor};
+use sqlx::{FromRow, PgConnection, PgExecutor, PgPool, Postgres, Transaction};
 
 /// An application with the names the board and pages show.
 #[derive(Debug, Clone, FromRow)]
@@ -67,23 +67,113 @@ pub async fn find(
         .await
 }
 
-/// The applications of open jobs, for the board, in stage then age order.
+/// A card of the board: an application of an open job, with the names it shows.
+#[derive(Debug, Clone, FromRow)]
+pub struct BoardCard {
+    pub id: i64,
+    pub version: i32,
+    pub stage: String,
+    pub stage_changed_at: DateTime<Utc>,
+    pub candidate_id: i64,
+    pub candidate_name: String,
+    pub job_order_id: i64,
+    pub job_title: String,
+    pub company_name: String,
+    pub owner_name: String,
+    pub due_reason: Option<String>,
+}
+
+/// What the board shows: each stage's number of applications of open jobs, and the cards asked
+/// for (never more than each column shows, so a big pipeline costs no more than a small one).
+#[derive(Debug, Clone, Default)]
+pub struct Board {
+    pub counts: Vec<(String, i64)>,
+    pub cards: Vec<BoardCard>,
+}
+
+/// The filter clauses, and the bind order they expect after `$1` (team) and any fixed parameters.
+/// Only the filters in use are in the SQL: the board's queries run on a generic plan (see
+/// [`begin_board_read`]), which cannot drop an unused `$n is null or …` test as a custom plan does.
+fn board_filter_sql(f: &BoardFilter, first: usize) -> (String, Vec<i64>) {
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    let mut n = first;
+    let mut add = |value: Option<i64>, clause: &str| {
+        if let Some(v) = value {
+            sql.push_str(&clause.replace("$n", &format!("${n}")));
+            values.push(v);
+            n += 1;
+        }
+    };
+    add(f.job_id, " and a.job_order_id = $n");
+    add(f.company_id, " and j.company_id = $n");
+    add(
+        f.owner_id,
+        " and exists (select 1 from candidates o where o.team_id = a.team_id and o.id = a.candidate_id and o.owner_id = $n)",
+    );
+    (sql, values)
+}
+
+/// A read-only transaction whose statements run on generic plans, for the board's reads.
+///
+/// The pool plans every statement afresh (`plan_cache_mode = force_custom_plan` in `db::tune`,
+/// right for the list pages' optional filters). For the board's six-table card query planning
+/// cost more than running it (about 3 ms against 1-2 ms on the bench data, on every view); under
+/// `force_generic_plan`, set for this transaction only, each connection plans it once and keeps
+/// the plan. The board's SQL has no `$n is null or …` tests, so a generic plan loses nothing.
+pub async fn begin_board_read(db: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
+    let mut tx = db.begin().await?;
+    sqlx::query("set local plan_cache_mode = force_generic_plan")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// The board of open jobs: how many applications each stage holds, and for each `(stage, limit)`
+/// in `columns` the first `limit` cards of that stage, oldest in stage first (each column is a
+/// walk of `applications_board_idx` that stops at its limit). Run it in [`begin_board_read`].
 pub async fn board(
-    db: impl PgExecutor<'_>,
+    conn: &mut PgConnection,
     team_id: i64,
     f: &BoardFilter,
-) -> sqlx::Result<Vec<Application>> {
-    sqlx::query_as(&format!(
-        "{BASE}where a.team_id = $1 and j.status = 'open' and ($2::bigint is null or a.job_order_id = $2) \
-         and ($3::bigint is null or j.company_id = $3) and ($4::bigint is null or c.owner_id = $4) \
-         order by a.stage_changed_at, a.id"
-    ))
-    .bind(team_id)
-    .bind(f.job_id)
-    .bind(f.company_id)
-    .bind(f.owner_id)
-    .fetch_all(db)
-    .await
+    columns: &[(&str, i64)],
+) -> sqlx::Result<Board> {
+    let (filter, values) = board_filter_sql(f, 4);
+    let cards_sql = format!(
+        "select p.* from unnest($2::text[], $3::int8[]) as s(stage, n) \
+         cross join lateral ( \
+           select a.id, a.version, a.stage, a.stage_changed_at, a.candidate_id, c.name as candidate_name, \
+                  a.job_order_id, j.title as job_title, co.name as company_name, u.name as owner_name, di.reason as due_reason \
+           from applications a \
+           join job_orders j on j.id = a.job_order_id and j.team_id = a.team_id \
+           join companies co on co.id = j.company_id and co.team_id = a.team_id \
+           join candidates c on c.id = a.candidate_id and c.team_id = a.team_id \
+           join users u on u.id = c.owner_id \
+           left join due_items di on di.team_id = a.team_id and di.contact_kind = 'candidate' and di.contact_id = a.candidate_id \
+           where a.team_id = $1 and a.stage = s.stage and j.status = 'open'{filter} \
+           order by a.stage_changed_at, a.id limit s.n) p"
+    );
+    let (count_filter, _) = board_filter_sql(f, 2);
+    let counts_sql = format!(
+        "select a.stage, count(*) from applications a \
+         join job_orders j on j.id = a.job_order_id and j.team_id = a.team_id \
+         where a.team_id = $1 and j.status = 'open'{count_filter} group by a.stage"
+    );
+    let stages: Vec<&str> = columns.iter().map(|(s, _)| *s).collect();
+    let limits: Vec<i64> = columns.iter().map(|(_, n)| *n).collect();
+    let mut cards = sqlx::query_as(&cards_sql)
+        .bind(team_id)
+        .bind(&stages)
+        .bind(&limits);
+    let mut counts = sqlx::query_as(&counts_sql).bind(team_id);
+    for v in &values {
+        cards = cards.bind(*v);
+        counts = counts.bind(*v);
+    }
+    Ok(Board {
+        cards: cards.fetch_all(&mut *conn).await?,
+        counts: counts.fetch_all(&mut *conn).await?,
+    })
 }
 
 /// A job's applications, or a candidate's.
