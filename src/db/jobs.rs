@@ -95,8 +95,9 @@ pub struct OpenJob {
     pub company_name: String,
 }
 
-/// The team's open job orders by title, with their companies: the board's job and company
-/// filters (a company is listed when it has an open job).
+/// The team's open job orders with their companies, unsorted (the caller sorts: PostgreSQL's
+/// `lower()` sort cost more than the query): the board's job and company filters, and the job and
+/// company named on each card.
 pub async fn open_with_companies(
     db: impl PgExecutor<'_>,
     team_id: i64,
@@ -104,7 +105,7 @@ pub async fn open_with_companies(
     sqlx::query_as(
         "select j.id, j.title, j.company_id, co.name as company_name \
          from job_orders j join companies co on co.id = j.company_id and co.team_id = j.team_id \
-         where j.team_id = $1 and j.status = 'open' order by lower(j.title), j.id limit 2000",
+         where j.team_id = $1 and j.status = 'open'",
     )
     .bind(team_id)
     .fetch_all(db)

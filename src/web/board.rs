@@ -1,6 +1,8 @@
 //! The team's shared pipeline board: a column per stage, a card per application of an open job,
 //! filters kept in the URL, and a move form on every card (the drag-and-drop script posts it too).
 
+use std::collections::HashMap;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -12,7 +14,7 @@ use crate::actions::{self, ActionError};
 use crate::auth::session::{self, Flash};
 use crate::db::applications::{self, BoardCard, BoardFilter};
 use crate::db::jobs::{self, OpenJob};
-use crate::db::users;
+use crate::db::users::{self, User};
 use crate::domain::cadence::Reason;
 use crate::domain::pipeline::Stage;
 use crate::engine;
@@ -148,21 +150,19 @@ pub async fn show(
     let board = applications::board(&mut tx, user.team_id, &q.filter(), &q.limits()).await?;
     let open = jobs::open_with_companies(&mut *tx, user.team_id).await?;
     tx.commit().await?;
-    let owners = users::list_for_team(&app.db, user.team_id).await?;
+    let users = users::list_for_team(&app.db, user.team_id).await?;
     let mut layout = Layout::new(&user, "board").await;
     layout.flashes.extend(q.moved_message());
-    let columns = columns(board, &q, engine::today_in(user.tz()));
+    let names = Names::new(&open, &users);
+    let columns = columns(board, &q, &names, engine::today_in(user.tz()));
     let page = BoardPage {
         layout,
         total: columns.iter().map(|c| c.count).sum(),
         columns,
         stages: Stage::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
         companies: company_options(&open),
-        jobs: open
-            .into_iter()
-            .map(|j| (j.id.to_string(), format!("{} — {}", j.title, j.company_name)))
-            .collect(),
-        owners: owners
+        jobs: job_options(open),
+        owners: users
             .into_iter()
             .filter(|u| u.active)
             .map(|u| (u.id.to_string(), u.name))
@@ -173,6 +173,19 @@ pub async fn show(
         owner: q.owner,
     };
     Ok(page.into_response())
+}
+
+/// The open jobs by title, each with its company.
+fn job_options(mut open: Vec<OpenJob>) -> Vec<(String, String)> {
+    open.sort_by_cached_key(|j| (j.title.to_lowercase(), j.id));
+    open.into_iter()
+        .map(|j| {
+            (
+                j.id.to_string(),
+                format!("{} — {}", j.title, j.company_name),
+            )
+        })
+        .collect()
 }
 
 /// The companies with an open job, by name.
@@ -188,7 +201,31 @@ fn company_options(open: &[OpenJob]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn columns(board: applications::Board, q: &BoardQuery, today: chrono::NaiveDate) -> Vec<Column> {
+/// The names on the cards, from the lists the filters need anyway: job title and company by job,
+/// name by user.
+struct Names<'a> {
+    jobs: HashMap<i64, (&'a str, &'a str)>,
+    users: HashMap<i64, &'a str>,
+}
+
+impl<'a> Names<'a> {
+    fn new(open: &'a [OpenJob], users: &'a [User]) -> Self {
+        Self {
+            jobs: open
+                .iter()
+                .map(|j| (j.id, (j.title.as_str(), j.company_name.as_str())))
+                .collect(),
+            users: users.iter().map(|u| (u.id, u.name.as_str())).collect(),
+        }
+    }
+}
+
+fn columns(
+    board: applications::Board,
+    q: &BoardQuery,
+    names: &Names<'_>,
+    today: chrono::NaiveDate,
+) -> Vec<Column> {
     let mut cols: Vec<Column> = Stage::ALL
         .iter()
         .map(|s| Column {
@@ -210,13 +247,14 @@ fn columns(board: applications::Board, q: &BoardQuery, today: chrono::NaiveDate)
             continue;
         };
         if let Some(col) = cols.iter_mut().find(|c| c.stage == stage.as_str()) {
-            col.cards.push(card(a, stage, today));
+            col.cards.push(card(a, stage, names, today));
         }
     }
     cols
 }
 
-fn card(a: BoardCard, stage: Stage, today: chrono::NaiveDate) -> Card {
+fn card(a: BoardCard, stage: Stage, names: &Names<'_>, today: chrono::NaiveDate) -> Card {
+    let (job, company) = names.jobs.get(&a.job_order_id).copied().unwrap_or_default();
     Card {
         id: a.id,
         version: a.version,
@@ -224,9 +262,14 @@ fn card(a: BoardCard, stage: Stage, today: chrono::NaiveDate) -> Card {
         candidate_path: format!("/contacts/candidates/{}", a.candidate_id),
         candidate: a.candidate_name,
         job_path: format!("/jobs/{}", a.job_order_id),
-        job: a.job_title,
-        company: a.company_name,
-        owner: a.owner_name,
+        job: job.to_string(),
+        company: company.to_string(),
+        owner: names
+            .users
+            .get(&a.owner_id)
+            .copied()
+            .unwrap_or_default()
+            .to_string(),
         days: (today - a.stage_changed_at.date_naive()).num_days().max(0),
         due: a
             .due_reason
