@@ -227,22 +227,41 @@ pub async fn insert(
 /// The outcome of a move.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Moved {
-    /// Moved; the new version.
+    /// Moved; the stage it left and the new version.
     Done {
+        candidate_id: i64,
         from: String,
         version: i32,
     },
     /// The move was based on an older version; the current stage and version.
     Stale {
+        candidate_name: String,
         stage: String,
         version: i32,
     },
     /// Already in that stage; nothing to do.
-    Unchanged,
+    Unchanged {
+        candidate_id: i64,
+        version: i32,
+    },
     NotFound,
 }
 
-/// Moves an application if `expected_version` (when given) is still current.
+/// Lets PostgreSQL keep the plans of a move's statements for the rest of the caller's transaction
+/// (`plan_cache_mode = auto`, where the pool forces a fresh plan each time, see `db::tune`): a
+/// move runs the same dozen statements each time, and planning the candidate's facts query alone
+/// cost more than running all of them. `auto` still plans afresh any statement whose kept plan
+/// would cost more than one made for the values at hand.
+pub async fn plan_moves_once(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query("set local plan_cache_mode = auto")
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Moves an application if `expected_version` (when given) is still current, in two statements:
+/// the row is locked and read (with the candidate's name, for a refusal's message), then updated
+/// and its history row written together.
 pub async fn move_stage(
     conn: &mut PgConnection,
     team_id: i64,
@@ -251,33 +270,49 @@ pub async fn move_stage(
     expected_version: Option<i32>,
     by: i64,
 ) -> sqlx::Result<Moved> {
-    let current: Option<(String, i32)> = sqlx::query_as(
-        "select stage, version from applications where team_id = $1 and id = $2 for update",
+    let current: Option<(String, i32, i64, String)> = sqlx::query_as(
+        "select a.stage, a.version, a.candidate_id, c.name from applications a \
+         join candidates c on c.id = a.candidate_id and c.team_id = a.team_id \
+         where a.team_id = $1 and a.id = $2 for update of a",
     )
     .bind(team_id)
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((stage, version)) = current else {
+    let Some((stage, version, candidate_id, candidate_name)) = current else {
         return Ok(Moved::NotFound);
     };
     if expected_version.is_some_and(|v| v != version) {
-        return Ok(Moved::Stale { stage, version });
+        return Ok(Moved::Stale {
+            candidate_name,
+            stage,
+            version,
+        });
     }
     if stage == to {
-        return Ok(Moved::Unchanged);
+        return Ok(Moved::Unchanged {
+            candidate_id,
+            version,
+        });
     }
     let version: i32 = sqlx::query_scalar(
-        "update applications set stage = $3, version = version + 1, stage_changed_at = clock_timestamp(), updated_at = now() \
-         where team_id = $1 and id = $2 returning version",
+        "with moved as ( \
+           update applications set stage = $3, version = version + 1, stage_changed_at = clock_timestamp(), updated_at = now() \
+           where team_id = $1 and id = $2 returning version), \
+         logged as ( \
+           insert into application_stage_changes (team_id, application_id, from_stage, to_stage, changed_by, changed_at) \
+           select $1, $2, $4, $3, $5, clock_timestamp() from moved) \
+         select version from moved",
     )
     .bind(team_id)
     .bind(id)
     .bind(to)
+    .bind(&stage)
+    .bind(by)
     .fetch_one(&mut *conn)
     .await?;
-    record(conn, team_id, id, Some(&stage), to, by).await?;
     Ok(Moved::Done {
+        candidate_id,
         from: stage,
         version,
     })
