@@ -7,6 +7,7 @@
 #   (c) GET /healthz, in the same run, as the reference.
 #   BENCH_DURATION=20s   each wrk run
 #   BENCH_NO_BUILD=1     use the existing target/release/secondcall
+#   BENCH_BIN=path       use that binary instead (implies no build), e.g. an older one to compare
 #   BENCH_DATA=dir       keep the seeded cluster in dir and reuse it on the next run (the seed
 #                        takes minutes; the moves of earlier runs stay in the data)
 set -euo pipefail
@@ -17,11 +18,11 @@ PASSWORD=secondcall-bench
 USER_EMAIL=recruiter001@bench.test
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-BIN=$ROOT/target/release/secondcall
+BIN=${BENCH_BIN:-$ROOT/target/release/secondcall}
 log() { printf '\n== %s\n' "$*" >&2; }
 
 command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
-[ -n "${BENCH_NO_BUILD:-}" ] || { log "cargo build --release"; cargo build --release --locked; }
+[ -n "${BENCH_NO_BUILD:-}${BENCH_BIN:-}" ] || { log "cargo build --release"; cargo build --release --locked; }
 
 if [ -n "${BENCH_DATA:-}" ]; then
     WORK=$BENCH_DATA
@@ -83,14 +84,21 @@ log "the unfiltered board is $BYTES bytes"
 
 IDS=$(psql "$DATABASE_URL" -Atc "select string_agg(id::text, ',') from (select id from applications order by id limit 500) a")
 cat > "$WORK/move.lua" <<LUA
+-- wrk runs one Lua state a thread: each of the two threads takes every second id, so no two
+-- connections ever move the same card at once (that would measure row-lock waits and no-ops).
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
 local ids = {}
 for id in string.gmatch("$IDS", "%d+") do ids[#ids + 1] = id end
 local stages = {"contacted", "screening", "presented", "interviewing", "offer", "sourced"}
 local n = 0
 request = function()
   n = n + 1
-  local id = ids[(n % #ids) + 1]
-  local stage = stages[(math.floor(n / #ids) % #stages) + 1]
+  local id = ids[((2 * n + tid) % #ids) + 1]
+  local stage = stages[(math.floor(2 * n / #ids) % #stages) + 1]
   return wrk.format("POST", "/applications/" .. id .. "/move",
     {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "$COOKIE"},
     "stage=" .. stage .. "&return_to=/board")
