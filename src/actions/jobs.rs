@@ -253,3 +253,32 @@ pub fn changes_due_state(from: Stage, to: Stage) -> bool {
         || to == Stage::Placed
         || from.is_active() != to.is_active()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_moves_the_rules_can_see_refresh_the_due_state() {
+        use Stage::*;
+        let cases = [
+            (Sourced, Contacted, false),
+            (Presented, Interviewing, false),
+            (Interviewing, Offer, false),
+            (Rejected, Sourced, false),
+            (Withdrawn, Contacted, false),
+            (Offer, Offer, false),
+            (Contacted, Screening, true),
+            (Offer, Sourced, true),
+            (Screening, Withdrawn, true),
+            (Sourced, Rejected, true),
+            (Presented, Rejected, true),
+            (Offer, Placed, true),
+            (Placed, Offer, true),
+            (Placed, Withdrawn, true),
+        ];
+        for (from, to, expected) in cases {
+            assert_eq!(changes_due_state(from, to), expected, "{from:?} -> {to:?}");
+        }
+    }
+}
