@@ -7,6 +7,9 @@
 #   (c) GET /healthz, in the same run, as the reference.
 #   BENCH_DURATION=20s   each wrk run
 #   BENCH_NO_BUILD=1     use the existing target/release/secondcall
+#   BENCH_BIN=path       use that binary instead (implies no build), e.g. an older one to compare
+#   BENCH_DATA=dir       keep the seeded cluster in dir and reuse it on the next run (the seed
+#                        takes minutes; the moves of earlier runs stay in the data)
 set -euo pipefail
 
 DURATION=${BENCH_DURATION:-20s}
@@ -15,34 +18,41 @@ PASSWORD=secondcall-bench
 USER_EMAIL=recruiter001@bench.test
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-BIN=$ROOT/target/release/secondcall
+BIN=${BENCH_BIN:-$ROOT/target/release/secondcall}
 log() { printf '\n== %s\n' "$*" >&2; }
 
 command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
-[ -n "${BENCH_NO_BUILD:-}" ] || { log "cargo build --release"; cargo build --release --locked; }
+[ -n "${BENCH_NO_BUILD:-}${BENCH_BIN:-}" ] || { log "cargo build --release"; cargo build --release --locked; }
 
-WORK=$(mktemp -d /tmp/secondcall-board-bench.XXXXXX)
+if [ -n "${BENCH_DATA:-}" ]; then
+    WORK=$BENCH_DATA
+    mkdir -p "$WORK"
+else
+    WORK=$(mktemp -d /tmp/secondcall-board-bench.XXXXXX)
+fi
 chmod 755 "$WORK"
 as_pg() { if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$WORK"; runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
     [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
     as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast -w stop >/dev/null 2>&1 || true
-    rm -rf "$WORK"
+    [ -n "${BENCH_DATA:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 log "PostgreSQL cluster in $WORK"
-as_pg "$PGBIN/initdb" -D "$WORK/pg" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+SEEDED=
+[ -f "$WORK/seeded" ] && [ -d "$WORK/pg" ] && SEEDED=1
+[ -n "$SEEDED" ] || { rm -rf "$WORK/pg"; as_pg "$PGBIN/initdb" -D "$WORK/pg" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null; }
 as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/server.log" -w -o "-k $WORK/pg -c listen_addresses='' -c shared_buffers=512MB -c max_connections=200" start >/dev/null
 export DATABASE_URL="postgres://postgres@localhost/postgres?host=$WORK/pg"
 
-log "seed: a team of 20 recruiters"
 "$BIN" migrate
-"$BIN" dev seed --recruiters 20 --decision-makers 8000 --candidates 20000 --touches 200000 --seed 7 >&2
-TEAM=$(psql "$DATABASE_URL" -Atc "select team_id from users where email = '$USER_EMAIL'")
-
-log "300 open job orders, 2,000 applications in active stages"
-psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL
+if [ -z "$SEEDED" ]; then
+    log "seed: a team of 20 recruiters"
+    "$BIN" dev seed --recruiters 20 --decision-makers 8000 --candidates 20000 --touches 200000 --seed 7 >&2
+    TEAM=$(psql "$DATABASE_URL" -Atc "select team_id from users where email = '$USER_EMAIL'")
+    log "300 open job orders, 2,000 applications in active stages"
+    psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL
 insert into job_orders (team_id, company_id, owner_id, title, status)
 select $TEAM, co.id, (select id from users where team_id = $TEAM order by id limit 1), 'Engineer ' || row_number() over (), 'open'
 from (select id from companies where team_id = $TEAM order by id limit 300) co;
@@ -56,6 +66,8 @@ insert into application_stage_changes (team_id, application_id, from_stage, to_s
 select team_id, id, null, stage, stage_changed_at from applications where team_id = $TEAM;
 analyze;
 SQL
+    touch "$WORK/seeded"
+fi
 psql "$DATABASE_URL" -Atc "select count(*) || ' open jobs' from job_orders where status = 'open'; select count(*) || ' applications' from applications" >&2
 
 PORT=18181
@@ -72,14 +84,21 @@ log "the unfiltered board is $BYTES bytes"
 
 IDS=$(psql "$DATABASE_URL" -Atc "select string_agg(id::text, ',') from (select id from applications order by id limit 500) a")
 cat > "$WORK/move.lua" <<LUA
+-- wrk runs one Lua state a thread: each of the two threads takes every second id, so no two
+-- connections ever move the same card at once (that would measure row-lock waits and no-ops).
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
 local ids = {}
 for id in string.gmatch("$IDS", "%d+") do ids[#ids + 1] = id end
 local stages = {"contacted", "screening", "presented", "interviewing", "offer", "sourced"}
 local n = 0
 request = function()
   n = n + 1
-  local id = ids[(n % #ids) + 1]
-  local stage = stages[(math.floor(n / #ids) % #stages) + 1]
+  local id = ids[((2 * n + tid) % #ids) + 1]
+  local stage = stages[(math.floor(2 * n / #ids) % #stages) + 1]
   return wrk.format("POST", "/applications/" .. id .. "/move",
     {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "$COOKIE"},
     "stage=" .. stage .. "&return_to=/board")

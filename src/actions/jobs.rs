@@ -175,6 +175,8 @@ pub struct MoveResult {
 
 /// Moves an application to `to` if it is still at `expected_version` (a stale move is refused with
 /// the current stage, never applied silently); a loss after presented makes a sign-off call due.
+/// One transaction, one commit; the candidate's due state is recomputed only when the move can
+/// change it (see [`changes_due_state`]).
 pub async fn move_application(
     db: &PgPool,
     user: &User,
@@ -183,10 +185,8 @@ pub async fn move_application(
     expected_version: Option<i32>,
 ) -> ActionResult<MoveResult> {
     let mut tx = db.begin().await?;
-    let app = applications::find(&mut *tx, user.team_id, id)
-        .await?
-        .ok_or(ActionError::NotFound)?;
-    let result = match applications::move_stage(
+    applications::plan_moves_once(&mut tx).await?;
+    let moved = applications::move_stage(
         &mut tx,
         user.team_id,
         id,
@@ -194,39 +194,91 @@ pub async fn move_application(
         expected_version,
         user.id,
     )
-    .await?
-    {
-        Moved::NotFound => return Err(ActionError::NotFound),
-        Moved::Stale { stage, .. } => {
-            let label = stage
-                .parse::<Stage>()
-                .map(Stage::label)
-                .unwrap_or("another stage");
-            return Err(ActionError::Conflict(format!(
-                "Someone moved {} to {} meanwhile; the board now shows where it is. Move it again if you still want to.",
-                app.candidate_name, label
-            )));
-        }
-        Moved::Unchanged => MoveResult {
-            candidate_id: app.candidate_id,
-            from: app.stage.clone(),
-            to,
-            version: app.version,
-        },
-        Moved::Done { from, version } => MoveResult {
-            candidate_id: app.candidate_id,
-            from,
-            to,
-            version,
-        },
-    };
-    engine::refresh_contact(
-        &mut tx,
-        user.team_id,
-        ContactKind::Candidate,
-        app.candidate_id,
-    )
     .await?;
+    let (candidate_id, from, version) = match moved {
+        Moved::NotFound => return Err(ActionError::NotFound),
+        Moved::Stale {
+            candidate_name,
+            stage,
+            ..
+        } => return Err(stale(&candidate_name, &stage)),
+        Moved::Unchanged {
+            candidate_id,
+            version,
+        } => (candidate_id, to.as_str().to_string(), version),
+        Moved::Done {
+            candidate_id,
+            from,
+            version,
+        } => (candidate_id, from, version),
+    };
+    // (a stage the code does not know cannot come from the table's check; refresh to be safe)
+    let refresh = from
+        .parse::<Stage>()
+        .map_or(true, |from| changes_due_state(from, to));
+    if refresh {
+        engine::refresh_contact(&mut tx, user.team_id, ContactKind::Candidate, candidate_id)
+            .await?;
+    }
     tx.commit().await?;
-    Ok(result)
+    Ok(MoveResult {
+        candidate_id,
+        from,
+        to,
+        version,
+    })
+}
+
+fn stale(candidate_name: &str, stage: &str) -> ActionError {
+    let label = stage
+        .parse::<Stage>()
+        .map(Stage::label)
+        .unwrap_or("another stage");
+    ActionError::Conflict(format!(
+        "Someone moved {candidate_name} to {label} meanwhile; the board now shows where it is. Move it again if you still want to."
+    ))
+}
+
+/// Whether moving an application from `from` to `to` can change its candidate's due state, which
+/// reads the pipeline in three places only (`db::facts`, `CANDIDATE_SIGN_OFFS` and
+/// `CANDIDATE_PIPELINE`): a move to rejected (a sign-off call if the client had seen them), whether
+/// the application is placed (a closed job's sign-off skips the placed candidate), and whether it
+/// is in screening to offer (a candidate there can go dark). Any other move (sourced to contacted,
+/// presented to interviewing, or to the stage it is at) leaves every fact the rules read as it
+/// was, so the refresh, the costliest part of a move, is skipped. If the rules come to read
+/// another stage, widen this.
+pub fn changes_due_state(from: Stage, to: Stage) -> bool {
+    to == Stage::Rejected
+        || from == Stage::Placed
+        || to == Stage::Placed
+        || from.is_active() != to.is_active()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_moves_the_rules_can_see_refresh_the_due_state() {
+        use Stage::*;
+        let cases = [
+            (Sourced, Contacted, false),
+            (Presented, Interviewing, false),
+            (Interviewing, Offer, false),
+            (Rejected, Sourced, false),
+            (Withdrawn, Contacted, false),
+            (Offer, Offer, false),
+            (Contacted, Screening, true),
+            (Offer, Sourced, true),
+            (Screening, Withdrawn, true),
+            (Sourced, Rejected, true),
+            (Presented, Rejected, true),
+            (Offer, Placed, true),
+            (Placed, Offer, true),
+            (Placed, Withdrawn, true),
+        ];
+        for (from, to, expected) in cases {
+            assert_eq!(changes_due_state(from, to), expected, "{from:?} -> {to:?}");
+        }
+    }
 }

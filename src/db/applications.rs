@@ -2,7 +2,9 @@
 //! the history of every move.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection, PgExecutor};
+use sqlx::{Executor, FromRow, PgConnection, PgExecutor, PgPool, Postgres, Transaction};
+
+use crate::domain::pipeline::Stage;
 
 /// An application with the names the board and pages show.
 #[derive(Debug, Clone, FromRow)]
@@ -67,23 +69,118 @@ pub async fn find(
         .await
 }
 
-/// The applications of open jobs, for the board, in stage then age order.
+/// A card of the board: an application of an open job, with its candidate. The job's title and
+/// company and the owner's name are not joined here: the board has them already (the job and
+/// owner filters list them), and each join cost a probe per card.
+#[derive(Debug, Clone, FromRow)]
+pub struct BoardCard {
+    pub id: i64,
+    pub version: i32,
+    pub stage: String,
+    pub stage_changed_at: DateTime<Utc>,
+    pub candidate_id: i64,
+    pub candidate_name: String,
+    pub owner_id: i64,
+    pub job_order_id: i64,
+    pub due_reason: Option<String>,
+}
+
+/// What the board shows: each stage's number of applications of open jobs, and the cards asked
+/// for (never more than each column shows, so a big pipeline costs no more than a small one).
+#[derive(Debug, Clone, Default)]
+pub struct Board {
+    pub counts: Vec<(String, i64)>,
+    pub cards: Vec<BoardCard>,
+}
+
+/// The filter clauses, and the bind order they expect after `$1` (team) and any fixed parameters.
+/// Only the filters in use are in the SQL: the board's queries run on a generic plan (see
+/// [`begin_board_read`]), which cannot drop an unused `$n is null or …` test as a custom plan does.
+fn board_filter_sql(f: &BoardFilter, first: usize) -> (String, Vec<i64>) {
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    let mut n = first;
+    let mut add = |value: Option<i64>, clause: &str| {
+        if let Some(v) = value {
+            sql.push_str(&clause.replace("$n", &format!("${n}")));
+            values.push(v);
+            n += 1;
+        }
+    };
+    add(f.job_id, " and a.job_order_id = $n");
+    add(f.company_id, " and j.company_id = $n");
+    add(
+        f.owner_id,
+        " and exists (select 1 from candidates o where o.team_id = a.team_id and o.id = a.candidate_id and o.owner_id = $n)",
+    );
+    (sql, values)
+}
+
+/// A read-only transaction (one snapshot) whose statements run on generic plans, for the board.
+///
+/// The pool plans every statement afresh (`plan_cache_mode = force_custom_plan` in `db::tune`,
+/// right for the list pages' optional filters). For the board's six-table card query planning
+/// cost more than running it (about 3 ms against 1-2 ms on the bench data, on every view); under
+/// `force_generic_plan`, set for this transaction only, each connection plans it once and keeps
+/// the plan. The board's SQL has no `$n is null or …` tests, so a generic plan loses nothing.
+pub async fn begin_board_read(db: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
+    let mut tx = db.begin().await?;
+    // One snapshot for the cards, the counts and the names; both settings in one round trip.
+    tx.execute(
+        "set transaction isolation level repeatable read, read only; \
+         set local plan_cache_mode = force_generic_plan",
+    )
+    .await?;
+    Ok(tx)
+}
+
+/// The board of open jobs: how many applications each stage holds, and for each `(stage, limit)`
+/// in `columns` the first `limit` cards of that stage, oldest in stage first (each column is a
+/// walk of `applications_board_idx` that stops at its limit). Run it in [`begin_board_read`].
 pub async fn board(
-    db: impl PgExecutor<'_>,
+    conn: &mut PgConnection,
     team_id: i64,
     f: &BoardFilter,
-) -> sqlx::Result<Vec<Application>> {
-    sqlx::query_as(&format!(
-        "{BASE}where a.team_id = $1 and j.status = 'open' and ($2::bigint is null or a.job_order_id = $2) \
-         and ($3::bigint is null or j.company_id = $3) and ($4::bigint is null or c.owner_id = $4) \
-         order by a.stage_changed_at, a.id"
-    ))
-    .bind(team_id)
-    .bind(f.job_id)
-    .bind(f.company_id)
-    .bind(f.owner_id)
-    .fetch_all(db)
-    .await
+    columns: &[(&str, i64)],
+) -> sqlx::Result<Board> {
+    let (filter, values) = board_filter_sql(f, 4);
+    let cards_sql = format!(
+        "select p.* from unnest($2::text[], $3::int8[]) as s(stage, n) \
+         cross join lateral ( \
+           select a.id, a.version, a.stage, a.stage_changed_at, a.candidate_id, c.name as candidate_name, \
+                  c.owner_id, a.job_order_id, di.reason as due_reason \
+           from applications a \
+           join job_orders j on j.id = a.job_order_id and j.team_id = a.team_id \
+           join candidates c on c.id = a.candidate_id and c.team_id = a.team_id \
+           left join due_items di on di.team_id = a.team_id and di.contact_kind = 'candidate' and di.contact_id = a.candidate_id \
+           where a.team_id = $1 and a.stage = s.stage and j.status = 'open'{filter} \
+           order by a.stage_changed_at, a.id limit s.n) p"
+    );
+    // A count per stage (an index-only walk each, with the open jobs remembered) costs half of
+    // one hash join and grouping over all of them.
+    let (count_filter, _) = board_filter_sql(f, 3);
+    let counts_sql = format!(
+        "select s.stage, (select count(*) from applications a \
+           join job_orders j on j.id = a.job_order_id and j.team_id = a.team_id \
+           where a.team_id = $1 and a.stage = s.stage and j.status = 'open'{count_filter}) \
+         from unnest($2::text[]) as s(stage)"
+    );
+    let stages: Vec<&str> = columns.iter().map(|(s, _)| *s).collect();
+    let limits: Vec<i64> = columns.iter().map(|(_, n)| *n).collect();
+    let mut cards = sqlx::query_as(&cards_sql)
+        .bind(team_id)
+        .bind(&stages)
+        .bind(&limits);
+    let all: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+    let mut counts = sqlx::query_as(&counts_sql).bind(team_id).bind(&all);
+    for v in &values {
+        cards = cards.bind(*v);
+        counts = counts.bind(*v);
+    }
+    Ok(Board {
+        cards: cards.fetch_all(&mut *conn).await?,
+        counts: counts.fetch_all(&mut *conn).await?,
+    })
 }
 
 /// A job's applications, or a candidate's.
@@ -130,22 +227,41 @@ pub async fn insert(
 /// The outcome of a move.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Moved {
-    /// Moved; the new version.
+    /// Moved; the stage it left and the new version.
     Done {
+        candidate_id: i64,
         from: String,
         version: i32,
     },
     /// The move was based on an older version; the current stage and version.
     Stale {
+        candidate_name: String,
         stage: String,
         version: i32,
     },
     /// Already in that stage; nothing to do.
-    Unchanged,
+    Unchanged {
+        candidate_id: i64,
+        version: i32,
+    },
     NotFound,
 }
 
-/// Moves an application if `expected_version` (when given) is still current.
+/// Lets PostgreSQL keep the plans of a move's statements for the rest of the caller's transaction
+/// (`plan_cache_mode = auto`, where the pool forces a fresh plan each time, see `db::tune`): a
+/// move runs the same dozen statements each time, and planning the candidate's facts query alone
+/// cost more than running all of them. `auto` still plans afresh any statement whose kept plan
+/// would cost more than one made for the values at hand.
+pub async fn plan_moves_once(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query("set local plan_cache_mode = auto")
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Moves an application if `expected_version` (when given) is still current, in two statements:
+/// the row is locked and read (with the candidate's name, for a refusal's message), then updated
+/// and its history row written together.
 pub async fn move_stage(
     conn: &mut PgConnection,
     team_id: i64,
@@ -154,33 +270,49 @@ pub async fn move_stage(
     expected_version: Option<i32>,
     by: i64,
 ) -> sqlx::Result<Moved> {
-    let current: Option<(String, i32)> = sqlx::query_as(
-        "select stage, version from applications where team_id = $1 and id = $2 for update",
+    let current: Option<(String, i32, i64, String)> = sqlx::query_as(
+        "select a.stage, a.version, a.candidate_id, c.name from applications a \
+         join candidates c on c.id = a.candidate_id and c.team_id = a.team_id \
+         where a.team_id = $1 and a.id = $2 for update of a",
     )
     .bind(team_id)
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((stage, version)) = current else {
+    let Some((stage, version, candidate_id, candidate_name)) = current else {
         return Ok(Moved::NotFound);
     };
     if expected_version.is_some_and(|v| v != version) {
-        return Ok(Moved::Stale { stage, version });
+        return Ok(Moved::Stale {
+            candidate_name,
+            stage,
+            version,
+        });
     }
     if stage == to {
-        return Ok(Moved::Unchanged);
+        return Ok(Moved::Unchanged {
+            candidate_id,
+            version,
+        });
     }
     let version: i32 = sqlx::query_scalar(
-        "update applications set stage = $3, version = version + 1, stage_changed_at = clock_timestamp(), updated_at = now() \
-         where team_id = $1 and id = $2 returning version",
+        "with moved as ( \
+           update applications set stage = $3, version = version + 1, stage_changed_at = clock_timestamp(), updated_at = now() \
+           where team_id = $1 and id = $2 returning version), \
+         logged as ( \
+           insert into application_stage_changes (team_id, application_id, from_stage, to_stage, changed_by, changed_at) \
+           select $1, $2, $4, $3, $5, clock_timestamp() from moved) \
+         select version from moved",
     )
     .bind(team_id)
     .bind(id)
     .bind(to)
+    .bind(&stage)
+    .bind(by)
     .fetch_one(&mut *conn)
     .await?;
-    record(conn, team_id, id, Some(&stage), to, by).await?;
     Ok(Moved::Done {
+        candidate_id,
         from: stage,
         version,
     })

@@ -86,6 +86,32 @@ pub async fn open_options(
     .await
 }
 
+/// An open job order as the board's filters list it.
+#[derive(Debug, Clone, FromRow)]
+pub struct OpenJob {
+    pub id: i64,
+    pub title: String,
+    pub company_id: i64,
+    pub company_name: String,
+}
+
+/// The team's open job orders with their companies, unsorted (the caller sorts: PostgreSQL's
+/// `lower()` sort cost more than the query): the board's job and company filters, and the job and
+/// company named on each card.
+pub async fn open_with_companies(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+) -> sqlx::Result<Vec<OpenJob>> {
+    sqlx::query_as(
+        "select j.id, j.title, j.company_id, co.name as company_name \
+         from job_orders j join companies co on co.id = j.company_id and co.team_id = j.team_id \
+         where j.team_id = $1 and j.status = 'open'",
+    )
+    .bind(team_id)
+    .fetch_all(db)
+    .await
+}
+
 /// Creates a job order and records its first status.
 pub async fn insert(
     conn: &mut PgConnection,

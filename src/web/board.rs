@@ -1,6 +1,8 @@
 //! The team's shared pipeline board: a column per stage, a card per application of an open job,
 //! filters kept in the URL, and a move form on every card (the drag-and-drop script posts it too).
 
+use std::collections::HashMap;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
@@ -9,9 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::actions::{self, ActionError};
-use crate::auth::session;
-use crate::db::applications::{self, Application, BoardFilter};
-use crate::db::{jobs, users};
+use crate::auth::session::{self, Flash};
+use crate::db::applications::{self, BoardCard, BoardFilter};
+use crate::db::jobs::{self, OpenJob};
+use crate::db::users::{self, User};
 use crate::domain::cadence::Reason;
 use crate::domain::pipeline::Stage;
 use crate::engine;
@@ -22,7 +25,7 @@ use crate::web::fmt::query_value;
 use crate::web::layout::Layout;
 
 /// Cards shown per column before "show all".
-pub const COLUMN_LIMIT: usize = 50;
+pub const COLUMN_LIMIT: i64 = 50;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct BoardQuery {
@@ -35,6 +38,10 @@ pub struct BoardQuery {
     /// A column to show in full.
     #[serde(default)]
     stage: String,
+    /// Set by the redirect after a move from the board: the stage the card went to, shown as the
+    /// page's message (a flash in the session would cost the move a second database write).
+    #[serde(default)]
+    moved: String,
 }
 
 impl BoardQuery {
@@ -66,6 +73,28 @@ impl BoardQuery {
         } else {
             format!("/board?{}", parts.join("&"))
         }
+    }
+
+    /// What each column asks the database for: the first cards of an open column, every card of
+    /// the expanded one, nothing but the count of a collapsed one.
+    fn limits(&self) -> Vec<(&'static str, i64)> {
+        Stage::ALL
+            .iter()
+            .filter_map(|s| match (s.as_str() == self.stage, s.is_closed()) {
+                (true, _) => Some((s.as_str(), i64::MAX)),
+                (false, true) => None,
+                (false, false) => Some((s.as_str(), COLUMN_LIMIT)),
+            })
+            .collect()
+    }
+
+    /// The message of the move that led here, if any.
+    fn moved_message(&self) -> Option<Flash> {
+        let stage = self.moved.parse::<Stage>().ok()?;
+        Some(Flash {
+            kind: "ok".into(),
+            text: format!("Moved to {}.", stage.label()),
+        })
     }
 }
 
@@ -117,50 +146,86 @@ pub async fn show(
     user: CurrentUser,
     Query(q): Query<BoardQuery>,
 ) -> AppResult<Response> {
-    let apps = applications::board(&app.db, user.team_id, &q.filter()).await?;
-    let today = engine::today_in(user.tz());
-    let open = jobs::open_options(&app.db, user.team_id).await?;
-    let companies = company_options(&apps);
-    let owners = users::list_for_team(&app.db, user.team_id)
-        .await?
-        .into_iter()
-        .filter(|u| u.active)
-        .map(|u| (u.id.to_string(), u.name))
-        .collect();
-    let total = apps.len();
+    let mut tx = applications::begin_board_read(&app.db).await?;
+    let board = applications::board(&mut tx, user.team_id, &q.filter(), &q.limits()).await?;
+    let open = jobs::open_with_companies(&mut *tx, user.team_id).await?;
+    tx.commit().await?;
+    let users = users::list_for_team(&app.db, user.team_id).await?;
+    let mut layout = Layout::new(&user, "board").await;
+    layout.flashes.extend(q.moved_message());
+    let names = Names::new(&open, &users);
+    let columns = columns(board, &q, &names, engine::today_in(user.tz()));
     let page = BoardPage {
-        layout: Layout::new(&user, "board").await,
-        columns: columns(apps, &q, today),
+        layout,
+        total: columns.iter().map(|c| c.count).sum(),
+        columns,
         stages: Stage::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
-        jobs: open
+        companies: company_options(&open),
+        jobs: job_options(open),
+        owners: users
             .into_iter()
-            .map(|(id, title, company)| (id.to_string(), format!("{title} — {company}")))
+            .filter(|u| u.active)
+            .map(|u| (u.id.to_string(), u.name))
             .collect(),
-        companies,
-        owners,
         here: q.url(Some(&q.stage).filter(|s| !s.is_empty()).map(String::as_str)),
         job: q.job,
         company: q.company,
         owner: q.owner,
-        total,
     };
     Ok(page.into_response())
 }
 
-/// The companies that have cards on the board, by name.
-fn company_options(apps: &[Application]) -> Vec<(String, String)> {
-    let mut seen: Vec<(String, String)> = Vec::new();
-    for a in apps {
-        let id = a.company_id.to_string();
-        if !seen.iter().any(|(i, _)| *i == id) {
-            seen.push((id, a.company_name.clone()));
-        }
-    }
-    seen.sort_by_key(|(_, name)| name.to_lowercase());
-    seen
+/// The open jobs by title, each with its company.
+fn job_options(mut open: Vec<OpenJob>) -> Vec<(String, String)> {
+    open.sort_by_cached_key(|j| (j.title.to_lowercase(), j.id));
+    open.into_iter()
+        .map(|j| {
+            (
+                j.id.to_string(),
+                format!("{} — {}", j.title, j.company_name),
+            )
+        })
+        .collect()
 }
 
-fn columns(apps: Vec<Application>, q: &BoardQuery, today: chrono::NaiveDate) -> Vec<Column> {
+/// The companies with an open job, by name.
+fn company_options(open: &[OpenJob]) -> Vec<(String, String)> {
+    let mut seen: Vec<(i64, &str)> = open
+        .iter()
+        .map(|j| (j.company_id, j.company_name.as_str()))
+        .collect();
+    seen.sort_by_cached_key(|(id, name)| (name.to_lowercase(), *id));
+    seen.dedup_by_key(|(id, _)| *id);
+    seen.into_iter()
+        .map(|(id, name)| (id.to_string(), name.to_string()))
+        .collect()
+}
+
+/// The names on the cards, from the lists the filters need anyway: job title and company by job,
+/// name by user.
+struct Names<'a> {
+    jobs: HashMap<i64, (&'a str, &'a str)>,
+    users: HashMap<i64, &'a str>,
+}
+
+impl<'a> Names<'a> {
+    fn new(open: &'a [OpenJob], users: &'a [User]) -> Self {
+        Self {
+            jobs: open
+                .iter()
+                .map(|j| (j.id, (j.title.as_str(), j.company_name.as_str())))
+                .collect(),
+            users: users.iter().map(|u| (u.id, u.name.as_str())).collect(),
+        }
+    }
+}
+
+fn columns(
+    board: applications::Board,
+    q: &BoardQuery,
+    names: &Names<'_>,
+    today: chrono::NaiveDate,
+) -> Vec<Column> {
     let mut cols: Vec<Column> = Stage::ALL
         .iter()
         .map(|s| Column {
@@ -168,45 +233,50 @@ fn columns(apps: Vec<Application>, q: &BoardQuery, today: chrono::NaiveDate) -> 
             label: s.label(),
             closed: s.is_closed(),
             expanded: q.stage == s.as_str(),
-            count: 0,
+            count: board
+                .counts
+                .iter()
+                .find(|(stage, _)| stage == s.as_str())
+                .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(usize::MAX)),
             cards: Vec::new(),
             more_url: q.url(Some(s.as_str())),
         })
         .collect();
-    for a in apps {
+    for a in board.cards {
         let Ok(stage) = a.stage.parse::<Stage>() else {
             continue;
         };
-        let Some(col) = cols.iter_mut().find(|c| c.stage == stage.as_str()) else {
-            continue;
-        };
-        col.count += 1;
-        let show = if col.closed {
-            col.expanded
-        } else {
-            col.expanded || col.cards.len() < COLUMN_LIMIT
-        };
-        if show {
-            col.cards.push(Card {
-                id: a.id,
-                version: a.version,
-                stage: stage.as_str(),
-                candidate_path: format!("/contacts/candidates/{}", a.candidate_id),
-                candidate: a.candidate_name,
-                job_path: format!("/jobs/{}", a.job_order_id),
-                job: a.job_title,
-                company: a.company_name,
-                owner: a.owner_name,
-                days: (today - a.stage_changed_at.date_naive()).num_days().max(0),
-                due: a
-                    .due_reason
-                    .as_deref()
-                    .and_then(|r| r.parse::<Reason>().ok())
-                    .map(Reason::label),
-            });
+        if let Some(col) = cols.iter_mut().find(|c| c.stage == stage.as_str()) {
+            col.cards.push(card(a, stage, names, today));
         }
     }
     cols
+}
+
+fn card(a: BoardCard, stage: Stage, names: &Names<'_>, today: chrono::NaiveDate) -> Card {
+    let (job, company) = names.jobs.get(&a.job_order_id).copied().unwrap_or_default();
+    Card {
+        id: a.id,
+        version: a.version,
+        stage: stage.as_str(),
+        candidate_path: format!("/contacts/candidates/{}", a.candidate_id),
+        candidate: a.candidate_name,
+        job_path: format!("/jobs/{}", a.job_order_id),
+        job: job.to_string(),
+        company: company.to_string(),
+        owner: names
+            .users
+            .get(&a.owner_id)
+            .copied()
+            .unwrap_or_default()
+            .to_string(),
+        days: (today - a.stage_changed_at.date_naive()).num_days().max(0),
+        due: a
+            .due_reason
+            .as_deref()
+            .and_then(|r| r.parse::<Reason>().ok())
+            .map(Reason::label),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -233,11 +303,32 @@ pub async fn move_card(
         return Ok(Redirect::to(&back).into_response());
     };
     match actions::jobs::move_application(&app.db, &user, id, to, form.version).await {
-        Ok(_) => session::flash(&user.session, "ok", format!("Moved to {}.", to.label())).await,
+        Ok(_) => {
+            if let Some(board) = board_after_move(&back, to) {
+                return Ok(Redirect::to(&board).into_response());
+            }
+            session::flash(&user.session, "ok", format!("Moved to {}.", to.label())).await
+        }
         Err(ActionError::Conflict(message)) => {
             session::flash(&user.session, "error", message).await
         }
         Err(other) => return Err(other.into()),
     }
     Ok(Redirect::to(&back).into_response())
+}
+
+/// Back to the board after a move, with the stage the card went to in the URL (the board says
+/// "Moved to …" from it); None when the move came from another page, which takes a flash.
+fn board_after_move(back: &str, to: Stage) -> Option<String> {
+    let (path, query) = back.split_once('?').unwrap_or((back, ""));
+    if path != "/board" {
+        return None;
+    }
+    let mut parts: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("moved="))
+        .collect();
+    let moved = format!("moved={}", to.as_str());
+    parts.push(&moved);
+    Some(format!("/board?{}", parts.join("&")))
 }

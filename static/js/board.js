@@ -8,6 +8,20 @@
   var board = document.querySelector("[data-board]");
   if (!board) return;
   var status = document.getElementById("board-status");
+
+  // The drag handles: only useful with this script, so the page leaves them out.
+  Array.prototype.forEach.call(board.querySelectorAll("[data-card]"), function (card) {
+    var name = card.querySelector(".card-name a");
+    var handle = document.createElement("button");
+    handle.type = "button";
+    handle.className = "handle";
+    handle.setAttribute("data-handle", "");
+    handle.setAttribute("aria-label", "Move " + (name ? name.textContent : "this card"));
+    handle.title = "Drag to another column";
+    handle.textContent = "\u283F";
+    card.insertBefore(handle, card.firstChild);
+  });
+  board.classList.add("draggable");
   function say(text) { if (status) status.textContent = text; }
   function columns() { return Array.prototype.slice.call(board.querySelectorAll("[data-stage]")); }
   function columnAt(x, y) {

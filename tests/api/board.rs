@@ -121,8 +121,16 @@ async fn a_card_moves_with_its_form_and_every_move_is_kept() {
             ],
         )
         .await;
-    assert_redirect(&resp, "/board?owner=1");
+    // back to the same board, which says what happened (the message rides in the URL)
+    assert_redirect(&resp, "/board?owner=1&moved=presented");
     assert_eq!(stage_of(&app, p.apps[0]).await, "presented");
+    let board = app
+        .get("/board?owner=1&moved=presented")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(board.contains("Moved to Presented."));
     let page = app
         .get(&format!("/applications/{}", p.apps[0]))
         .await
@@ -353,4 +361,77 @@ async fn a_job_is_opened_from_its_company_and_edited() {
         .await
         .unwrap();
     assert_eq!(status, "on_hold");
+}
+
+#[tokio::test]
+async fn a_column_shows_its_first_50_cards_and_links_to_the_rest() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    let rob_id = app.create_user(team, "rob@acme.test", "recruiter").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let p = pipeline(&app, &mia, "Initech", &[Stage::Screening; 52]).await;
+    app.login("mia@acme.test").await;
+    let html = app.get("/board").await.text().await.unwrap();
+    assert_eq!(html.matches("data-card=").count(), 50);
+    assert!(html.contains("52 candidates in open jobs"));
+    assert!(
+        html.contains("href=\"/board?stage=screening\">All 52"),
+        "a link to the whole column"
+    );
+    assert!(
+        html.contains(&format!("data-card={}>", p.apps[0])),
+        "the longest in the stage come first"
+    );
+    assert!(!html.contains(&format!("data-card={}>", p.apps[51])));
+    let all = app
+        .get("/board?stage=screening")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(all.matches("data-card=").count(), 52);
+    // the move form of an expanded column brings the mover back to it
+    assert!(all.contains("name=return_to value=\"/board?stage=screening\""));
+    // the owner and company filters narrow the cards and the counts
+    let robs = app
+        .get(&format!("/board?owner={rob_id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(robs.matches("data-card=").count(), 0);
+    assert!(robs.contains("0 candidates in open jobs"));
+    let company: i64 = sqlx::query_scalar("select company_id from job_orders where id = $1")
+        .bind(p.job)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let theirs = app
+        .get(&format!("/board?company={company}&owner={}", mia.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(theirs.matches("data-card=").count(), 50);
+}
+
+#[tokio::test]
+async fn a_refused_move_keeps_its_message_in_the_session_and_moved_names_only_stages() {
+    let app = TestApp::spawn().await;
+    app.create_team("Acme", "mia@acme.test").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let p = pipeline(&app, &mia, "Initech", &[Stage::Presented]).await;
+    app.login("mia@acme.test").await;
+    let path = format!("/applications/{}/move", p.apps[0]);
+    let stale = app
+        .post_form(&path, &[("stage", "offer"), ("version", "7")])
+        .await;
+    assert_redirect(&stale, "/board");
+    let board = app.get("/board").await.text().await.unwrap();
+    assert!(board.contains("Someone moved Cand Initech 0 to Presented meanwhile"));
+    assert!(!board.contains("Moved to"));
+    // a moved= naming no stage shows nothing
+    let odd = app.get("/board?moved=%3Cb%3E").await;
+    assert_eq!(odd.status(), StatusCode::OK);
+    assert!(!odd.text().await.unwrap().contains("Moved to"));
 }

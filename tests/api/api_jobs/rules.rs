@@ -301,3 +301,61 @@ async fn temperature_of(t: &Acme, dm: i64) -> String {
     assert_eq!(status, StatusCode::OK, "{body}");
     body["temperature"].as_str().unwrap().to_string()
 }
+
+// --- moves that skip the due refresh ---
+
+/// The candidate's row on the due list, as text (without when it was built).
+async fn due_row(t: &Acme, candidate: i64) -> Option<String> {
+    sqlx::query_scalar(
+        "select (to_jsonb(d) - 'built_at')::text from due_items d \
+         where contact_kind = 'candidate' and contact_id = $1",
+    )
+    .bind(candidate)
+    .fetch_optional(&t.app.db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn after_every_move_the_due_list_is_what_a_full_refresh_makes_of_it() {
+    // A move recomputes the candidate's item only when it can change it; walk a candidate who
+    // can go dark through every kind of move and check each against a forced refresh.
+    let t = acme().await;
+    let job = t.job("Engineer").await;
+    let ann = quiet_candidate(&t, "Ann").await;
+    let application = t.apply(job, ann, "sourced").await;
+    let path = [
+        "contacted",
+        "screening",
+        "presented",
+        "interviewing",
+        "offer",
+        "placed",
+        "offer",
+        "rejected",
+        "sourced",
+        "withdrawn",
+        "screening",
+        "withdrawn",
+        "contacted",
+    ];
+    for stage in path {
+        t.walk(application, &[stage]).await;
+        let after_move = due_row(&t, ann).await;
+        let mut tx = t.app.db.begin().await.unwrap();
+        secondcall::engine::refresh_contact(
+            &mut tx,
+            t.team_id,
+            secondcall::domain::cadence::ContactKind::Candidate,
+            ann,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            due_row(&t, ann).await,
+            after_move,
+            "after the move to {stage}"
+        );
+    }
+}
