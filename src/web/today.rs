@@ -28,6 +28,10 @@ use crate::web::views::{LogForm, TouchLine, contact_path};
 /// Items per page of a long list.
 pub const PAGE_SIZE: i64 = 100;
 
+/// A page number past any real list (a million pages of 100); larger ones are read as this, so
+/// the offset never overflows.
+const MAX_PAGE: i64 = 1_000_000;
+
 #[derive(Debug, Default, Deserialize)]
 pub struct TodayQuery {
     reason: Option<String>,
@@ -99,7 +103,7 @@ pub async fn show(
     let key = PageKey {
         user_id: user.id,
         reason: q.reason.filter(|r| r.parse::<Reason>().is_ok()),
-        page: q.page.unwrap_or(1).max(1),
+        page: q.page.unwrap_or(1).clamp(1, MAX_PAGE),
     };
     let fingerprint = Fingerprint::of(&user, engine::today_in(user.tz()));
     let keep = layout.flashes.is_empty();
@@ -126,7 +130,7 @@ pub async fn build(
     let tz = user.tz();
     let today = engine::today_in(tz);
     let reason = reason.filter(|r| r.parse::<Reason>().is_ok());
-    let page = page.max(1);
+    let page = page.clamp(1, MAX_PAGE);
     let counts = due::counts_by_reason(&app.db, user.team_id, user.id).await?;
     let total = counts.iter().map(|(_, n)| n).sum();
     let rows = due::list_items(

@@ -230,3 +230,15 @@ async fn crossed_touches_and_rebuilds_at_once_all_succeed() {
         .unwrap();
     assert_eq!(touches, 16);
 }
+
+#[tokio::test]
+async fn any_page_number_answers_a_page() {
+    let app = TestApp::spawn().await;
+    rob_with_dana_due(&app).await;
+    for page in ["0", "-5", "2", "9223372036854775807"] {
+        let resp = app.get(&format!("/today?page={page}")).await;
+        assert_eq!(resp.status(), StatusCode::OK, "page={page}");
+    }
+    let beyond = app.get("/today?page=2").await.text().await.unwrap();
+    assert!(!beyond.contains("Dana Client"));
+}

@@ -246,7 +246,8 @@ pub async fn coverage(
         offset,
     )
     .await?;
-    let (rows, next) = paging::split_page(rows, limit, |_| (offset + limit).to_string());
+    let (rows, next) =
+        paging::split_page(rows, limit, |_| offset.saturating_add(limit).to_string());
     Ok(Json(CoverageJson {
         as_of,
         days: reports::COVERAGE_DAYS,

@@ -54,7 +54,7 @@ impl Params {
                 "figure" => p.figure = v.parse().ok(),
                 "status" if !v.is_empty() => p.status = Some(v),
                 "user_id" => p.user_id = v.parse().ok(),
-                "page" => p.page = v.parse::<i64>().unwrap_or(1).max(1),
+                "page" => p.page = v.parse::<i64>().unwrap_or(1).clamp(1, 1_000_000),
                 _ => {}
             }
         }

@@ -199,3 +199,31 @@ async fn today_links_to_the_scorecard() {
     assert!(html.contains("href=\"/team/me\""));
     assert_eq!(f.app.get("/team/me").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn page_numbers_and_cursors_past_the_end_answer_empty_pages() {
+    let f = fx().await;
+    second_call_data(&f).await;
+    f.app.login("mia@acme.test").await;
+    for page in ["0", "2", "9223372036854775807"] {
+        let resp = f
+            .app
+            .get(&format!(
+                "/team/list?figure=second_call&page={page}&{}",
+                period(&f)
+            ))
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK, "page={page}");
+    }
+    let mia = f.app.token_for("mia@acme.test").await;
+    let (status, body) = f
+        .app
+        .api(
+            Method::GET,
+            "/reports/coverage?limit=3&cursor=9223372036854775807",
+            &mia,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
