@@ -176,7 +176,7 @@ pub struct MoveResult {
 /// Moves an application to `to` if it is still at `expected_version` (a stale move is refused with
 /// the current stage, never applied silently); a loss after presented makes a sign-off call due.
 /// One transaction, one commit; the candidate's due state is recomputed only when the move can
-/// change it (see [`changes_due_state`]).
+/// change it (see [`Stage::changes_due_state`]).
 pub async fn move_application(
     db: &PgPool,
     user: &User,
@@ -215,7 +215,7 @@ pub async fn move_application(
     // (a stage the code does not know cannot come from the table's check; refresh to be safe)
     let refresh = from
         .parse::<Stage>()
-        .map_or(true, |from| changes_due_state(from, to));
+        .map_or(true, |from| Stage::changes_due_state(from, to));
     if refresh {
         engine::refresh_contact(&mut tx, user.team_id, ContactKind::Candidate, candidate_id)
             .await?;
@@ -237,48 +237,4 @@ fn stale(candidate_name: &str, stage: &str) -> ActionError {
     ActionError::Conflict(format!(
         "Someone moved {candidate_name} to {label} meanwhile; the board now shows where it is. Move it again if you still want to."
     ))
-}
-
-/// Whether moving an application from `from` to `to` can change its candidate's due state, which
-/// reads the pipeline in three places only (`db::facts`, `CANDIDATE_SIGN_OFFS` and
-/// `CANDIDATE_PIPELINE`): a move to rejected (a sign-off call if the client had seen them), whether
-/// the application is placed (a closed job's sign-off skips the placed candidate), and whether it
-/// is in screening to offer (a candidate there can go dark). Any other move (sourced to contacted,
-/// presented to interviewing, or to the stage it is at) leaves every fact the rules read as it
-/// was, so the refresh, the costliest part of a move, is skipped. If the rules come to read
-/// another stage, widen this.
-pub fn changes_due_state(from: Stage, to: Stage) -> bool {
-    to == Stage::Rejected
-        || from == Stage::Placed
-        || to == Stage::Placed
-        || from.is_active() != to.is_active()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_moves_the_rules_can_see_refresh_the_due_state() {
-        use Stage::*;
-        let cases = [
-            (Sourced, Contacted, false),
-            (Presented, Interviewing, false),
-            (Interviewing, Offer, false),
-            (Rejected, Sourced, false),
-            (Withdrawn, Contacted, false),
-            (Offer, Offer, false),
-            (Contacted, Screening, true),
-            (Offer, Sourced, true),
-            (Screening, Withdrawn, true),
-            (Sourced, Rejected, true),
-            (Presented, Rejected, true),
-            (Offer, Placed, true),
-            (Placed, Offer, true),
-            (Placed, Withdrawn, true),
-        ];
-        for (from, to, expected) in cases {
-            assert_eq!(changes_due_state(from, to), expected, "{from:?} -> {to:?}");
-        }
-    }
 }

@@ -67,6 +67,21 @@ impl Stage {
         matches!(self, Stage::Rejected | Stage::Withdrawn)
     }
 
+    /// Whether moving an application from `from` to `to` can change its candidate's due state,
+    /// which reads the pipeline in three places only (`db::facts`, `CANDIDATE_SIGN_OFFS` and
+    /// `CANDIDATE_PIPELINE`): a move to rejected (a sign-off call if the client had seen them),
+    /// whether the application is placed (a closed job's sign-off skips the placed candidate), and
+    /// whether it is in screening to offer (a candidate there can go dark). Any other move (sourced
+    /// to contacted, presented to interviewing, or to the stage it is at) leaves every fact the
+    /// rules read as it was, so the refresh, the costliest part of a move, is skipped. If the rules
+    /// come to read another stage, widen this.
+    pub fn changes_due_state(from: Stage, to: Stage) -> bool {
+        to == Stage::Rejected
+            || from == Stage::Placed
+            || to == Stage::Placed
+            || from.is_active() != to.is_active()
+    }
+
     /// Screening to offer: a candidate here who stops answering has gone dark.
     pub fn is_active(self) -> bool {
         matches!(
@@ -207,5 +222,33 @@ mod tests {
     fn filled_and_cancelled_close_a_job() {
         assert!(JobStatus::Filled.is_closed() && JobStatus::Cancelled.is_closed());
         assert!(!JobStatus::Open.is_closed() && !JobStatus::OnHold.is_closed());
+    }
+
+    #[test]
+    fn only_moves_the_rules_can_see_refresh_the_due_state() {
+        use Stage::*;
+        let cases = [
+            (Sourced, Contacted, false),
+            (Presented, Interviewing, false),
+            (Interviewing, Offer, false),
+            (Rejected, Sourced, false),
+            (Withdrawn, Contacted, false),
+            (Offer, Offer, false),
+            (Contacted, Screening, true),
+            (Offer, Sourced, true),
+            (Screening, Withdrawn, true),
+            (Sourced, Rejected, true),
+            (Presented, Rejected, true),
+            (Offer, Placed, true),
+            (Placed, Offer, true),
+            (Placed, Withdrawn, true),
+        ];
+        for (from, to, expected) in cases {
+            assert_eq!(
+                Stage::changes_due_state(from, to),
+                expected,
+                "{from:?} -> {to:?}"
+            );
+        }
     }
 }
