@@ -183,7 +183,21 @@ pub async fn contact_state(
     let Some((owner_id, tz_name)) = facts::owner_of(conn, team_id, kind, id).await? else {
         return Ok(None);
     };
-    let tz = tz_of(&tz_name);
+    decide_contact(conn, team_id, kind, id, owner_id, &tz_name)
+        .await
+        .map(Some)
+}
+
+/// [`contact_state`] for a contact whose owner is known.
+async fn decide_contact(
+    conn: &mut PgConnection,
+    team_id: i64,
+    kind: ContactKind,
+    id: i64,
+    owner_id: i64,
+    tz_name: &str,
+) -> sqlx::Result<(Decided, Refreshed, NaiveDate)> {
+    let tz = tz_of(tz_name);
     let today = today_in(tz);
     let settings = settings::load(&mut *conn, team_id).await?;
     let until = facts::end_of_day(today, tz);
@@ -212,7 +226,7 @@ pub async fn contact_state(
         item: decided.item.clone(),
         upcoming,
     };
-    Ok(Some((decided, refreshed, today)))
+    Ok((decided, refreshed, today))
 }
 
 /// Rebuilds the lists of the named users, active or not (a deactivated user whose contacts moved
@@ -289,21 +303,78 @@ fn rebuild_parallelism() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4))
 }
 
+/// Proof that the transaction holds a contact's lock ([`lock_contacts`]): [`refresh_contact`]
+/// takes one, so no write path can refresh a contact it has not locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactLock {
+    kind: ContactKind,
+    id: i64,
+}
+
+impl ContactLock {
+    pub fn kind(&self) -> ContactKind {
+        self.kind
+    }
+
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+/// Locks some contacts for the rest of the transaction: every writer that refreshes a contact
+/// holds its lock, so two of them (a move and a touch on the same candidate) take turns, and the
+/// second reads the first's committed change before it decides.
+///
+/// Take it before any write that locks a list stamp (a touch, a contact edit, a DM made hot, a due
+/// item: the `list_stamps` triggers lock the owners' `users` rows), so the order is always contact
+/// locks, then list stamps; a contact created in the same transaction, which nobody else can see
+/// yet, is the one exception. The locks come back in the order asked for.
+pub async fn lock_contacts(
+    conn: &mut PgConnection,
+    contacts: &[(ContactKind, i64)],
+) -> sqlx::Result<Vec<ContactLock>> {
+    due::lock_contacts(conn, contacts).await?;
+    Ok(contacts
+        .iter()
+        .map(|&(kind, id)| ContactLock { kind, id })
+        .collect())
+}
+
+/// [`lock_contacts`] for one contact.
+pub async fn lock_contact(
+    conn: &mut PgConnection,
+    kind: ContactKind,
+    id: i64,
+) -> sqlx::Result<ContactLock> {
+    due::lock_contacts(conn, &[(kind, id)]).await?;
+    Ok(ContactLock { kind, id })
+}
+
 /// Recomputes one contact's item for its owner's today, inside the caller's transaction (the
 /// one that wrote the touch, snooze or edit), so Today is right the moment it commits.
+///
+/// The facts are read and decided under the contact's lock alone; the owner's list lock (the row
+/// of their list stamp) is taken only to store the item, so refreshes of one recruiter's contacts
+/// do not queue through each other's facts queries. A rebuild of that list holds the same lock
+/// from before its facts query to its commit, and moves the stamp: whichever of the two stores
+/// last read the facts after the other's commit (the rebuild) or holds its own change (this one).
+/// When the stamp has not moved since the stored state was read and that state is what was
+/// decided, nothing is written (most stage moves and edits change nothing that is due).
 pub async fn refresh_contact(
     conn: &mut PgConnection,
     team_id: i64,
-    kind: ContactKind,
-    id: i64,
+    lock: &ContactLock,
 ) -> sqlx::Result<Refreshed> {
-    let Some((owner_id, _)) = facts::owner_of(conn, team_id, kind, id).await? else {
+    let (kind, id) = (lock.kind, lock.id);
+    let Some(stored) = due::stored(conn, team_id, kind, id).await? else {
         return Ok(Refreshed::default());
     };
-    due::lock_user_list(conn, owner_id).await?;
-    let Some((decided, refreshed, today)) = contact_state(conn, team_id, kind, id).await? else {
-        return Ok(Refreshed::default());
-    };
+    let (decided, refreshed, today) =
+        decide_contact(conn, team_id, kind, id, stored.owner_id, &stored.time_zone).await?;
+    let stamp = due::lock_list_stamp(conn, stored.owner_id).await?;
+    if stamp == Some(stored.list_stamp) && stored.holds(&decided, today) {
+        return Ok(refreshed);
+    }
     due::replace_contact_item(conn, team_id, today, &decided).await?;
     due::record_history(conn, team_id, std::slice::from_ref(&decided)).await?;
     Ok(refreshed)

@@ -94,13 +94,21 @@ pub async fn log_event(
         user.id,
     )
     .await?;
-    for (kind, id) in contacts::ids_at_company(&mut tx, user.team_id, company_id).await? {
-        let kind = if kind == "candidate" {
-            ContactKind::Candidate
-        } else {
-            ContactKind::DecisionMaker
-        };
-        engine::refresh_contact(&mut tx, user.team_id, kind, id).await?;
+    let at_company: Vec<(ContactKind, i64)> =
+        contacts::ids_at_company(&mut tx, user.team_id, company_id)
+            .await?
+            .into_iter()
+            .map(|(kind, id)| {
+                let kind = if kind == "candidate" {
+                    ContactKind::Candidate
+                } else {
+                    ContactKind::DecisionMaker
+                };
+                (kind, id)
+            })
+            .collect();
+    for lock in engine::lock_contacts(&mut tx, &at_company).await? {
+        engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
     }
     tx.commit().await?;
     Ok(event)

@@ -39,7 +39,9 @@ pub async fn create(
     let mut tx = db.begin().await?;
     check_refs(&mut tx, user.team_id, w).await?;
     let id = contacts::insert(&mut tx, user.team_id, kind, w).await?;
-    engine::refresh_contact(&mut tx, user.team_id, kind, id).await?;
+    // (locked after the insert: nobody else can see the new contact before the commit)
+    let lock = engine::lock_contact(&mut tx, kind, id).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -54,10 +56,11 @@ pub async fn update(
 ) -> ActionResult<engine::Refreshed> {
     let mut tx = db.begin().await?;
     check_refs(&mut tx, user.team_id, w).await?;
+    let lock = engine::lock_contact(&mut tx, kind, id).await?;
     if !contacts::update(&mut tx, user.team_id, kind, id, w).await? {
         return Err(ActionError::NotFound);
     }
-    let item = engine::refresh_contact(&mut tx, user.team_id, kind, id).await?;
+    let item = engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
     tx.commit().await?;
     Ok(item)
 }
@@ -65,10 +68,11 @@ pub async fn update(
 /// Archives a contact: off every list, its open items settled, its history kept.
 pub async fn archive(db: &PgPool, user: &User, kind: ContactKind, id: i64) -> ActionResult<()> {
     let mut tx = db.begin().await?;
+    let lock = engine::lock_contact(&mut tx, kind, id).await?;
     if !contacts::archive(&mut tx, user.team_id, kind, id).await? {
         return Err(ActionError::NotFound);
     }
-    engine::refresh_contact(&mut tx, user.team_id, kind, id).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -103,6 +107,7 @@ pub async fn snooze(
             )
         })?;
     let mut tx = db.begin().await?;
+    let lock = engine::lock_contact(&mut tx, kind, id).await?;
     let snooze = due::NewSnooze {
         kind,
         contact_id: id,
@@ -112,7 +117,7 @@ pub async fn snooze(
         user_id: user.id,
     };
     due::insert_snooze(&mut tx, user.team_id, &snooze).await?;
-    engine::refresh_contact(&mut tx, user.team_id, kind, id).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
     tx.commit().await?;
     Ok(())
 }

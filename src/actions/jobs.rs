@@ -92,8 +92,9 @@ pub async fn create(db: &PgPool, user: &User, w: &JobWrite) -> ActionResult<i64>
         .decision_maker_id
         .filter(|_| w.status == JobStatus::Open.as_str())
     {
+        let lock = engine::lock_contact(&mut tx, ContactKind::DecisionMaker, dm).await?;
         jobs::warm_up_dm(&mut tx, user.team_id, dm).await?;
-        engine::refresh_contact(&mut tx, user.team_id, ContactKind::DecisionMaker, dm).await?;
+        engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -107,16 +108,22 @@ pub async fn update(db: &PgPool, user: &User, id: i64, w: &JobWrite) -> ActionRe
         .await?
         .ok_or(ActionError::NotFound)?;
     if before != w.status {
-        for candidate in jobs::candidate_ids(&mut tx, user.team_id, id).await? {
-            engine::refresh_contact(&mut tx, user.team_id, ContactKind::Candidate, candidate)
-                .await?;
-        }
-        if let Some(dm) = w
+        let hot_dm = w
             .decision_maker_id
-            .filter(|_| w.status == JobStatus::Open.as_str())
-        {
+            .filter(|_| w.status == JobStatus::Open.as_str());
+        let mut touched: Vec<(ContactKind, i64)> = jobs::candidate_ids(&mut tx, user.team_id, id)
+            .await?
+            .into_iter()
+            .map(|c| (ContactKind::Candidate, c))
+            .collect();
+        touched.extend(hot_dm.map(|dm| (ContactKind::DecisionMaker, dm)));
+        // every lock first: warming the DM up locks their owner's list stamp
+        let locks = engine::lock_contacts(&mut tx, &touched).await?;
+        if let Some(dm) = hot_dm {
             jobs::warm_up_dm(&mut tx, user.team_id, dm).await?;
-            engine::refresh_contact(&mut tx, user.team_id, ContactKind::DecisionMaker, dm).await?;
+        }
+        for lock in &locks {
+            engine::refresh_contact(&mut tx, user.team_id, lock).await?;
         }
     }
     tx.commit().await?;
@@ -159,7 +166,8 @@ pub async fn add_candidate(
         }
         Err(e) => return Err(e.into()),
     };
-    engine::refresh_contact(&mut tx, user.team_id, ContactKind::Candidate, candidate_id).await?;
+    let lock = engine::lock_contact(&mut tx, ContactKind::Candidate, candidate_id).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -217,8 +225,9 @@ pub async fn move_application(
         .parse::<Stage>()
         .map_or(true, |from| Stage::changes_due_state(from, to));
     if refresh {
-        engine::refresh_contact(&mut tx, user.team_id, ContactKind::Candidate, candidate_id)
-            .await?;
+        // (after the application's row lock: no writer of a contact waits for an application)
+        let lock = engine::lock_contact(&mut tx, ContactKind::Candidate, candidate_id).await?;
+        engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
     }
     tx.commit().await?;
     Ok(MoveResult {

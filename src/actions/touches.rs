@@ -29,6 +29,7 @@ pub async fn log(
     w: &TouchWrite,
 ) -> ActionResult<Logged> {
     let mut tx = db.begin().await?;
+    let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
     let contact = contacts::find(&mut *tx, user.team_id, kind, contact_id).await?;
     if contact.is_none_or(|c| c.archived_at.is_some()) {
         return Err(ActionError::NotFound);
@@ -38,7 +39,7 @@ pub async fn log(
     if w.direction == Direction::Inbound.as_str() && w.outcome == Outcome::OptedOut.as_str() {
         contacts::set_email_opt_out(&mut tx, user.team_id, kind, contact_id).await?;
     }
-    let refreshed = engine::refresh_contact(&mut tx, user.team_id, kind, contact_id).await?;
+    let refreshed = engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
     tx.commit().await?;
     Ok(Logged {
         touch_id,
@@ -77,8 +78,9 @@ pub async fn correct(
     let touch = own_touch(db, user, id).await?;
     let (kind, contact_id) = contact_of(&touch);
     let mut tx = db.begin().await?;
+    let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
     touches::correct(&mut tx, user.team_id, id, user.id, w).await?;
-    engine::refresh_contact(&mut tx, user.team_id, kind, contact_id).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
     tx.commit().await?;
     Ok((kind, contact_id))
 }
@@ -88,8 +90,9 @@ pub async fn delete(db: &PgPool, user: &User, id: i64) -> ActionResult<(ContactK
     let touch = own_touch(db, user, id).await?;
     let (kind, contact_id) = contact_of(&touch);
     let mut tx = db.begin().await?;
+    let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
     touches::delete(&mut tx, user.team_id, id, user.id).await?;
-    engine::refresh_contact(&mut tx, user.team_id, kind, contact_id).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
     tx.commit().await?;
     Ok((kind, contact_id))
 }

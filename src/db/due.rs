@@ -16,12 +16,49 @@ pub struct Decided {
     pub item: Option<DueItem>,
 }
 
-/// Serialises every writer of one user's list (rebuild, touch, snooze) for the transaction, and
-/// moves the user's list stamp on: the lock is the stamp's row, the one the triggers of the
-/// migration `list_stamps` take too, so both orders of taking them are the same.
+/// Locks one user's whole list for the transaction (a rebuild holds it from before its facts query
+/// to its commit) and moves the user's list stamp on: the lock is the stamp's row, the one the
+/// triggers of the migration `list_stamps` take too, so both orders of taking them are the same.
+/// A refresh of one contact takes the same row late, with [`lock_list_stamp`], and writes only if
+/// the stamp or the contact's stored state moved.
 pub async fn lock_user_list(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<()> {
     sqlx::query("select bump_list_stamps(array[$1::bigint])")
         .bind(user_id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The advisory lock namespaces of the two kinds of contact (the first key of the two-key form;
+/// 7312001 to 7312004 are taken by the setup and the report summaries).
+fn contact_lock_space(kind: ContactKind) -> i32 {
+    match kind {
+        ContactKind::DecisionMaker => 7_312_010,
+        ContactKind::Candidate => 7_312_011,
+    }
+}
+
+/// Takes the transaction-long lock of each of some contacts, in one order for every caller (so two
+/// writers of overlapping sets cannot each wait for the other). See `engine::lock_contacts`.
+pub async fn lock_contacts(
+    conn: &mut PgConnection,
+    contacts: &[(ContactKind, i64)],
+) -> sqlx::Result<()> {
+    // the second key is the id folded into an int4; a clash of two ids only makes one wait
+    let mut keys: Vec<(i32, i32)> = contacts
+        .iter()
+        .map(|(kind, id)| {
+            let folded = i32::try_from(id.rem_euclid(i64::from(i32::MAX))).unwrap_or(0);
+            (contact_lock_space(*kind), folded)
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let (spaces, ids): (Vec<i32>, Vec<i32>) = keys.into_iter().unzip();
+    // unnest walks the arrays in order, so the locks are taken in the sorted order
+    sqlx::query("select pg_advisory_xact_lock(s, i) from unnest($1::int4[], $2::int4[]) as k(s, i)")
+        .bind(&spaces)
+        .bind(&ids)
         .execute(conn)
         .await
         .map(|_| ())
@@ -142,6 +179,198 @@ pub async fn replace_user_list(
     .execute(&mut *conn)
     .await?;
     Ok(n)
+}
+
+/// One item's columns as stored (all that [`upsert`] writes but the time it was built).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ItemRow {
+    user_id: i64,
+    list_date: NaiveDate,
+    reason: String,
+    reason_rank: i16,
+    temperature_rank: i16,
+    due_on: NaiveDate,
+    channel: String,
+    approach: Option<String>,
+    strike: Option<i16>,
+    hint: String,
+    why: String,
+}
+
+impl ItemRow {
+    fn of(d: &Decided, list_date: NaiveDate) -> Option<Self> {
+        let item = d.item.as_ref()?;
+        Some(ItemRow {
+            user_id: d.owner_id,
+            list_date,
+            reason: item.reason.as_str().to_string(),
+            reason_rank: reason_rank(item.reason),
+            temperature_rank: temperature_rank(d.temperature),
+            due_on: item.due_on,
+            channel: item.suggested_channel.as_str().to_string(),
+            approach: item.suggested_approach.map(|a| a.as_str().to_string()),
+            strike: item.strike.map(i16::from),
+            hint: item.script_hint.to_string(),
+            why: item.why.clone(),
+        })
+    }
+}
+
+/// What [`record_history`] compares of an open history item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct OpenRow {
+    reason: String,
+    strike: Option<i16>,
+    approach: Option<String>,
+}
+
+impl OpenRow {
+    fn of(item: &DueItem) -> Self {
+        OpenRow {
+            reason: item.reason.as_str().to_string(),
+            strike: item.strike.map(i16::from),
+            approach: item.suggested_approach.map(|a| a.as_str().to_string()),
+        }
+    }
+}
+
+/// One contact's stored due state, read before deciding anew: its owner (and their zone), the
+/// owner's list stamp at the time, the contact's item and its open history item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub owner_id: i64,
+    pub time_zone: String,
+    pub list_stamp: i64,
+    item: Option<ItemRow>,
+    open: Option<OpenRow>,
+}
+
+#[derive(FromRow)]
+struct StoredRow {
+    owner_id: i64,
+    time_zone: String,
+    list_stamp: i64,
+    user_id: Option<i64>,
+    list_date: Option<NaiveDate>,
+    reason: Option<String>,
+    reason_rank: Option<i16>,
+    temperature_rank: Option<i16>,
+    due_on: Option<NaiveDate>,
+    suggested_channel: Option<String>,
+    suggested_approach: Option<String>,
+    strike: Option<i16>,
+    script_hint: Option<String>,
+    why: Option<String>,
+    open_reason: Option<String>,
+    open_strike: Option<i16>,
+    open_approach: Option<String>,
+}
+
+impl From<StoredRow> for Stored {
+    fn from(r: StoredRow) -> Self {
+        let item = match (
+            r.user_id,
+            r.list_date,
+            r.reason,
+            r.reason_rank,
+            r.temperature_rank,
+            r.due_on,
+            r.suggested_channel,
+            r.script_hint,
+            r.why,
+        ) {
+            (
+                Some(user_id),
+                Some(list_date),
+                Some(reason),
+                Some(reason_rank),
+                Some(temperature_rank),
+                Some(due_on),
+                Some(channel),
+                Some(hint),
+                Some(why),
+            ) => Some(ItemRow {
+                user_id,
+                list_date,
+                reason,
+                reason_rank,
+                temperature_rank,
+                due_on,
+                channel,
+                approach: r.suggested_approach,
+                strike: r.strike,
+                hint,
+                why,
+            }),
+            _ => None,
+        };
+        let open = r.open_reason.map(|reason| OpenRow {
+            reason,
+            strike: r.open_strike,
+            approach: r.open_approach,
+        });
+        Stored {
+            owner_id: r.owner_id,
+            time_zone: r.time_zone,
+            list_stamp: r.list_stamp,
+            item,
+            open,
+        }
+    }
+}
+
+impl Stored {
+    /// Whether storing `decided` as the item of `list_date` would change nothing: the same item
+    /// (or none) and the history already in step with it.
+    pub fn holds(&self, decided: &Decided, list_date: NaiveDate) -> bool {
+        self.item == ItemRow::of(decided, list_date)
+            && self.open == decided.item.as_ref().map(OpenRow::of)
+    }
+}
+
+/// The query of [`stored`] for one kind's table.
+macro_rules! stored_sql {
+    ($table:literal, $kind:literal) => {
+        concat!(
+            "select c.owner_id, u.time_zone, u.list_stamp, d.user_id, d.list_date, d.reason, ",
+            "d.reason_rank, d.temperature_rank, d.due_on, d.suggested_channel, d.suggested_approach, ",
+            "d.strike, d.script_hint, d.why, h.reason as open_reason, h.strike as open_strike, ",
+            "h.approach as open_approach from ", $table, " c join users u on u.id = c.owner_id ",
+            "left join due_items d on d.team_id = c.team_id and d.contact_kind = '", $kind, "' ",
+            "and d.contact_id = c.id ",
+            "left join due_item_history h on h.team_id = c.team_id and h.contact_kind = '", $kind, "' ",
+            "and h.contact_id = c.id and h.settled_at is null ",
+            "where c.team_id = $1 and c.id = $2"
+        )
+    };
+}
+
+/// A contact's stored due state, or None for a contact the team does not have.
+pub async fn stored(
+    conn: &mut PgConnection,
+    team_id: i64,
+    kind: ContactKind,
+    id: i64,
+) -> sqlx::Result<Option<Stored>> {
+    let sql = match kind {
+        ContactKind::DecisionMaker => stored_sql!("decision_makers", "decision_maker"),
+        ContactKind::Candidate => stored_sql!("candidates", "candidate"),
+    };
+    let row: Option<StoredRow> = sqlx::query_as(sql)
+        .bind(team_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(Stored::from))
+}
+
+/// Locks a user's list for the rest of the transaction without moving its stamp, and returns the
+/// stamp: the same row lock as [`lock_user_list`], for a writer that may find nothing to write.
+pub async fn lock_list_stamp(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("select list_stamp from users where id = $1 for no key update")
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// Sets or clears one contact's item (after a touch, an edit, a snooze).
@@ -491,4 +720,105 @@ pub async fn counts_by_reason(
         .bind(user_id)
         .fetch_all(db)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::cadence::{Approach, Channel};
+
+    fn date(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    fn decided(item: Option<DueItem>) -> Decided {
+        Decided {
+            kind: ContactKind::Candidate,
+            contact_id: 7,
+            owner_id: 3,
+            temperature: Temperature::Warm,
+            item,
+        }
+    }
+
+    fn gone_dark() -> DueItem {
+        DueItem {
+            reason: Reason::GoneDark,
+            due_on: date(20),
+            overdue_days: 2,
+            suggested_channel: Channel::Call,
+            suggested_approach: Some(Approach::ValueAdd),
+            strike: None,
+            script_hint: "Bring them something",
+            why: "No answer in 10 days".into(),
+        }
+    }
+
+    /// What storing `d` for `list_date` leaves: its item and its open history item.
+    fn stored_as(d: &Decided, list_date: NaiveDate) -> Stored {
+        Stored {
+            owner_id: d.owner_id,
+            time_zone: "UTC".into(),
+            list_stamp: 1,
+            item: ItemRow::of(d, list_date),
+            open: d.item.as_ref().map(OpenRow::of),
+        }
+    }
+
+    #[test]
+    fn a_decision_holds_where_it_was_stored_and_nowhere_else() {
+        let with = decided(Some(gone_dark()));
+        let without = decided(None);
+        assert!(stored_as(&with, date(22)).holds(&with, date(22)));
+        assert!(stored_as(&without, date(22)).holds(&without, date(22)));
+        assert!(
+            !stored_as(&with, date(22)).holds(&without, date(22)),
+            "an item to clear"
+        );
+        assert!(
+            !stored_as(&without, date(22)).holds(&with, date(22)),
+            "an item to add"
+        );
+        assert!(
+            !stored_as(&with, date(21)).holds(&with, date(22)),
+            "built for another day"
+        );
+
+        let mut later = gone_dark();
+        later.why = "No answer in 11 days".into();
+        assert!(!stored_as(&with, date(22)).holds(&decided(Some(later)), date(22)));
+        let mut hotter = with.clone();
+        hotter.temperature = Temperature::Hot;
+        assert!(
+            !stored_as(&with, date(22)).holds(&hotter, date(22)),
+            "the list's order"
+        );
+        let mut moved = with.clone();
+        moved.owner_id = 4;
+        assert!(
+            !stored_as(&with, date(22)).holds(&moved, date(22)),
+            "another's list"
+        );
+    }
+
+    #[test]
+    fn history_out_of_step_is_not_held() {
+        let with = decided(Some(gone_dark()));
+        let mut unopened = stored_as(&with, date(22));
+        unopened.open = None;
+        assert!(!unopened.holds(&with, date(22)), "the history item to open");
+        let without = decided(None);
+        let mut left_open = stored_as(&without, date(22));
+        left_open.open = Some(OpenRow::of(&gone_dark()));
+        assert!(
+            !left_open.holds(&without, date(22)),
+            "the history item to settle"
+        );
+        let mut other_approach = stored_as(&with, date(22));
+        other_approach.open = Some(OpenRow {
+            approach: Some(Approach::DroppedTheBall.as_str().into()),
+            ..OpenRow::of(&gone_dark())
+        });
+        assert!(!other_approach.holds(&with, date(22)));
+    }
 }

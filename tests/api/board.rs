@@ -435,3 +435,85 @@ async fn a_refused_move_keeps_its_message_in_the_session_and_moved_names_only_st
     assert_eq!(odd.status(), StatusCode::OK);
     assert!(!odd.text().await.unwrap().contains("Moved to"));
 }
+
+/// One recruiter's stored list and open history, as the rules see them.
+async fn list_and_history(app: &TestApp, owner: i64) -> (Vec<String>, Vec<String>) {
+    let items: Vec<String> = sqlx::query_scalar(
+        "select concat_ws(' ', contact_kind, contact_id, reason, due_on, strike, suggested_approach) \
+         from due_items where user_id = $1 order by 1",
+    )
+    .bind(owner)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let open: Vec<String> = sqlx::query_scalar(
+        "select concat_ws(' ', contact_kind, contact_id, reason, first_due_on, strike, approach) \
+         from due_item_history where owner_id = $1 and settled_at is null order by 1",
+    )
+    .bind(owner)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    (items, open)
+}
+
+/// A move and a call on the same candidate at the same moment, over and over (with the team's
+/// rebuild now and then): each writer of a contact decides under its lock, after the other's
+/// commit, so the list left behind is always what a rebuild makes of the final facts, and no
+/// writer deadlocks.
+#[tokio::test]
+async fn a_move_and_a_call_on_one_candidate_at_once_leave_a_true_list() {
+    use reqwest::Method;
+    use serde_json::json;
+
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.every_day_working(team).await;
+    app.create_user(team, "rob@acme.test", "recruiter").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let p = pipeline(&app, &mia, "Initech", &[Stage::Presented]).await;
+    let (manager, rob) = (
+        app.token_for("mia@acme.test").await,
+        app.token_for("rob@acme.test").await,
+    );
+    let path = format!("/applications/{}", p.apps[0]);
+    // a loss after presented makes a sign-off call due
+    let mut saw_sign_off = false;
+    for round in 0..16 {
+        let stage = if round % 2 == 0 {
+            "rejected"
+        } else {
+            "presented"
+        };
+        // a voicemail after the loss settles its sign-off call
+        let touch = json!({"candidate_id": p.candidates[0], "channel": "call", "outcome": "voicemail_left"});
+        let move_it = app.api(
+            Method::PATCH,
+            &path,
+            &manager,
+            Some(json!({"stage": stage})),
+        );
+        let call = app.api(Method::POST, "/touches", &rob, Some(touch));
+        let rebuild = async {
+            if round % 4 == 3 {
+                app.api(Method::POST, "/due/rebuild", &manager, None).await
+            } else {
+                (StatusCode::OK, serde_json::Value::Null)
+            }
+        };
+        let (moved, called, rebuilt) = tokio::join!(move_it, call, rebuild);
+        for (status, body) in [moved, called, rebuilt] {
+            assert!(status.is_success(), "round {round}: {status}: {body}");
+        }
+        let stored = list_and_history(&app, mia.id).await;
+        saw_sign_off |= stored.0.iter().any(|item| item.contains("sign_off"));
+        let (status, body) = app.api(Method::POST, "/due/rebuild", &manager, None).await;
+        assert!(status.is_success(), "{status}: {body}");
+        assert_eq!(
+            stored,
+            list_and_history(&app, mia.id).await,
+            "round {round}"
+        );
+    }
+    assert!(saw_sign_off, "the rejections made sign-off calls due");
+}

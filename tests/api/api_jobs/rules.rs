@@ -343,14 +343,16 @@ async fn after_every_move_the_due_list_is_what_a_full_refresh_makes_of_it() {
         t.walk(application, &[stage]).await;
         let after_move = due_row(&t, ann).await;
         let mut tx = t.app.db.begin().await.unwrap();
-        secondcall::engine::refresh_contact(
+        let lock = secondcall::engine::lock_contact(
             &mut tx,
-            t.team_id,
             secondcall::domain::cadence::ContactKind::Candidate,
             ann,
         )
         .await
         .unwrap();
+        secondcall::engine::refresh_contact(&mut tx, t.team_id, &lock)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
             due_row(&t, ann).await,
