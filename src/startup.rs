@@ -122,6 +122,7 @@ pub fn build_router(state: AppState) -> anyhow::Result<Router> {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn(run_to_the_end))
         .layer(CompressionLayer::new())
         .layer(SetSensitiveHeadersLayer::new([
             header::AUTHORIZATION,
@@ -147,6 +148,30 @@ pub fn build_router(state: AppState) -> anyhow::Result<Router> {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(csrf);
     Ok(router.layer(middleware))
+}
+
+/// Runs each request in a task of its own, to its end: a client that goes away, or the timeout
+/// above answering first, no longer drops a handler between two awaits. A write that started
+/// finishes (or rolls back) whole, and no connection goes back to the pool inside a transaction:
+/// sqlx 0.8.6 leaves one there when `begin` is dropped during its round trip (sqlx issue 4393,
+/// fixed after 0.9.0), and the next request would run inside it. A panic in the task is raised
+/// again here, for the panic page above.
+async fn run_to_the_end(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use tracing::Instrument;
+    let task = tokio::spawn(next.run(req).in_current_span());
+    match task.await {
+        Ok(response) => response,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // only when the runtime itself shuts down
+        Err(_) => ErrorPage::respond(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Shutting down",
+            "The server is stopping. Try again in a moment.",
+        ),
+    }
 }
 
 async fn not_found() -> axum::response::Response {
@@ -187,4 +212,64 @@ pub async fn shutdown_signal() {
     };
     tokio::select! { () = ctrl_c => {}, () = terminate => {} }
     tracing::info!("shutdown signal received");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use tokio::sync::Notify;
+    use tower::ServiceExt;
+
+    /// A request whose caller stops waiting still runs to its end.
+    #[tokio::test]
+    async fn a_request_left_by_its_client_still_runs_to_its_end() {
+        let (go, done) = (Arc::new(Notify::new()), Arc::new(AtomicBool::new(false)));
+        let (go_in, done_in) = (go.clone(), done.clone());
+        let app = Router::new()
+            .route(
+                "/slow",
+                get(move || async move {
+                    go_in.notified().await;
+                    done_in.store(true, Ordering::SeqCst);
+                    "done"
+                }),
+            )
+            .layer(axum::middleware::from_fn(super::run_to_the_end));
+        let request = Request::get("/slow").body(Body::empty()).unwrap();
+        let left = tokio::time::timeout(Duration::from_millis(50), app.oneshot(request)).await;
+        assert!(left.is_err(), "the caller gave up before the handler ended");
+        go.notify_one();
+        for _ in 0..100 {
+            if done.load(Ordering::SeqCst) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the handler was dropped with its caller");
+    }
+
+    async fn boom() -> &'static str {
+        panic!("boom")
+    }
+
+    /// A panic in the task reaches the panic layer as before.
+    #[tokio::test]
+    async fn a_panic_in_the_task_still_answers_the_panic_page() {
+        let app = Router::new()
+            .route("/boom", get(boom))
+            .layer(axum::middleware::from_fn(super::run_to_the_end))
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+                super::panic_page,
+            ));
+        let request = Request::get("/boom").body(Body::empty()).unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
 }
