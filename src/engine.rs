@@ -311,16 +311,6 @@ pub struct ContactLock {
     id: i64,
 }
 
-impl ContactLock {
-    pub fn kind(&self) -> ContactKind {
-        self.kind
-    }
-
-    pub fn id(&self) -> i64 {
-        self.id
-    }
-}
-
 /// Locks some contacts for the rest of the transaction: every writer that refreshes a contact
 /// holds its lock, so two of them (a move and a touch on the same candidate) take turns, and the
 /// second reads the first's committed change before it decides.

@@ -8,7 +8,6 @@ use crate::accounts::{FieldError, parse_name};
 use crate::db::companies::{self, EVENT_KINDS, Event};
 use crate::db::contacts;
 use crate::db::users::User;
-use crate::domain::cadence::ContactKind;
 use crate::engine;
 
 /// A company's fields as typed.
@@ -94,19 +93,7 @@ pub async fn log_event(
         user.id,
     )
     .await?;
-    let at_company: Vec<(ContactKind, i64)> =
-        contacts::ids_at_company(&mut tx, user.team_id, company_id)
-            .await?
-            .into_iter()
-            .map(|(kind, id)| {
-                let kind = if kind == "candidate" {
-                    ContactKind::Candidate
-                } else {
-                    ContactKind::DecisionMaker
-                };
-                (kind, id)
-            })
-            .collect();
+    let at_company = contacts::ids_at_company(&mut tx, user.team_id, company_id).await?;
     for lock in engine::lock_contacts(&mut tx, &at_company).await? {
         engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
     }

@@ -303,20 +303,24 @@ pub async fn set_email_opt_out(
         .map(|_| ())
 }
 
-/// Ids of the active contacts of a company (DMs at it, candidates employed there).
+/// The active contacts of a company (DMs at it, candidates employed there).
 pub async fn ids_at_company(
     conn: &mut PgConnection,
     team_id: i64,
     company_id: i64,
-) -> sqlx::Result<Vec<(String, i64)>> {
-    sqlx::query_as(
+) -> sqlx::Result<Vec<(ContactKind, i64)>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
         "select 'decision_maker', id from decision_makers where team_id = $1 and company_id = $2 and archived_at is null \
          union all select 'candidate', id from candidates where team_id = $1 and company_id = $2 and archived_at is null",
     )
     .bind(team_id)
     .bind(company_id)
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(kind, id)| kind.parse().ok().map(|kind| (kind, id)))
+        .collect())
 }
 
 /// The names of some contacts of one kind (a computed due list shows who each item is for).

@@ -268,42 +268,22 @@ struct StoredRow {
 
 impl From<StoredRow> for Stored {
     fn from(r: StoredRow) -> Self {
-        let item = match (
-            r.user_id,
-            r.list_date,
-            r.reason,
-            r.reason_rank,
-            r.temperature_rank,
-            r.due_on,
-            r.suggested_channel,
-            r.script_hint,
-            r.why,
-        ) {
-            (
-                Some(user_id),
-                Some(list_date),
-                Some(reason),
-                Some(reason_rank),
-                Some(temperature_rank),
-                Some(due_on),
-                Some(channel),
-                Some(hint),
-                Some(why),
-            ) => Some(ItemRow {
-                user_id,
-                list_date,
-                reason,
-                reason_rank,
-                temperature_rank,
-                due_on,
-                channel,
+        // the item's columns are all there (an item row) or all null (none)
+        let item = (|| {
+            Some(ItemRow {
+                user_id: r.user_id?,
+                list_date: r.list_date?,
+                reason: r.reason?,
+                reason_rank: r.reason_rank?,
+                temperature_rank: r.temperature_rank?,
+                due_on: r.due_on?,
+                channel: r.suggested_channel?,
                 approach: r.suggested_approach,
                 strike: r.strike,
-                hint,
-                why,
-            }),
-            _ => None,
-        };
+                hint: r.script_hint?,
+                why: r.why?,
+            })
+        })();
         let open = r.open_reason.map(|reason| OpenRow {
             reason,
             strike: r.open_strike,
