@@ -8,10 +8,12 @@ use tokio_util::sync::CancellationToken;
 
 use crate::accounts::{self, Email, Role};
 use crate::auth::{password, tokens};
+use crate::clock::Clock;
 use crate::config::{AdminCommand, Cli, Command, Config};
 use crate::db::users::{self, NewUser};
 use crate::db::{self, Database};
 use crate::embedded::{EmbeddedError, Mode};
+use crate::rebuilds::Started;
 use crate::startup::{self, Application};
 
 /// Runs one command; the exit code is 2 for a configuration problem, 1 for any other failure.
@@ -61,8 +63,7 @@ fn report_open_error(err: &anyhow::Error) -> ExitCode {
 
 async fn serve(config: Config, database: &Database) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
-    let app = Application::build(config.clone(), database.pool.clone()).await?;
-    let tasks = crate::jobs::spawn_background(&database.pool, &config, &shutdown);
+    let app = Application::build(config.clone(), database.pool.clone(), Clock::system()).await?;
     tracing::info!(
         "secondcall listening on http://{}:{}",
         config.bind.ip(),
@@ -73,14 +74,7 @@ async fn serve(config: Config, database: &Database) -> anyhow::Result<()> {
         startup::shutdown_signal().await;
         signal.cancel();
     });
-    let served = app.run(shutdown.clone()).await;
-    shutdown.cancel();
-    for task in tasks {
-        if let Err(err) = task.await {
-            tracing::error!(error = ?err, "background task ended badly");
-        }
-    }
-    served
+    app.run(shutdown).await
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -227,9 +221,18 @@ async fn rebuild_due(
         }
     };
     let date = as_of.map_or_else(|| "each user's today".to_string(), |d| d.to_string());
+    let rebuilds = crate::rebuilds::Rebuilder::new(pool.clone(), Clock::system(), None);
     for team in teams {
         let started = std::time::Instant::now();
-        let c = crate::engine::rebuild_team(pool, team, "command", as_of).await?;
+        let c = match rebuilds.run_now(team, "command", as_of).await? {
+            Started::Done(c) => c,
+            Started::AlreadyRunning { since } => {
+                let since = since.map_or_else(String::new, |t| format!(" (started {t})"));
+                anyhow::bail!(
+                    "team {team}: another rebuild of this team is running{since}; try again when it ends"
+                );
+            }
+        };
         write_line(&format!(
             "team {team}: {} users, {} contacts, {} items due ({date}) in {:.2} s",
             c.users,

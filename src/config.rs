@@ -49,6 +49,9 @@ pub struct Config {
     /// changed); 0 renders every request.
     #[arg(long, env = "PAGE_CACHE_MB", default_value_t = 64, global = true)]
     pub page_cache_mb: u64,
+    /// Tests only: a pause after each user's rebuild, so a test can stop the server half-way.
+    #[arg(long, env = "SECONDCALL_REBUILD_PAUSE_MS", global = true, hide = true)]
+    pub rebuild_pause_ms: Option<u64>,
 }
 
 impl Config {
@@ -62,6 +65,7 @@ impl Config {
             trusted_origin: None,
             nightly: false,
             page_cache_mb: 64,
+            rebuild_pause_ms: None,
         }
     }
 }

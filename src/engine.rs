@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use futures_util::{StreamExt, TryStreamExt};
 use sqlx::{PgConnection, PgPool};
@@ -15,9 +15,9 @@ use crate::db::settings::{self, TeamSettings};
 use crate::db::users::{self, User};
 use crate::domain::cadence::{self, ContactKind, DueItem, Reason};
 
-/// A user's "today": the calendar date in their time zone now.
-pub fn today_in(tz: Tz) -> NaiveDate {
-    Utc::now().with_timezone(&tz).date_naive()
+/// A user's "today": the calendar date in their time zone at `now` (the app's `Clock`).
+pub fn today_at(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    now.with_timezone(&tz).date_naive()
 }
 
 fn tz_of(name: &str) -> Tz {
@@ -88,9 +88,11 @@ pub async fn rebuild_user(
     user: &User,
     settings: &TeamSettings,
     as_of: Option<NaiveDate>,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Counts> {
     let mut tx = db.begin().await?;
-    let counts = rebuild_user_in(&mut tx, user, settings, as_of).await?;
+    crate::db::allow_long_statements(&mut tx).await?;
+    let counts = rebuild_user_in(&mut tx, user, settings, as_of, now).await?;
     tx.commit().await?;
     Ok(counts)
 }
@@ -101,9 +103,10 @@ pub async fn rebuild_user_in(
     user: &User,
     settings: &TeamSettings,
     as_of: Option<NaiveDate>,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Counts> {
     due::lock_user_list(conn, user.id).await?;
-    let today = today_in(user.tz());
+    let today = today_at(now, user.tz());
     let date = as_of.unwrap_or(today);
     let decided = compute_user(conn, user, settings, date).await?;
     let items = due::replace_user_list(conn, user.team_id, user.id, date, &decided).await?;
@@ -117,50 +120,70 @@ pub async fn rebuild_user_in(
     })
 }
 
-/// Rebuilds the lists of every active user of a team, one transaction each, recorded as a run.
-pub async fn rebuild_team(
-    db: &PgPool,
-    team_id: i64,
-    trigger: &str,
-    as_of: Option<NaiveDate>,
-) -> anyhow::Result<Counts> {
-    let run = due::start_run(db, team_id, trigger, as_of).await?;
-    let result = rebuild_team_users(db, team_id, run, as_of, None).await;
-    let error = result.as_ref().err().map(|e| format!("{e:#}"));
-    due::finish_run(db, run, error.as_deref()).await?;
-    result
+/// How one pass over a team's users goes: the instant whose dates it builds for, which users,
+/// when to stop, and (tests only) a pause after each user.
+#[derive(Debug, Clone, Default)]
+pub struct Pass<'a> {
+    /// The instant each user's today is taken from (default: the system time).
+    pub now: Option<DateTime<Utc>>,
+    /// Only these users (default: every active user of the team).
+    pub only: Option<&'a [i64]>,
+    /// Stops between users when cancelled (server shutdown), never inside one's transaction.
+    pub stop: Option<&'a tokio_util::sync::CancellationToken>,
+    /// A pause after each user's commit, so a test can kill the process half-way.
+    pub pause: Option<std::time::Duration>,
+    /// One user after the other: after a handover the contacts just moved between the users,
+    /// and two rebuilds storing each other's former items at once would deadlock.
+    pub one_by_one: bool,
 }
 
-/// Rebuilds the given users (or all active users) of a team under an open run.
+/// Rebuilds the given users (or all active users) of a team under an open run, one transaction
+/// each. The caller holds the team's rebuild lock (`rebuilds::TeamLock`).
 pub async fn rebuild_team_users(
     db: &PgPool,
     team_id: i64,
     run: i64,
     as_of: Option<NaiveDate>,
-    only: Option<&[i64]>,
+    pass: Pass<'_>,
 ) -> anyhow::Result<Counts> {
     let settings = settings::load(db, team_id).await?;
     let members: Vec<User> = users::list_for_team(db, team_id)
         .await?
         .into_iter()
-        .filter(|u| u.active && only.is_none_or(|ids| ids.contains(&u.id)))
+        // named users are rebuilt active or not: a deactivated user whose contacts moved away
+        // ends with an empty list
+        .filter(|u| pass.only.map_or(u.active, |ids| ids.contains(&u.id)))
         .collect();
+    let now = pass.now.unwrap_or_else(Utc::now);
+    let (stop, pause) = (pass.stop.cloned(), pass.pause);
     // Owned values in each future, so the stream is Send for any caller (axum handlers too).
     let mut rebuilds = futures_util::stream::iter(members)
         .map(|user| {
-            let (db, settings) = (db.clone(), settings.clone());
+            let (db, settings, stop) = (db.clone(), settings.clone(), stop.clone());
             async move {
-                let c = rebuild_user(&db, &user, &settings, as_of).await?;
+                if stop.as_ref().is_some_and(|s| s.is_cancelled()) {
+                    return anyhow::Ok(None);
+                }
+                let c = rebuild_user(&db, &user, &settings, as_of, now).await?;
                 due::add_to_run(&db, run, c.contacts, c.items).await?;
-                anyhow::Ok(c)
+                if let Some(p) = pause {
+                    tokio::time::sleep(p).await;
+                }
+                anyhow::Ok(Some(c))
             }
         })
-        .buffer_unordered(rebuild_parallelism());
+        .buffer_unordered(if pass.one_by_one {
+            1
+        } else {
+            rebuild_parallelism()
+        });
     let mut total = Counts::default();
-    while let Some(c) = rebuilds.try_next().await? {
-        total.users += 1;
-        total.contacts += c.contacts;
-        total.items += c.items;
+    while let Some(done) = rebuilds.try_next().await? {
+        if let Some(c) = done {
+            total.users += 1;
+            total.contacts += c.contacts;
+            total.items += c.items;
+        }
     }
     Ok(total)
 }
@@ -179,11 +202,12 @@ pub async fn contact_state(
     team_id: i64,
     kind: ContactKind,
     id: i64,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Option<(Decided, Refreshed, NaiveDate)>> {
     let Some((owner_id, tz_name)) = facts::owner_of(conn, team_id, kind, id).await? else {
         return Ok(None);
     };
-    decide_contact(conn, team_id, kind, id, owner_id, &tz_name)
+    decide_contact(conn, team_id, (kind, id), owner_id, &tz_name, now)
         .await
         .map(Some)
 }
@@ -192,13 +216,13 @@ pub async fn contact_state(
 async fn decide_contact(
     conn: &mut PgConnection,
     team_id: i64,
-    kind: ContactKind,
-    id: i64,
+    (kind, id): (ContactKind, i64),
     owner_id: i64,
     tz_name: &str,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<(Decided, Refreshed, NaiveDate)> {
     let tz = tz_of(tz_name);
-    let today = today_in(tz);
+    let today = today_at(now, tz);
     let settings = settings::load(&mut *conn, team_id).await?;
     let until = facts::end_of_day(today, tz);
     let found = facts::gather(conn, team_id, kind, Scope::Contact(id), until).await?;
@@ -229,36 +253,6 @@ async fn decide_contact(
     Ok((decided, refreshed, today))
 }
 
-/// Rebuilds the lists of the named users, active or not (a deactivated user whose contacts moved
-/// away ends with an empty list), recorded as one run.
-pub async fn rebuild_users(
-    db: &PgPool,
-    team_id: i64,
-    trigger: &str,
-    ids: &[i64],
-) -> anyhow::Result<Counts> {
-    let run = due::start_run(db, team_id, trigger, None).await?;
-    let result = async {
-        let settings = settings::load(db, team_id).await?;
-        let mut total = Counts::default();
-        for id in ids {
-            let Some(user) = users::find_in_team(db, team_id, *id).await? else {
-                continue;
-            };
-            let c = rebuild_user(db, &user, &settings, None).await?;
-            due::add_to_run(db, run, c.contacts, c.items).await?;
-            total.users += 1;
-            total.contacts += c.contacts;
-            total.items += c.items;
-        }
-        Ok::<_, anyhow::Error>(total)
-    }
-    .await;
-    let error = result.as_ref().err().map(|e| format!("{e:#}"));
-    due::finish_run(db, run, error.as_deref()).await?;
-    result
-}
-
 /// What comes next for each of some contacts of one kind, each seen on its owner's today
 /// (`cadence::upcoming`): the settings, the owners' zones and one facts query pair for the whole
 /// set, never a query per contact.
@@ -267,6 +261,7 @@ pub async fn upcoming_for(
     team_id: i64,
     kind: ContactKind,
     contacts: &[(i64, i64)],
+    now: DateTime<Utc>,
 ) -> sqlx::Result<HashMap<i64, (Reason, NaiveDate)>> {
     if contacts.is_empty() {
         return Ok(HashMap::new());
@@ -281,9 +276,9 @@ pub async fn upcoming_for(
     // Facts up to the end of the latest "today" among the owners: nothing later exists yet.
     let until = contacts
         .iter()
-        .map(|(_, owner)| facts::end_of_day(today_in(zone(*owner)), zone(*owner)))
+        .map(|(_, owner)| facts::end_of_day(today_at(now, zone(*owner)), zone(*owner)))
         .max()
-        .unwrap_or_else(Utc::now);
+        .unwrap_or(now);
     let ids: Vec<i64> = contacts.iter().map(|(id, _)| *id).collect();
     let mut conn = db.acquire().await?;
     let found = facts::gather_ids(&mut conn, team_id, kind, &ids, until).await?;
@@ -291,7 +286,7 @@ pub async fn upcoming_for(
         .into_iter()
         .filter_map(|f| {
             let tz = zone(f.owner_id);
-            cadence::upcoming(&f.facts, &settings.cadence, tz, today_in(tz)).map(|u| (f.id, u))
+            cadence::upcoming(&f.facts, &settings.cadence, tz, today_at(now, tz)).map(|u| (f.id, u))
         })
         .collect())
 }
@@ -354,13 +349,21 @@ pub async fn refresh_contact(
     conn: &mut PgConnection,
     team_id: i64,
     lock: &ContactLock,
+    now: DateTime<Utc>,
 ) -> sqlx::Result<Refreshed> {
     let (kind, id) = (lock.kind, lock.id);
     let Some(stored) = due::stored(conn, team_id, kind, id).await? else {
         return Ok(Refreshed::default());
     };
-    let (decided, refreshed, today) =
-        decide_contact(conn, team_id, kind, id, stored.owner_id, &stored.time_zone).await?;
+    let (decided, refreshed, today) = decide_contact(
+        conn,
+        team_id,
+        (kind, id),
+        stored.owner_id,
+        &stored.time_zone,
+        now,
+    )
+    .await?;
     let stamp = due::lock_list_stamp(conn, stored.owner_id).await?;
     if stamp == Some(stored.list_stamp) && stored.holds(&decided, today) {
         return Ok(refreshed);

@@ -89,6 +89,14 @@ impl IntoResponse for AppError {
                 "Too many attempts in a short time. Wait a minute, then try again.",
             ),
             AppError::Conflict(msg) => ErrorPage::respond(StatusCode::CONFLICT, "Conflict", msg),
+            AppError::Database(err) if is_unavailable(&err) => {
+                tracing::warn!(error = ?err, "the database did not answer");
+                ErrorPage::respond(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Try again in a moment",
+                    "The database did not answer in time and nothing was changed. Try again in a moment.",
+                )
+            }
             AppError::Database(err) => internal(&err),
             AppError::Internal(err) => internal(&*err),
         }
@@ -208,6 +216,14 @@ impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::RowNotFound => Self::not_found(),
+            other if is_unavailable(&other) => {
+                tracing::warn!(error = ?other, "the database did not answer");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The database did not answer in time; nothing was changed. Try again in a moment.",
+                )
+            }
             other => {
                 tracing::error!(error = ?other, "api request failed");
                 Self::new(
@@ -222,6 +238,15 @@ impl From<sqlx::Error> for ApiError {
 
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> Self {
+        if err
+            .downcast_ref::<sqlx::Error>()
+            .is_some_and(is_unavailable)
+        {
+            return match err.downcast::<sqlx::Error>() {
+                Ok(db) => db.into(),
+                Err(err) => Self::from(err),
+            };
+        }
         tracing::error!(error = ?err, "api request failed");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -286,4 +311,22 @@ impl<T> ResultExt<T> for Result<T, sqlx::Error> {
 /// Whether an error is the unique violation of `constraint` (for forms that re-show a message).
 pub fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.constraint() == Some(constraint))
+}
+
+/// Whether an error means the database is away or too slow, not that the request was wrong: the
+/// connection failed or was cut (a restart), the pool had none to give, or the statement timeout
+/// (or an administrator) cancelled the statement. Such a request may be tried again as it was.
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // query_canceled, admin_shutdown, crash_shutdown, cannot_connect_now
+        sqlx::Error::Database(db) => matches!(
+            db.code().as_deref(),
+            Some("57014" | "57P01" | "57P02" | "57P03")
+        ),
+        _ => false,
+    }
 }

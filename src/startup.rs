@@ -1,5 +1,6 @@
 //! Building and running the application: state, router, middleware, serve, graceful shutdown.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,17 +25,33 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::ErrorPage;
+use crate::rebuilds::Rebuilder;
 use crate::web::page_cache::PageCache;
 
-/// What every handler can reach.
+/// What every handler and background task can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
     /// Rendered Today pages of this instance (see `web::page_cache`).
     pub pages: PageCache,
+    /// The time: the system's in production, one a test moves.
+    pub clock: Clock,
+    /// Every team rebuild starts here, once at a time per team.
+    pub rebuilds: Rebuilder,
+}
+
+impl AppState {
+    /// What an action acts with: the pool and the clock's now, read once.
+    pub fn ctx(&self) -> crate::actions::Ctx<'_> {
+        crate::actions::Ctx {
+            db: &self.db,
+            now: self.clock.now(),
+        }
+    }
 }
 
 /// The strict policy: everything from our own origin, no inline script or style, no framing.
@@ -44,25 +61,42 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 /// Request bodies above this are refused with 413 (CSV imports included).
 const BODY_LIMIT: usize = 10 * 1024 * 1024;
 
-/// A server bound to its port, ready to run.
+/// How long a stopping server waits for its requests and background tasks: under the 10 s a
+/// container runtime gives between SIGTERM and SIGKILL, with room to stop the embedded cluster.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// A server bound to its port, ready to run: what `secondcall serve` runs and the tests start.
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    state: AppState,
 }
 
 impl Application {
     /// Binds the listener first, so callers (tests) know the port before anything is served.
-    pub async fn build(config: Config, db: PgPool) -> anyhow::Result<Self> {
+    pub async fn build(config: Config, db: PgPool, clock: Clock) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("binding {}", config.bind))?;
+        let pause = config.rebuild_pause_ms.map(Duration::from_millis);
         let state = AppState {
+            rebuilds: Rebuilder::new(db.clone(), clock.clone(), pause),
             db,
             pages: PageCache::new(config.page_cache_mb),
             config: Arc::new(config),
+            clock,
         };
-        let router = build_router(state)?;
-        Ok(Self { listener, router })
+        let router = build_router(state.clone())?;
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The state the server runs with (its clock, its pool).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// The bound port (port 0 in the config picks a free one).
@@ -70,15 +104,33 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
-    /// Serves until `shutdown` fires; in-flight requests finish first.
+    /// Starts the background tasks (`jobs::spawn_background`) and serves until `shutdown`
+    /// fires; then requests in flight and the tasks get [`GRACE`] to finish.
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let tasks = crate::jobs::spawn_background(&self.state, &shutdown);
         let app = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown.cancelled_owned())
-            .await
-            .context("serving HTTP")
+        let server = axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+            .into_future();
+        let grace_over = async {
+            shutdown.cancelled().await;
+            tokio::time::sleep(GRACE).await;
+        };
+        let served = tokio::select! {
+            served = server => served.context("serving HTTP"),
+            () = grace_over => {
+                tracing::warn!("requests still running at the end of the grace period were cut off");
+                Ok(())
+            }
+        };
+        shutdown.cancel();
+        let tasks = futures_util::future::join_all(tasks);
+        if tokio::time::timeout(GRACE, tasks).await.is_err() {
+            tracing::warn!("background tasks still running at the end of the grace period");
+        }
+        served
     }
 }
 

@@ -1,9 +1,8 @@
 //! Companies and their news: logging an event makes a call due for everyone at the company.
 
 use chrono::NaiveDate;
-use sqlx::PgPool;
 
-use super::{ActionError, ActionResult};
+use super::{ActionError, ActionResult, Ctx};
 use crate::accounts::{FieldError, parse_name};
 use crate::db::companies::{self, EVENT_KINDS, Event};
 use crate::db::contacts;
@@ -53,7 +52,7 @@ pub struct EventInput {
 
 /// Logs company news and makes a call due, today, for every active contact at the company [004].
 pub async fn log_event(
-    db: &PgPool,
+    cx: &Ctx<'_>,
     user: &User,
     company_id: i64,
     input: &EventInput,
@@ -74,12 +73,12 @@ pub async fn log_event(
         )
         .into());
     }
-    let today = engine::today_in(user.tz());
+    let today = engine::today_at(cx.now, user.tz());
     let occurred_on = input.occurred_on.unwrap_or(today);
     if occurred_on > today {
         return Err(FieldError::new("occurred_on", "News is logged once it has happened.").into());
     }
-    let mut tx = db.begin().await?;
+    let mut tx = cx.db.begin().await?;
     if !companies::exists(&mut *tx, user.team_id, company_id).await? {
         return Err(ActionError::NotFound);
     }
@@ -95,7 +94,7 @@ pub async fn log_event(
     .await?;
     let at_company = contacts::ids_at_company(&mut tx, user.team_id, company_id).await?;
     for lock in engine::lock_contacts(&mut tx, &at_company).await? {
-        engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
+        engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
     }
     tx.commit().await?;
     Ok(event)

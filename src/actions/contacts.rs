@@ -1,9 +1,9 @@
 //! Creating, editing, archiving and snoozing contacts.
 
 use chrono::NaiveDate;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
-use super::{ActionError, ActionResult};
+use super::{ActionError, ActionResult, Ctx};
 use crate::accounts::FieldError;
 use crate::db::contacts::{self, ContactWrite};
 use crate::db::users::{self, User};
@@ -31,66 +31,66 @@ async fn check_refs(conn: &mut PgConnection, team_id: i64, w: &ContactWrite) -> 
 
 /// Creates a contact and works out its due state.
 pub async fn create(
-    db: &PgPool,
+    cx: &Ctx<'_>,
     user: &User,
     kind: ContactKind,
     w: &ContactWrite,
 ) -> ActionResult<i64> {
-    let mut tx = db.begin().await?;
+    let mut tx = cx.db.begin().await?;
     check_refs(&mut tx, user.team_id, w).await?;
     let id = contacts::insert(&mut tx, user.team_id, kind, w).await?;
     // (locked after the insert: nobody else can see the new contact before the commit)
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
-    engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// Saves an edit (flags, temperature and owner change what is due, so it is recomputed).
 pub async fn update(
-    db: &PgPool,
+    cx: &Ctx<'_>,
     user: &User,
     kind: ContactKind,
     id: i64,
     w: &ContactWrite,
 ) -> ActionResult<engine::Refreshed> {
-    let mut tx = db.begin().await?;
+    let mut tx = cx.db.begin().await?;
     check_refs(&mut tx, user.team_id, w).await?;
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
     if !contacts::update(&mut tx, user.team_id, kind, id, w).await? {
         return Err(ActionError::NotFound);
     }
-    let item = engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
+    let item = engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
     tx.commit().await?;
     Ok(item)
 }
 
 /// Archives a contact: off every list, its open items settled, its history kept.
-pub async fn archive(db: &PgPool, user: &User, kind: ContactKind, id: i64) -> ActionResult<()> {
-    let mut tx = db.begin().await?;
+pub async fn archive(cx: &Ctx<'_>, user: &User, kind: ContactKind, id: i64) -> ActionResult<()> {
+    let mut tx = cx.db.begin().await?;
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
     if !contacts::archive(&mut tx, user.team_id, kind, id).await? {
         return Err(ActionError::NotFound);
     }
-    engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Puts the contact's current item aside until `until`, with a reason for the record.
 pub async fn snooze(
-    db: &PgPool,
+    cx: &Ctx<'_>,
     user: &User,
     kind: ContactKind,
     id: i64,
     until: NaiveDate,
     note: &str,
 ) -> ActionResult<()> {
-    let contact = contacts::find(db, user.team_id, kind, id)
+    let contact = contacts::find(cx.db, user.team_id, kind, id)
         .await?
         .filter(|c| c.archived_at.is_none())
         .ok_or(ActionError::NotFound)?;
-    let today = engine::today_in(user.tz());
+    let today = engine::today_at(cx.now, user.tz());
     if until <= today {
         return Err(FieldError::new("until", "Snooze until a later date than today.").into());
     }
@@ -106,7 +106,7 @@ pub async fn snooze(
                 "Nothing is due for this contact, so there is nothing to snooze.".into(),
             )
         })?;
-    let mut tx = db.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
     let snooze = due::NewSnooze {
         kind,
@@ -117,7 +117,7 @@ pub async fn snooze(
         user_id: user.id,
     };
     due::insert_snooze(&mut tx, user.team_id, &snooze).await?;
-    engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
     tx.commit().await?;
     Ok(())
 }

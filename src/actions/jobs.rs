@@ -2,9 +2,9 @@
 //! version check, and the sign-off calls and due states those moves change.
 
 use serde::Deserialize;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
-use super::{ActionError, ActionResult};
+use super::{ActionError, ActionResult, Ctx};
 use crate::accounts::FieldError;
 use crate::db::applications::{self, Moved};
 use crate::db::contacts;
@@ -84,8 +84,8 @@ async fn check_refs(conn: &mut PgConnection, team_id: i64, w: &JobWrite) -> Acti
 }
 
 /// Creates a job order; an open one makes its hiring DM hot.
-pub async fn create(db: &PgPool, user: &User, w: &JobWrite) -> ActionResult<i64> {
-    let mut tx = db.begin().await?;
+pub async fn create(cx: &Ctx<'_>, user: &User, w: &JobWrite) -> ActionResult<i64> {
+    let mut tx = cx.db.begin().await?;
     check_refs(&mut tx, user.team_id, w).await?;
     let id = jobs::insert(&mut tx, user.team_id, w, user.id).await?;
     if let Some(dm) = w
@@ -94,15 +94,15 @@ pub async fn create(db: &PgPool, user: &User, w: &JobWrite) -> ActionResult<i64>
     {
         let lock = engine::lock_contact(&mut tx, ContactKind::DecisionMaker, dm).await?;
         jobs::warm_up_dm(&mut tx, user.team_id, dm).await?;
-        engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
+        engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
     }
     tx.commit().await?;
     Ok(id)
 }
 
 /// Saves a job order; closing it (filled, cancelled) makes sign-off calls due for its finalists.
-pub async fn update(db: &PgPool, user: &User, id: i64, w: &JobWrite) -> ActionResult<()> {
-    let mut tx = db.begin().await?;
+pub async fn update(cx: &Ctx<'_>, user: &User, id: i64, w: &JobWrite) -> ActionResult<()> {
+    let mut tx = cx.db.begin().await?;
     check_refs(&mut tx, user.team_id, w).await?;
     let before = jobs::update(&mut tx, user.team_id, id, w, user.id)
         .await?
@@ -123,7 +123,7 @@ pub async fn update(db: &PgPool, user: &User, id: i64, w: &JobWrite) -> ActionRe
             jobs::warm_up_dm(&mut tx, user.team_id, dm).await?;
         }
         for lock in &locks {
-            engine::refresh_contact(&mut tx, user.team_id, lock).await?;
+            engine::refresh_contact(&mut tx, user.team_id, lock, cx.now).await?;
         }
     }
     tx.commit().await?;
@@ -132,13 +132,13 @@ pub async fn update(db: &PgPool, user: &User, id: i64, w: &JobWrite) -> ActionRe
 
 /// Puts a candidate in a job's pipeline; a second add is a clear conflict, not a duplicate.
 pub async fn add_candidate(
-    db: &PgPool,
+    cx: &Ctx<'_>,
     user: &User,
     job_id: i64,
     candidate_id: i64,
     stage: Option<Stage>,
 ) -> ActionResult<i64> {
-    let mut tx = db.begin().await?;
+    let mut tx = cx.db.begin().await?;
     if jobs::find(&mut *tx, user.team_id, job_id).await?.is_none() {
         return Err(ActionError::NotFound);
     }
@@ -167,7 +167,7 @@ pub async fn add_candidate(
         Err(e) => return Err(e.into()),
     };
     let lock = engine::lock_contact(&mut tx, ContactKind::Candidate, candidate_id).await?;
-    engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -186,13 +186,13 @@ pub struct MoveResult {
 /// One transaction, one commit; the candidate's due state is recomputed only when the move can
 /// change it (see [`Stage::changes_due_state`]).
 pub async fn move_application(
-    db: &PgPool,
+    cx: &Ctx<'_>,
     user: &User,
     id: i64,
     to: Stage,
     expected_version: Option<i32>,
 ) -> ActionResult<MoveResult> {
-    let mut tx = db.begin().await?;
+    let mut tx = cx.db.begin().await?;
     applications::plan_moves_once(&mut tx).await?;
     let moved = applications::move_stage(
         &mut tx,
@@ -227,7 +227,7 @@ pub async fn move_application(
     if refresh {
         // (after the application's row lock: no writer of a contact waits for an application)
         let lock = engine::lock_contact(&mut tx, ContactKind::Candidate, candidate_id).await?;
-        engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
+        engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
     }
     tx.commit().await?;
     Ok(MoveResult {

@@ -8,8 +8,19 @@ pub mod input;
 pub mod jobs;
 pub mod touches;
 
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
 use crate::accounts::FieldError;
 use crate::error::{ApiError, AppError};
+
+/// What an action works with: the database, and the moment it acts at (read once from the app's
+/// `Clock`, so "today" and "now" agree through the whole action).
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub db: &'a PgPool,
+    pub now: DateTime<Utc>,
+}
 
 /// Why an action did not happen; nothing was written.
 #[derive(Debug, thiserror::Error)]

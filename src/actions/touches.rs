@@ -3,7 +3,7 @@
 
 use sqlx::PgPool;
 
-use super::{ActionError, ActionResult};
+use super::{ActionError, ActionResult, Ctx};
 use crate::db::contacts;
 use crate::db::touches::{self, Touch, TouchWrite};
 use crate::db::users::User;
@@ -22,13 +22,13 @@ pub struct Logged {
 
 /// Logs a touch by `user` on a contact of their team.
 pub async fn log(
-    db: &PgPool,
+    cx: &Ctx<'_>,
     user: &User,
     kind: ContactKind,
     contact_id: i64,
     w: &TouchWrite,
 ) -> ActionResult<Logged> {
-    let mut tx = db.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
     let contact = contacts::find(&mut *tx, user.team_id, kind, contact_id).await?;
     if contact.is_none_or(|c| c.archived_at.is_some()) {
@@ -39,7 +39,7 @@ pub async fn log(
     if w.direction == Direction::Inbound.as_str() && w.outcome == Outcome::OptedOut.as_str() {
         contacts::set_email_opt_out(&mut tx, user.team_id, kind, contact_id).await?;
     }
-    let refreshed = engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
+    let refreshed = engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
     tx.commit().await?;
     Ok(Logged {
         touch_id,
@@ -70,29 +70,29 @@ async fn own_touch(db: &PgPool, user: &User, id: i64) -> ActionResult<Touch> {
 
 /// Corrects a touch; the replaced version stays in the audit trail.
 pub async fn correct(
-    db: &PgPool,
+    cx: &Ctx<'_>,
     user: &User,
     id: i64,
     w: &TouchWrite,
 ) -> ActionResult<(ContactKind, i64)> {
-    let touch = own_touch(db, user, id).await?;
+    let touch = own_touch(cx.db, user, id).await?;
     let (kind, contact_id) = contact_of(&touch);
-    let mut tx = db.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
     touches::correct(&mut tx, user.team_id, id, user.id, w).await?;
-    engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
     tx.commit().await?;
     Ok((kind, contact_id))
 }
 
 /// Deletes a mistaken touch: it no longer counts, and the trail shows it was there.
-pub async fn delete(db: &PgPool, user: &User, id: i64) -> ActionResult<(ContactKind, i64)> {
-    let touch = own_touch(db, user, id).await?;
+pub async fn delete(cx: &Ctx<'_>, user: &User, id: i64) -> ActionResult<(ContactKind, i64)> {
+    let touch = own_touch(cx.db, user, id).await?;
     let (kind, contact_id) = contact_of(&touch);
-    let mut tx = db.begin().await?;
+    let mut tx = cx.db.begin().await?;
     let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
     touches::delete(&mut tx, user.team_id, id, user.id).await?;
-    engine::refresh_contact(&mut tx, user.team_id, &lock).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
     tx.commit().await?;
     Ok((kind, contact_id))
 }

@@ -42,12 +42,16 @@ pub struct Flash {
 }
 
 /// Signs the user in: a new session id (no fixation), then the auth record.
-pub async fn login(session: &Session, user: &User) -> Result<(), tower_sessions::session::Error> {
+pub async fn login(
+    session: &Session,
+    user: &User,
+    now: DateTime<Utc>,
+) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
     let auth = SessionAuth {
         user_id: user.id,
         epoch: user.session_epoch,
-        logged_in_at: Utc::now(),
+        logged_in_at: now,
     };
     session.insert(AUTH_KEY, auth).await
 }
@@ -62,12 +66,13 @@ pub async fn renew(
     session: &Session,
     user_id: i64,
     epoch: i32,
+    now: DateTime<Utc>,
 ) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
     let auth = SessionAuth {
         user_id,
         epoch,
-        logged_in_at: Utc::now(),
+        logged_in_at: now,
     };
     session.insert(AUTH_KEY, auth).await
 }

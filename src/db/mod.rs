@@ -56,8 +56,12 @@ impl Database {
                 (cluster.app_options(), Some(cluster))
             }
         };
+        let options = match mode {
+            Mode::Serve => for_requests(options),
+            _ => tune(options),
+        };
         let pool = connect(options).await?;
-        MIGRATOR.run(&pool).await.context("applying migrations")?;
+        migrate(&pool).await?;
         Ok(Self { pool, embedded })
     }
 
@@ -79,12 +83,41 @@ pub fn tune(options: PgConnectOptions) -> PgConnectOptions {
     options.options([("plan_cache_mode", "force_custom_plan")])
 }
 
+/// How long one statement of a page or an API request may run before PostgreSQL cancels it: a
+/// query that went wrong answers an error in seconds instead of holding a connection.
+pub const REQUEST_STATEMENT_TIMEOUT: &str = "5s";
+
+/// How long one statement of the long work may run: a user's rebuild, the reports. They run
+/// outside the request timeout (a rebuild keeps going after its request answered).
+pub const LONG_STATEMENT_TIMEOUT: &str = "120s";
+
+/// The serving pool's settings: [`tune`] plus the request statement timeout. Commands (seed,
+/// migrate, rebuild-due) connect without it.
+pub fn for_requests(options: PgConnectOptions) -> PgConnectOptions {
+    tune(options).options([("statement_timeout", REQUEST_STATEMENT_TIMEOUT)])
+}
+
+/// Lets the rest of the caller's transaction run statements up to [`LONG_STATEMENT_TIMEOUT`].
+pub async fn allow_long_statements(conn: &mut sqlx::PgConnection) -> sqlx::Result<()> {
+    sqlx::query("select set_config('statement_timeout', $1, true)")
+        .bind(LONG_STATEMENT_TIMEOUT)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// A transaction for long work (the reports) on the serving pool, with the long timeout.
+pub async fn begin_long(db: &PgPool) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = db.begin().await?;
+    allow_long_statements(&mut tx).await?;
+    Ok(tx)
+}
+
 /// A pool sized for a small server. Connections are not pinged before each use: that round trip
 /// doubled the database's share of a kept Today page (two queries). A connection that died idle
 /// fails its next query once and is dropped; idle ones are closed after 10 minutes and every one
 /// is replaced after 30.
 pub async fn connect(options: PgConnectOptions) -> anyhow::Result<PgPool> {
-    let options = tune(options);
     PgPoolOptions::new()
         .max_connections(16)
         .test_before_acquire(false)
@@ -94,6 +127,23 @@ pub async fn connect(options: PgConnectOptions) -> anyhow::Result<PgPool> {
         .connect_with(options)
         .await
         .context("connecting to PostgreSQL")
+}
+
+/// Applies pending migrations on one connection without a statement timeout (a migration may
+/// rewrite a large table), which it gives back as it found it.
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("set statement_timeout = 0")
+        .execute(&mut *conn)
+        .await?;
+    MIGRATOR
+        .run(&mut *conn)
+        .await
+        .context("applying migrations")?;
+    sqlx::query("reset statement_timeout")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 async fn create_database_if_missing(cluster: &EmbeddedPostgres) -> anyhow::Result<()> {

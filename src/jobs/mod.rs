@@ -1,4 +1,5 @@
-//! Background tasks: the nightly due-list rebuild and the clean-up of expired sessions.
+//! Background tasks: the nightly due-list rebuild and the clean-up of expired sessions, started
+//! by [`spawn_background`], the one function the server (`Application::run`) calls.
 
 pub mod nightly;
 
@@ -10,18 +11,26 @@ use tokio_util::sync::CancellationToken;
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
 
-use crate::config::Config;
+use crate::startup::AppState;
 
-/// Starts the background tasks; each stops when `shutdown` fires.
-pub fn spawn_background(
-    db: &PgPool,
-    _config: &Config,
-    shutdown: &CancellationToken,
-) -> Vec<JoinHandle<()>> {
-    vec![tokio::spawn(delete_expired_sessions(
-        db.clone(),
+/// Starts the background tasks of a server; each stops when `shutdown` fires. The nightly task
+/// runs unless the configuration turns it off (`NIGHTLY=false`).
+pub fn spawn_background(state: &AppState, shutdown: &CancellationToken) -> Vec<JoinHandle<()>> {
+    let mut tasks = vec![tokio::spawn(delete_expired_sessions(
+        state.db.clone(),
         shutdown.clone(),
-    ))]
+    ))];
+    if state.config.nightly {
+        tasks.push(tokio::spawn(nightly::run(
+            state.db.clone(),
+            state.clock.clone(),
+            state.rebuilds.clone(),
+            shutdown.clone(),
+        )));
+    } else {
+        tracing::info!("the nightly rebuild is off on this instance (NIGHTLY=false)");
+    }
+    tasks
 }
 
 async fn delete_expired_sessions(db: PgPool, shutdown: CancellationToken) {

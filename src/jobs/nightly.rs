@@ -1,143 +1,226 @@
-//! The nightly rebuild: a one-minute tick that, under a PostgreSQL advisory lock (so exactly one
-//! of several app instances works), rebuilds each user's list once their local day has started
-//! and the team's nightly hour has passed. The first tick at start-up is the catch-up.
+//! The nightly rebuild: a one-minute tick (and a look at once whenever a test moves the clock)
+//! that, under a PostgreSQL advisory lock (so exactly one of several app instances works),
+//! rebuilds each user's list once their local day has started and the team's nightly hour has
+//! passed. The first tick at start-up is the catch-up: every list older than its user's today is
+//! rebuilt, whatever the hour. Each tick first marks the runs left `running` by a process that
+//! died as interrupted.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::{NaiveDate, Timelike, Utc};
-use sqlx::PgPool;
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use tokio_util::sync::CancellationToken;
 
-use crate::db::{due, settings, users};
-use crate::engine;
+use crate::clock::Clock;
+use crate::db::due::{self, ListAge};
+use crate::rebuilds::{NIGHTLY_LOCK_SPACE, Rebuilder, SessionLock};
 
-/// The advisory lock key of the nightly task (any instance holding it is the one that rebuilds).
-const LOCK_KEY: i64 = 7_312_003;
+/// How often the task looks for lists that are behind.
+const TICK: Duration = Duration::from_secs(60);
+
+/// Why a tick rebuilds: the first after start catches up on every list older than today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    CatchUp,
+    Nightly,
+}
+
+impl Trigger {
+    /// The code a run records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::CatchUp => "catch_up",
+            Trigger::Nightly => "nightly",
+        }
+    }
+}
 
 /// Runs until `shutdown`; errors are logged and the next tick tries again.
-pub async fn run(db: PgPool, shutdown: CancellationToken) {
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
+pub async fn run(db: sqlx::PgPool, clock: Clock, rebuilds: Rebuilder, shutdown: CancellationToken) {
+    let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut trigger = "catch_up";
+    let mut moves = clock.moves();
+    let mut trigger = Trigger::CatchUp;
     loop {
         tokio::select! {
             () = shutdown.cancelled() => return,
             _ = tick.tick() => {}
+            Ok(()) = moves.changed() => {}
         }
-        match run_once(&db, trigger, &shutdown).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(users = n, trigger, "due lists rebuilt"),
+        match run_once(&db, &clock, &rebuilds, trigger, &shutdown).await {
+            Ok(Some(n)) => {
+                if n > 0 {
+                    tracing::info!(users = n, trigger = trigger.as_str(), "due lists rebuilt");
+                }
+                trigger = Trigger::Nightly;
+            }
+            // another instance is at work: it catches up on what this one would have
+            Ok(None) => trigger = Trigger::Nightly,
             Err(err) => tracing::error!(error = ?err, "nightly rebuild failed"),
         }
-        trigger = "nightly";
+        warn_if_behind(&db, &clock).await;
     }
 }
 
-/// One tick: rebuilds every user whose list is behind; returns how many were rebuilt (0 when
-/// another instance holds the lock).
+/// One tick: rebuilds every user whose list is behind; returns how many were rebuilt, or None
+/// when another instance holds the nightly lock.
 pub async fn run_once(
-    db: &PgPool,
-    trigger: &str,
+    db: &sqlx::PgPool,
+    clock: &Clock,
+    rebuilds: &Rebuilder,
+    trigger: Trigger,
     shutdown: &CancellationToken,
-) -> anyhow::Result<usize> {
-    let mut lock_conn = db.acquire().await?;
-    let locked: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)")
-        .bind(LOCK_KEY)
-        .fetch_one(&mut *lock_conn)
-        .await?;
-    if !locked {
-        return Ok(0);
-    }
-    let result = rebuild_behind(db, trigger, shutdown).await;
-    sqlx::query("select pg_advisory_unlock($1)")
-        .bind(LOCK_KEY)
-        .execute(&mut *lock_conn)
-        .await?;
-    result
-}
-
-#[derive(sqlx::FromRow)]
-struct Candidate {
-    id: i64,
-    team_id: i64,
-    time_zone: String,
-    nightly_hour: i32,
-    list_date: Option<NaiveDate>,
-}
-
-/// Whether a user's list is behind: never built, or older than their today once the nightly hour
-/// has passed (or older than yesterday, whatever the hour: the server was down).
-fn is_behind(c: &Candidate) -> bool {
-    let tz: chrono_tz::Tz = c.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    let now = Utc::now().with_timezone(&tz);
-    let today = now.date_naive();
-    match c.list_date {
-        None => true,
-        Some(d) if d >= today => false,
-        Some(d) => {
-            i64::from(now.hour()) >= i64::from(c.nightly_hour)
-                || d < today.pred_opt().unwrap_or(today)
-        }
-    }
+) -> anyhow::Result<Option<usize>> {
+    let Some(lock) = SessionLock::try_take_key(db, NIGHTLY_LOCK_SPACE, 0).await? else {
+        return Ok(None);
+    };
+    let result = rebuild_behind(db, clock, rebuilds, trigger, shutdown).await;
+    lock.release().await?;
+    result.map(Some)
 }
 
 async fn rebuild_behind(
-    db: &PgPool,
-    trigger: &str,
+    db: &sqlx::PgPool,
+    clock: &Clock,
+    rebuilds: &Rebuilder,
+    trigger: Trigger,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<usize> {
-    let all: Vec<Candidate> = sqlx::query_as(
-        "select u.id, u.team_id, u.time_zone, coalesce(s.nightly_hour, 2) as nightly_hour, l.list_date \
-         from users u left join team_settings s on s.team_id = u.team_id \
-         left join due_lists l on l.user_id = u.id and l.team_id = u.team_id where u.active",
-    )
-    .fetch_all(db)
-    .await?;
+    // every tick, not only the first: another instance may have died since this one started
+    let marked = rebuilds.mark_interrupted().await?;
+    if marked > 0 {
+        tracing::warn!(
+            runs = marked,
+            "rebuild runs left running by a stopped server were marked interrupted"
+        );
+    }
+    let now = clock.now();
     let mut by_team: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for c in all.iter().filter(|c| is_behind(c)) {
-        by_team.entry(c.team_id).or_default().push(c.id);
+    for age in due::list_ages(db, None).await? {
+        if is_behind(&age, now, trigger) {
+            by_team.entry(age.team_id).or_default().push(age.user_id);
+        }
     }
     let mut rebuilt = 0;
     for (team_id, ids) in by_team {
         if shutdown.is_cancelled() {
             break;
         }
-        rebuilt += rebuild_users(db, team_id, &ids, trigger, shutdown).await?;
+        // a team whose rebuild is running now ("Rebuild now", a settings save) is looked at again
+        // on the next tick
+        let done = rebuilds
+            .try_run_users(team_id, trigger.as_str(), &ids, shutdown)
+            .await?;
+        rebuilt += done.map_or(0, |c| c.users);
     }
     Ok(rebuilt)
 }
 
-async fn rebuild_users(
-    db: &PgPool,
-    team_id: i64,
-    ids: &[i64],
-    trigger: &str,
-    shutdown: &CancellationToken,
-) -> anyhow::Result<usize> {
-    let run = due::start_run(db, team_id, trigger, None).await?;
-    let settings = settings::load(db, team_id).await?;
-    let mut done = 0;
-    let mut failure = None;
-    for &id in ids {
-        // stop between users, never inside one user's transaction
-        if shutdown.is_cancelled() {
-            break;
-        }
-        let Some(user) = users::find_in_team(db, team_id, id).await? else {
-            continue;
-        };
-        match engine::rebuild_user(db, &user, &settings, None).await {
-            Ok(c) => {
-                due::add_to_run(db, run, c.contacts, c.items).await?;
-                done += 1;
-            }
-            Err(err) => {
-                tracing::error!(error = ?err, user_id = id, "rebuilding a due list failed");
-                failure = Some(format!("user {id}: {err}"));
-            }
+/// Whether a user's list is behind at `now`: never built, or built for an earlier day and either
+/// this is the catch-up, or the team's nightly hour has passed in the user's zone, or it is older
+/// than yesterday whatever the hour (the server was down through a night).
+pub fn is_behind(age: &ListAge, now: DateTime<Utc>, trigger: Trigger) -> bool {
+    let tz: chrono_tz::Tz = age.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let local = now.with_timezone(&tz);
+    let today = local.date_naive();
+    match age.list_date {
+        None => true,
+        Some(d) if d >= today => false,
+        Some(d) => {
+            trigger == Trigger::CatchUp
+                || i64::from(local.hour()) >= i64::from(age.nightly_hour)
+                || d < today.pred_opt().unwrap_or(NaiveDate::MIN)
         }
     }
-    due::finish_run(db, run, failure.as_deref()).await?;
-    Ok(done)
+}
+
+/// How many of a team's (or every team's) active users have a list that the nightly task should
+/// have rebuilt by now and has not.
+pub async fn lists_behind(
+    db: &sqlx::PgPool,
+    team_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<usize> {
+    let ages = due::list_ages(db, team_id).await?;
+    Ok(ages
+        .iter()
+        .filter(|a| is_behind(a, now, Trigger::Nightly))
+        .count())
+}
+
+/// A night that failed is seen in the log too, not only on the Settings page.
+async fn warn_if_behind(db: &sqlx::PgPool, clock: &Clock) {
+    match lists_behind(db, None, clock.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            users = n,
+            "due lists are older than their users' today after the nightly hour"
+        ),
+        Err(err) => tracing::warn!(error = ?err, "cannot check the age of the due lists"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn age(list_date: Option<NaiveDate>) -> ListAge {
+        ListAge {
+            user_id: 1,
+            team_id: 1,
+            time_zone: "America/New_York".into(),
+            nightly_hour: 2,
+            list_date,
+        }
+    }
+
+    fn day(d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(2026, 3, d)
+    }
+
+    /// 2026-03-10 at `hour`:30 in New York (UTC-4 after the March change, UTC-5 before it).
+    fn new_york(d: u32, hour: u32) -> DateTime<Utc> {
+        chrono_tz::America::New_York
+            .with_ymd_and_hms(2026, 3, d, hour, 30, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_list_never_built_is_behind() {
+        assert!(is_behind(&age(None), new_york(10, 1), Trigger::Nightly));
+    }
+
+    #[test]
+    fn yesterdays_list_waits_for_the_nightly_hour() {
+        assert!(!is_behind(&age(day(9)), new_york(10, 1), Trigger::Nightly));
+        assert!(is_behind(&age(day(9)), new_york(10, 2), Trigger::Nightly));
+    }
+
+    #[test]
+    fn the_catch_up_does_not_wait_for_the_hour() {
+        assert!(is_behind(&age(day(9)), new_york(10, 0), Trigger::CatchUp));
+    }
+
+    #[test]
+    fn a_list_older_than_yesterday_is_behind_at_any_hour() {
+        assert!(is_behind(&age(day(8)), new_york(10, 0), Trigger::Nightly));
+    }
+
+    #[test]
+    fn todays_list_is_never_behind() {
+        assert!(!is_behind(
+            &age(day(10)),
+            new_york(10, 23),
+            Trigger::CatchUp
+        ));
+    }
+
+    #[test]
+    fn the_day_is_the_users_own() {
+        // 03:30 UTC on the 10th is still the 9th, 23:30, in New York
+        let now = Utc.with_ymd_and_hms(2026, 3, 10, 3, 30, 0).unwrap();
+        assert!(!is_behind(&age(day(9)), now, Trigger::CatchUp));
+    }
 }

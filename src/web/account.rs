@@ -119,7 +119,7 @@ pub async fn update_password(
     let epoch = users::set_password(&app.db, user.team_id, user.id, &hash, false)
         .await?
         .ok_or(AppError::NotFound)?;
-    session::renew(&user.session, user.id, epoch)
+    session::renew(&user.session, user.id, epoch, app.clock.now())
         .await
         .map_err(|e| anyhow::anyhow!("session: {e}"))?;
     session::flash(

@@ -17,7 +17,6 @@ use crate::db::jobs::{self, OpenJob};
 use crate::db::users::{self, User};
 use crate::domain::cadence::Reason;
 use crate::domain::pipeline::Stage;
-use crate::engine;
 use crate::error::AppResult;
 use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
@@ -154,7 +153,7 @@ pub async fn show(
     let mut layout = Layout::new(&user, "board").await;
     layout.flashes.extend(q.moved_message());
     let names = Names::new(&open, &users);
-    let columns = columns(board, &q, &names, engine::today_in(user.tz()));
+    let columns = columns(board, &q, &names, app.clock.today_in(user.tz()));
     let page = BoardPage {
         layout,
         total: columns.iter().map(|c| c.count).sum(),
@@ -302,7 +301,7 @@ pub async fn move_card(
         session::flash(&user.session, "error", "Choose a stage to move to.").await;
         return Ok(Redirect::to(&back).into_response());
     };
-    match actions::jobs::move_application(&app.db, &user, id, to, form.version).await {
+    match actions::jobs::move_application(&app.ctx(), &user, id, to, form.version).await {
         Ok(_) => {
             if let Some(board) = board_after_move(&back, to) {
                 return Ok(Redirect::to(&board).into_response());

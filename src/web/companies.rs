@@ -14,7 +14,6 @@ use crate::auth::session;
 use crate::db::companies::{self, Company, EVENT_KINDS};
 use crate::db::contacts::{self, ListFilter};
 use crate::domain::cadence::ContactKind;
-use crate::engine;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
@@ -172,7 +171,7 @@ async fn show_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let tz = user.tz();
-    let today = engine::today_in(tz);
+    let today = app.clock.today_in(tz);
     let mut people = Vec::new();
     for kind in [ContactKind::DecisionMaker, ContactKind::Candidate] {
         let filter = ListFilter {
@@ -288,7 +287,7 @@ pub async fn create_event(
     let result = match occurred_on {
         Ok(occurred_on) => {
             log_event(
-                &app.db,
+                &app.ctx(),
                 &user,
                 id,
                 &EventInput {

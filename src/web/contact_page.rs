@@ -58,9 +58,9 @@ async fn page(
         .await?
         .ok_or(AppError::NotFound)?;
     let tz = user.tz();
-    let today = engine::today_in(tz);
+    let today = app.clock.today_in(tz);
     let mut conn = app.db.acquire().await?;
-    let state = engine::contact_state(&mut conn, user.team_id, kind, id)
+    let state = engine::contact_state(&mut conn, user.team_id, kind, id, app.clock.now())
         .await?
         .map(|(_, r, _)| r)
         .unwrap_or_default();
@@ -156,7 +156,7 @@ pub async fn update(
     let mut errors = FormErrors::default();
     let input = form.to_input(&mut errors);
     let result = match input.parse(kind, user.id) {
-        Ok(w) if errors.is_empty() => actions::contacts::update(&app.db, &user, kind, id, &w)
+        Ok(w) if errors.is_empty() => actions::contacts::update(&app.ctx(), &user, kind, id, &w)
             .await
             .map(|_| ()),
         Ok(_) => Err(ActionError::Conflict(String::new())),
@@ -193,7 +193,7 @@ pub async fn archive(
     user: CurrentUser,
     Path((slug, id)): Path<(KindSlug, i64)>,
 ) -> AppResult<Response> {
-    actions::contacts::archive(&app.db, &user, slug.kind(), id).await?;
+    actions::contacts::archive(&app.ctx(), &user, slug.kind(), id).await?;
     session::flash(
         &user.session,
         "ok",
@@ -218,14 +218,14 @@ pub async fn log_touch(
     let kind = slug.kind();
     let parsed = form
         .to_input()
-        .and_then(|i| i.parse(user.tz(), chrono::Utc::now()));
+        .and_then(|i| i.parse(user.tz(), app.clock.now()));
     let error = match parsed {
-        Ok(w) => match actions::touches::log(&app.db, &user, kind, id, &w).await {
+        Ok(w) => match actions::touches::log(&app.ctx(), &user, kind, id, &w).await {
             Ok(logged) => {
                 session::flash(
                     &user.session,
                     "ok",
-                    logged_message(&logged, engine::today_in(user.tz())),
+                    logged_message(&logged, app.clock.today_in(user.tz())),
                 )
                 .await;
                 let back = back_to(&form.return_to, &contact_path(kind, id));
@@ -252,7 +252,7 @@ async fn reshow_log(
     let contact = contacts::find(&app.db, user.team_id, kind, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let today = engine::today_in(user.tz());
+    let today = app.clock.today_in(user.tz());
     let settings = settings::load(&app.db, user.team_id).await?;
     let temperature = contact
         .temperature
@@ -317,14 +317,14 @@ pub async fn snooze(
         session::flash(&user.session, "error", "Choose the date to snooze until.").await;
         return Ok(Redirect::to(&back).into_response());
     };
-    match actions::contacts::snooze(&app.db, &user, kind, id, until, &form.note).await {
+    match actions::contacts::snooze(&app.ctx(), &user, kind, id, until, &form.note).await {
         Ok(()) => {
             session::flash(
                 &user.session,
                 "ok",
                 format!(
                     "Snoozed until {}.",
-                    fmt::day(until, engine::today_in(user.tz()))
+                    fmt::day(until, app.clock.today_in(user.tz()))
                 ),
             )
             .await

@@ -13,7 +13,6 @@ use crate::auth::session;
 use crate::db::contacts::{self, ListFilter};
 use crate::db::{companies, users};
 use crate::domain::cadence::ContactKind;
-use crate::engine;
 use crate::error::AppResult;
 use crate::startup::AppState;
 use crate::web::contact_form::{ContactForm, FormChoices};
@@ -93,7 +92,7 @@ pub async fn index(
     let more = found.len() > usize::try_from(PAGE).unwrap_or(50);
     found.truncate(usize::try_from(PAGE).unwrap_or(50));
     let tz = user.tz();
-    let today = engine::today_in(tz);
+    let today = app.clock.today_in(tz);
     let next = if more {
         found.last().map(|c| next_link(&q, kind, &c.name, c.id))
     } else {
@@ -228,7 +227,7 @@ pub async fn create(
     let input = form.to_input(&mut errors);
     let result = match input.parse(kind, user.id) {
         Ok(write) if errors.is_empty() => {
-            actions::contacts::create(&app.db, &user, kind, &write).await
+            actions::contacts::create(&app.ctx(), &user, kind, &write).await
         }
         Ok(_) => Err(ActionError::Conflict(String::new())),
         Err(list) => {

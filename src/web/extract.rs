@@ -3,7 +3,6 @@
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
-use chrono::Utc;
 use tower_sessions::Session;
 
 use crate::auth::{session, tokens};
@@ -44,13 +43,13 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(AppError::Unauthenticated { next });
         };
         let user = users::find_active(&state.db, auth.user_id).await?;
-        let Some(user) = user.filter(|u| auth.is_valid_for(u, Utc::now())) else {
+        let Some(user) = user.filter(|u| auth.is_valid_for(u, state.clock.now())) else {
             session::logout(&session)
                 .await
                 .map_err(|e| anyhow::anyhow!("session flush: {e}"))?;
             return Err(AppError::Unauthenticated { next });
         };
-        session::keep_alive(&session, Utc::now()).await;
+        session::keep_alive(&session, state.clock.now()).await;
         if user.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) {
             return Err(AppError::PasswordChangeRequired);
         }

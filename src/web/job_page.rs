@@ -127,7 +127,7 @@ pub async fn update(
     let mut input = form.input();
     input.company_id = Some(job.company_id);
     let result = match input.parse(user.id) {
-        Ok(w) => actions::jobs::update(&app.db, &user, id, &w).await,
+        Ok(w) => actions::jobs::update(&app.ctx(), &user, id, &w).await,
         Err(e) => Err(ActionError::Invalid(e)),
     };
     match result {
@@ -184,7 +184,7 @@ pub async fn add(
         session::flash(&user.session, "error", "Choose a job and a candidate.").await;
         return Ok(Redirect::to(&safe_back(&form.return_to)).into_response());
     };
-    match actions::jobs::add_candidate(&app.db, &user, job_id, candidate_id, None).await {
+    match actions::jobs::add_candidate(&app.ctx(), &user, job_id, candidate_id, None).await {
         Ok(_) => session::flash(&user.session, "ok", "Added to the pipeline as sourced.").await,
         Err(ActionError::Conflict(m)) => session::flash(&user.session, "error", m).await,
         Err(other) => return Err(other.into()),

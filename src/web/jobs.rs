@@ -18,7 +18,6 @@ use crate::db::jobs::{self, Job, JobFilter};
 use crate::db::{companies, users};
 use crate::domain::cadence::{ContactKind, Reason};
 use crate::domain::pipeline::{JobStatus, Stage};
-use crate::engine;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
@@ -197,7 +196,7 @@ pub async fn create(
     Form(form): Form<JobForm>,
 ) -> AppResult<Response> {
     let result = match form.input().parse(user.id) {
-        Ok(w) => actions::jobs::create(&app.db, &user, &w).await,
+        Ok(w) => actions::jobs::create(&app.ctx(), &user, &w).await,
         Err(e) => Err(ActionError::Invalid(e)),
     };
     match result {
@@ -242,7 +241,7 @@ pub async fn app_rows(
     list: Vec<Application>,
 ) -> AppResult<Vec<AppRow>> {
     let tz = user.tz();
-    let today = engine::today_in(tz);
+    let today = app.clock.today_in(tz);
     let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
     let history = applications::history(&app.db, user.team_id, &ids).await?;
     Ok(list

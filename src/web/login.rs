@@ -125,7 +125,7 @@ pub async fn create(
         };
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
-    session::login(&session, &user)
+    session::login(&session, &user, app.clock.now())
         .await
         .map_err(|e| anyhow::anyhow!("session: {e}"))?;
     let target = if user.must_change_password {

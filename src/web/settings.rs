@@ -15,8 +15,9 @@ use serde::Deserialize;
 use crate::auth::session;
 use crate::db::due::{self, Run};
 use crate::db::settings::{self, TeamSettings, WEEKDAYS};
-use crate::engine;
 use crate::error::AppResult;
+use crate::jobs::nightly;
+use crate::rebuilds::TeamLock;
 use crate::startup::AppState;
 use crate::web::extract::Manager;
 use crate::web::fmt;
@@ -163,6 +164,13 @@ pub struct RunRow {
     pub status: String,
 }
 
+/// What the page says about the nights: when the last nightly run ended, and how many lists the
+/// nightly task should have rebuilt by now and has not.
+pub struct NightRow {
+    pub last: String,
+    pub behind: usize,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "settings/show.html")]
 struct SettingsPage {
@@ -171,6 +179,22 @@ struct SettingsPage {
     errors: FormErrors,
     days: [(&'static str, &'static str); 7],
     runs: Vec<RunRow>,
+    night: NightRow,
+}
+
+async fn night_row(app: &AppState, manager: &Manager) -> AppResult<NightRow> {
+    let (tz, now) = (manager.tz(), app.clock.now());
+    let today = app.clock.today_in(tz);
+    let state = due::night_state(&app.db, manager.team_id).await?;
+    let last = match (state.last_nightly_end, state.last_nightly_status) {
+        (Some(end), Some(status)) if status == "ok" => {
+            format!("ended {}", fmt::moment(end, tz, today))
+        }
+        (Some(end), Some(status)) => format!("ended {} ({status})", fmt::moment(end, tz, today)),
+        _ => "none yet".to_string(),
+    };
+    let behind = nightly::lists_behind(&app.db, Some(manager.team_id), now).await?;
+    Ok(NightRow { last, behind })
 }
 
 async fn page(
@@ -180,7 +204,7 @@ async fn page(
     errors: FormErrors,
 ) -> AppResult<SettingsPage> {
     let tz = manager.tz();
-    let today = engine::today_in(tz);
+    let today = app.clock.today_in(tz);
     let runs = due::recent_runs(&app.db, manager.team_id, 10)
         .await?
         .into_iter()
@@ -220,6 +244,7 @@ async fn page(
         errors,
         days,
         runs,
+        night: night_row(app, manager).await?,
     })
 }
 
@@ -247,7 +272,7 @@ pub async fn update(
     match form.parse(&current) {
         Ok(new) => {
             settings::save(&app.db, manager.team_id, &new).await?;
-            spawn_rebuild(&app, manager.team_id, "settings");
+            app.rebuilds.queue(manager.team_id, "settings");
             session::flash(
                 &manager.session,
                 "ok",
@@ -264,23 +289,26 @@ pub async fn update(
     }
 }
 
-/// POST /settings/rebuild: the "rebuild now" button.
+/// POST /settings/rebuild: the "rebuild now" button. It runs in the background (the runs table
+/// shows its progress); while another rebuild of the team runs, the page says since when.
 pub async fn rebuild(State(app): State<AppState>, manager: Manager) -> AppResult<Response> {
-    spawn_rebuild(&app, manager.team_id, "manual");
-    session::flash(
-        &manager.session,
-        "ok",
-        "Rebuilding every list of the team now; the run appears below.",
-    )
-    .await;
-    Ok(Redirect::to("/settings").into_response())
-}
-
-fn spawn_rebuild(app: &AppState, team_id: i64, trigger: &'static str) {
-    let db = app.db.clone();
-    tokio::spawn(async move {
-        if let Err(err) = engine::rebuild_team(&db, team_id, trigger, None).await {
-            tracing::error!(error = ?err, team_id, "team rebuild failed");
+    let team_id = manager.team_id;
+    let message = match TeamLock::try_take(&app.db, team_id).await? {
+        Some(lock) => {
+            // hand the lock over to the queued rebuild: it takes it again at once
+            lock.release().await?;
+            app.rebuilds.queue(team_id, "manual");
+            "Rebuilding every list of the team now; the run appears below.".to_string()
         }
-    });
+        None => {
+            let since = due::running_since(&app.db, team_id).await?;
+            let today = app.clock.today_in(manager.tz());
+            let since = since.map_or_else(String::new, |t| {
+                format!(" (started {})", fmt::moment(t, manager.tz(), today))
+            });
+            format!("A rebuild of the team's lists is already running{since}; its run is below.")
+        }
+    };
+    session::flash(&manager.session, "ok", message).await;
+    Ok(Redirect::to("/settings").into_response())
 }

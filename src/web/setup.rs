@@ -104,7 +104,7 @@ pub async fn create(
         Err(e) => return Err(e.into()),
     };
     tx.commit().await?;
-    session::login(&session, &user)
+    session::login(&session, &user, app.clock.now())
         .await
         .map_err(|e| anyhow::anyhow!("session: {e}"))?;
     session::flash(

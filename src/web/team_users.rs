@@ -266,7 +266,9 @@ pub async fn deactivate(
     crate::db::due::clear_user_list(&mut tx, manager.team_id, id).await?;
     tx.commit().await?;
     if let Some(h) = &heir {
-        crate::engine::rebuild_users(&app.db, manager.team_id, "manual", &[h.id]).await?;
+        app.rebuilds
+            .run_users(manager.team_id, "manual", &[h.id])
+            .await?;
     }
     let moved = heir
         .map(|h| format!(" Their {owned} contacts now belong to {}.", h.name))

@@ -16,7 +16,6 @@ use serde::Deserialize;
 use crate::db::due::{self, ListedItem};
 use crate::db::{facts, goals, settings, touches};
 use crate::domain::cadence::{ContactKind, Reason, Temperature, suggest_next_step};
-use crate::engine;
 use crate::error::AppResult;
 use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
@@ -105,7 +104,7 @@ pub async fn show(
         reason: q.reason.filter(|r| r.parse::<Reason>().is_ok()),
         page: q.page.unwrap_or(1).clamp(1, MAX_PAGE),
     };
-    let fingerprint = Fingerprint::of(&user, engine::today_in(user.tz()));
+    let fingerprint = Fingerprint::of(&user, app.clock.today_in(user.tz()));
     let keep = layout.flashes.is_empty();
     if keep && let Some(kept) = app.pages.get(&key, &fingerprint) {
         return Ok(kept.response(accepts_gzip(&headers)));
@@ -128,7 +127,7 @@ pub async fn build(
     reshow: Option<(String, i64, LogForm)>,
 ) -> AppResult<TodayPage> {
     let tz = user.tz();
-    let today = engine::today_in(tz);
+    let today = app.clock.today_in(tz);
     let reason = reason.filter(|r| r.parse::<Reason>().is_ok());
     let page = page.clamp(1, MAX_PAGE);
     let counts = due::counts_by_reason(&app.db, user.team_id, user.id).await?;

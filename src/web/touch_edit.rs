@@ -11,7 +11,6 @@ use crate::actions::{self, ActionError};
 use crate::auth::session;
 use crate::db::touches;
 use crate::domain::cadence::ContactKind;
-use crate::engine;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
@@ -47,7 +46,7 @@ async fn page(
         _ => return Err(AppError::NotFound),
     };
     let tz = user.tz();
-    let today = engine::today_in(tz);
+    let today = app.clock.today_in(tz);
     let back = contact_path(kind, contact);
     let mut log = LogForm::new(kind, contact, &back, &t.channel, today, today);
     log.action = format!("/touches/{id}");
@@ -93,9 +92,9 @@ pub async fn update(
 ) -> AppResult<Response> {
     let parsed = form
         .to_input()
-        .and_then(|i| i.parse(user.tz(), chrono::Utc::now()));
+        .and_then(|i| i.parse(user.tz(), app.clock.now()));
     let error = match parsed {
-        Ok(w) => match actions::touches::correct(&app.db, &user, id, &w).await {
+        Ok(w) => match actions::touches::correct(&app.ctx(), &user, id, &w).await {
             Ok((kind, contact)) => {
                 session::flash(
                     &user.session,
@@ -125,7 +124,7 @@ pub async fn destroy(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let (kind, contact) = actions::touches::delete(&app.db, &user, id).await?;
+    let (kind, contact) = actions::touches::delete(&app.ctx(), &user, id).await?;
     session::flash(
         &user.session,
         "ok",

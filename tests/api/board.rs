@@ -28,7 +28,7 @@ pub async fn pipeline(app: &TestApp, owner: &User, company: &str, stages: &[Stag
     }
     .parse(owner.id)
     .unwrap();
-    let job = secondcall::actions::jobs::create(&app.db, owner, &w)
+    let job = secondcall::actions::jobs::create(&app.ctx(), owner, &w)
         .await
         .unwrap();
     let mut apps = Vec::new();
@@ -41,11 +41,11 @@ pub async fn pipeline(app: &TestApp, owner: &User, company: &str, stages: &[Stag
         };
         let w = c.parse(ContactKind::Candidate, owner.id).unwrap();
         let cand =
-            secondcall::actions::contacts::create(&app.db, owner, ContactKind::Candidate, &w)
+            secondcall::actions::contacts::create(&app.ctx(), owner, ContactKind::Candidate, &w)
                 .await
                 .unwrap();
         apps.push(
-            add_candidate(&app.db, owner, job, cand, Some(*stage))
+            add_candidate(&app.ctx(), owner, job, cand, Some(*stage))
                 .await
                 .unwrap(),
         );

@@ -6,6 +6,8 @@ use secondcall::actions::{contacts, touches};
 use secondcall::db::users::{self, User};
 use secondcall::domain::cadence::{ContactKind, Reason};
 use secondcall::engine;
+use secondcall::jobs::nightly::Trigger;
+use secondcall::rebuilds::Started;
 
 use crate::helpers::TestApp;
 
@@ -22,7 +24,7 @@ pub async fn new_dm(app: &TestApp, owner: &User, name: &str, temperature: &str) 
         ..Default::default()
     };
     let w = input.parse(ContactKind::DecisionMaker, owner.id).unwrap();
-    contacts::create(&app.db, owner, ContactKind::DecisionMaker, &w)
+    contacts::create(&app.ctx(), owner, ContactKind::DecisionMaker, &w)
         .await
         .unwrap()
 }
@@ -44,7 +46,7 @@ pub async fn log_call(
         ..Default::default()
     };
     let w = input.parse(by.tz(), Utc::now()).unwrap();
-    touches::log(&app.db, by, kind, id, &w)
+    touches::log(&app.ctx(), by, kind, id, &w)
         .await
         .unwrap()
         .touch_id
@@ -89,7 +91,7 @@ async fn a_touch_updates_the_contacts_item_at_once() {
         Some("second_call")
     );
 
-    let next = engine::today_in(rob.tz()) + Duration::days(10);
+    let next = engine::today_at(chrono::Utc::now(), rob.tz()) + Duration::days(10);
     log_call(
         &app,
         &rob,
@@ -155,13 +157,25 @@ async fn two_rebuilds_give_the_same_list() {
         .unwrap()
     };
     let refreshed = snapshot().await;
-    let first = engine::rebuild_team(&app.db, team, "manual", None)
+    let Started::Done(first) = app
+        .state
+        .rebuilds
+        .run_now(team, "manual", None)
         .await
-        .unwrap();
+        .unwrap()
+    else {
+        panic!("no other rebuild is running");
+    };
     let after_first = snapshot().await;
-    let second = engine::rebuild_team(&app.db, team, "manual", None)
+    let Started::Done(second) = app
+        .state
+        .rebuilds
+        .run_now(team, "manual", None)
         .await
-        .unwrap();
+        .unwrap()
+    else {
+        panic!("no other rebuild is running");
+    };
     assert_eq!(first, second);
     assert_eq!(after_first, snapshot().await, "idempotent");
     assert_eq!(
@@ -213,7 +227,7 @@ async fn a_rebuild_that_dies_half_way_leaves_the_old_list_whole() {
     let mut tx = app.db.begin().await.unwrap();
     // a replay of a date before any touch: the list would be empty...
     let replay = NaiveDate::from_ymd_opt(2020, 1, 6).unwrap();
-    engine::rebuild_user_in(&mut tx, &mia, &settings, Some(replay))
+    engine::rebuild_user_in(&mut tx, &mia, &settings, Some(replay), chrono::Utc::now())
         .await
         .unwrap();
     let inside: i64 = sqlx::query_scalar("select count(*) from due_items")
@@ -257,7 +271,7 @@ async fn a_replayed_date_counts_only_what_was_known_by_its_end() {
     )
     .await;
     let settings = secondcall::db::settings::load(&app.db, team).await.unwrap();
-    let today = engine::today_in(mia.tz());
+    let today = engine::today_at(chrono::Utc::now(), mia.tz());
     let mut conn = app.db.acquire().await.unwrap();
     // Ten days ago only the first call had happened: the second call was due.
     let then = engine::compute_user(&mut conn, &mia, &settings, today - Duration::days(10))
@@ -298,11 +312,25 @@ async fn two_instances_on_one_database_rebuild_once() {
         .await
         .unwrap();
     let stop = tokio_util::sync::CancellationToken::new();
+    let (state, other) = (&app.state, &app.state);
     let (a, b) = tokio::join!(
-        secondcall::jobs::nightly::run_once(&app.db, "nightly", &stop),
-        secondcall::jobs::nightly::run_once(&app.db, "nightly", &stop)
+        secondcall::jobs::nightly::run_once(
+            &state.db,
+            &state.clock,
+            &state.rebuilds,
+            Trigger::Nightly,
+            &stop
+        ),
+        secondcall::jobs::nightly::run_once(
+            &other.db,
+            &other.clock,
+            &other.rebuilds,
+            Trigger::Nightly,
+            &stop
+        )
     );
-    assert_eq!(a.unwrap() + b.unwrap(), 3, "each user rebuilt exactly once");
+    let (a, b) = (a.unwrap().unwrap_or(0), b.unwrap().unwrap_or(0));
+    assert_eq!(a + b, 3, "each user rebuilt exactly once");
     let runs: i64 = sqlx::query_scalar("select count(*) from due_runs where trigger = 'nightly'")
         .fetch_one(&app.db)
         .await
@@ -310,10 +338,16 @@ async fn two_instances_on_one_database_rebuild_once() {
     assert_eq!(runs, 1);
     // A later tick finds nothing behind.
     assert_eq!(
-        secondcall::jobs::nightly::run_once(&app.db, "nightly", &stop)
-            .await
-            .unwrap(),
-        0
+        secondcall::jobs::nightly::run_once(
+            &state.db,
+            &state.clock,
+            &state.rebuilds,
+            Trigger::Nightly,
+            &stop
+        )
+        .await
+        .unwrap(),
+        Some(0)
     );
     assert_eq!(
         due_reason(&app, ContactKind::DecisionMaker, dm)

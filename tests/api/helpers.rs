@@ -7,9 +7,10 @@ use std::sync::{Arc, OnceLock};
 
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{Response, StatusCode};
+use secondcall::clock::Clock;
 use secondcall::config::Config;
 use secondcall::embedded::{EmbeddedPostgres, Mode};
-use secondcall::startup::Application;
+use secondcall::startup::{AppState, Application};
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tokio_util::sync::CancellationToken;
@@ -49,14 +50,14 @@ pub async fn fresh_database() -> (PgPool, PgConnectOptions) {
         .await
         .expect("create test database");
     admin.close().await;
-    let options = secondcall::db::tune(admin_options().database(&name));
+    // the serving pool's settings, statement timeout included, as `serve` connects
+    let options = secondcall::db::for_requests(admin_options().database(&name));
     let pool = PgPoolOptions::new()
         .max_connections(8)
         .connect_with(options.clone())
         .await
         .expect("connect to test database");
-    secondcall::db::MIGRATOR
-        .run(&pool)
+    secondcall::db::migrate(&pool)
         .await
         .expect("migrations apply");
     (pool, options)
@@ -66,6 +67,8 @@ pub async fn fresh_database() -> (PgPool, PgConnectOptions) {
 pub struct TestApp {
     pub address: String,
     pub db: PgPool,
+    /// The server's state: its clock (which the test moves), its rebuilder.
+    pub state: AppState,
     pub client: reqwest::Client,
     pub jar: Arc<Jar>,
     pub shutdown: CancellationToken,
@@ -90,20 +93,41 @@ impl TestApp {
     /// Serves another app instance on an existing database (two instances, one database).
     pub async fn spawn_on(db: PgPool) -> Self {
         let config = Config::for_database("postgres://unused");
-        let app = Application::build(config, db.clone())
+        Self::spawn_with(db, config, Clock::starting_at(chrono::Utc::now())).await
+    }
+
+    /// Serves the app as `serve` composes it (router, layers, background tasks) with this
+    /// configuration and clock.
+    pub async fn spawn_with(db: PgPool, config: Config, clock: Clock) -> Self {
+        if std::env::var("TEST_LOG").is_ok() {
+            secondcall::telemetry::init();
+        }
+        let app = Application::build(config, db.clone(), clock)
             .await
             .expect("app builds");
         let port = app.port();
+        let state = app.state().clone();
         let shutdown = CancellationToken::new();
         tokio::spawn(app.run(shutdown.clone()));
         let jar = Arc::new(Jar::default());
         Self {
             address: format!("http://127.0.0.1:{port}"),
             db,
+            state,
             client: client_with(jar.clone()),
             jar,
             shutdown,
         }
+    }
+
+    /// What an action acts with, at the server clock's now.
+    pub fn ctx(&self) -> secondcall::actions::Ctx<'_> {
+        self.state.ctx()
+    }
+
+    /// The server's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
     }
 
     pub fn url(&self, path: &str) -> String {

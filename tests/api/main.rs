@@ -13,6 +13,7 @@ mod embedded;
 pub mod engine;
 mod helpers;
 mod manage;
+mod nightly;
 mod pages;
 mod reports;
 mod seed;

@@ -44,9 +44,13 @@ async fn a_small_seed_is_deterministic_and_rebuilds_like_any_team() {
         .unwrap();
     assert_eq!(firsts, attempted);
 
-    let counts = secondcall::engine::rebuild_team(&a, ra.team_id, "command", None)
-        .await
-        .unwrap();
+    let rebuilds =
+        secondcall::rebuilds::Rebuilder::new(a.clone(), secondcall::clock::Clock::system(), None);
+    let secondcall::rebuilds::Started::Done(counts) =
+        rebuilds.run_now(ra.team_id, "command", None).await.unwrap()
+    else {
+        panic!("no other rebuild runs on a fresh database");
+    };
     assert_eq!(counts.users, 3);
     assert!(counts.items > 0, "a seeded team has follow-ups due");
 }

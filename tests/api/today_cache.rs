@@ -222,7 +222,9 @@ async fn crossed_touches_and_rebuilds_at_once_all_succeed() {
         }
     }
     for (status, body) in futures_util::future::join_all(writes).await {
-        assert!(status.is_success(), "{status}: {body}");
+        // a rebuild asked for while another runs is refused, never queued behind it
+        let busy = status == StatusCode::CONFLICT && body["error"]["code"] == "already_running";
+        assert!(status.is_success() || busy, "{status}: {body}");
     }
     let touches: i64 = sqlx::query_scalar("select count(*) from touches")
         .fetch_one(&app.db)

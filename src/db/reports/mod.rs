@@ -208,7 +208,7 @@ fn with_team_totals(mut rows: Vec<Count>) -> Vec<Count> {
     rows
 }
 
-/// Runs a report query with JIT compilation off: these aggregates are index-driven and short,
+/// Runs a report query with JIT compilation off and the long statement timeout: these aggregates are index-driven and short,
 /// and compiling them cost more (about 0.1 s each) than it ever saved.
 async fn without_jit<O>(
     db: &PgPool,
@@ -217,7 +217,8 @@ async fn without_jit<O>(
 where
     O: for<'r> FromRow<'r, PgRow> + Send + Unpin,
 {
-    let mut tx = db.begin().await?;
+    // a year's figures for a large team may take longer than a page's statements may
+    let mut tx = crate::db::begin_long(db).await?;
     // Enough memory that a year's grouping and median sorts stay in memory (4 MB spilled to disk).
     sqlx::query("set local jit = off").execute(&mut *tx).await?;
     sqlx::query("set local work_mem = '64MB'")

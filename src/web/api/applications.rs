@@ -144,7 +144,7 @@ pub async fn create(
     ApiJson(body): ApiJson<ApplicationBody>,
 ) -> ApiResult<(StatusCode, Json<ApplicationJson>)> {
     let stage = body.stage.as_deref().map(parse_stage).transpose()?;
-    let id = act::add_candidate(&app.db, &user, body.job_id, body.candidate_id, stage).await?;
+    let id = act::add_candidate(&app.ctx(), &user, body.job_id, body.candidate_id, stage).await?;
     Ok((
         StatusCode::CREATED,
         Json(one(&app, user.team_id, id).await?),
@@ -176,7 +176,7 @@ pub async fn update(
 ) -> ApiResult<Json<ApplicationJson>> {
     let team = user.team_id;
     let to = parse_stage(&body.stage)?;
-    match act::move_application(&app.db, &user, id, to, body.version).await {
+    match act::move_application(&app.ctx(), &user, id, to, body.version).await {
         Ok(_) => Ok(Json(one(&app, team, id).await?)),
         Err(ActionError::Conflict(_)) => {
             let current = applications::find(&app.db, team, id)

@@ -201,7 +201,7 @@ pub async fn create_event(
         summary: body.summary,
         occurred_on: body.occurred_on,
     };
-    let event = act::log_event(&app.db, &user, id, &input).await?;
+    let event = act::log_event(&app.ctx(), &user, id, &input).await?;
     Ok((StatusCode::CREATED, Json(event.into())))
 }
 

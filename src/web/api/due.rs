@@ -2,14 +2,15 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::actions::due_list::{self, Line};
 use crate::db::users;
-use crate::engine;
 use crate::error::{ApiError, ApiResult};
+use crate::rebuilds::Started;
 use crate::startup::AppState;
 use crate::web::api::contacts::{self, json::ContactJson};
 use crate::web::api::json::{ApiJson, ApiQuery, ErrorJson};
@@ -104,7 +105,7 @@ pub async fn index(
             other
         }
     };
-    let date = q.date.unwrap_or_else(|| engine::today_in(owner.tz()));
+    let date = q.date.unwrap_or_else(|| app.clock.today_in(owner.tz()));
     let list = due_list::for_date(&app.db, &owner, date).await?;
     let items = list.lines.into_iter().map(Into::into).collect();
     Ok(Json(DueListJson {
@@ -137,7 +138,7 @@ pub async fn snooze(
 ) -> ApiResult<Json<ContactJson>> {
     let (kind, id) = one_contact(body.decision_maker_id, body.candidate_id)?;
     let note = body.note.unwrap_or_default();
-    crate::actions::contacts::snooze(&app.db, &user, kind, id, body.until, &note).await?;
+    crate::actions::contacts::snooze(&app.ctx(), &user, kind, id, body.until, &note).await?;
     Ok(Json(contacts::one(&app, user.team_id, kind, id).await?))
 }
 
@@ -162,14 +163,30 @@ pub struct RebuildJson {
 
 /// Rebuilds every list of the team now (managers only), recorded as a "manual" run.
 #[utoipa::path(post, path = "/api/v1/due/rebuild", request_body(content = Option<RebuildBody>),
-    responses((status = 200, body = RebuildJson), (status = 403, body = ErrorJson)))]
+    responses((status = 200, body = RebuildJson), (status = 403, body = ErrorJson),
+        (status = 409, description = "another rebuild of the team is running (`already_running`)", body = ErrorJson)))]
 pub async fn rebuild(
     State(app): State<AppState>,
     ApiManager(manager): ApiManager,
     body: Option<ApiJson<RebuildBody>>,
 ) -> ApiResult<Json<RebuildJson>> {
     let as_of = body.and_then(|ApiJson(b)| b.as_of);
-    let counts = engine::rebuild_team(&app.db, manager.team_id, "manual", as_of).await?;
+    let counts = match app
+        .rebuilds
+        .run_now(manager.team_id, "manual", as_of)
+        .await?
+    {
+        Started::Done(c) => c,
+        Started::AlreadyRunning { since } => {
+            let since =
+                since.map_or_else(String::new, |t| format!(" (started {})", t.to_rfc3339()));
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "already_running",
+                format!("A rebuild of the team's lists is running{since}; try again when it ends."),
+            ));
+        }
+    };
     Ok(Json(RebuildJson {
         users: counts.users,
         contacts: counts.contacts,

@@ -149,7 +149,7 @@ pub async fn create(
     ApiJson(body): ApiJson<JobFields>,
 ) -> ApiResult<(StatusCode, Json<JobJson>)> {
     let write = body.over(JobInput::default())?.parse(user.id)?;
-    let id = act::create(&app.db, &user, &write).await?;
+    let id = act::create(&app.ctx(), &user, &write).await?;
     Ok((
         StatusCode::CREATED,
         Json(one(&app, user.team_id, id).await?),
@@ -217,6 +217,6 @@ pub async fn update(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let write = body.over(input_of(&stored))?.parse(user.id)?;
-    act::update(&app.db, &user, id, &write).await?;
+    act::update(&app.ctx(), &user, id, &write).await?;
     Ok(Json(one(&app, team, id).await?))
 }

@@ -11,7 +11,6 @@ use crate::accounts::FieldError;
 use crate::db::reports::{self, Figure, Person, Scope};
 use crate::db::settings;
 use crate::domain::cadence::local_date;
-use crate::engine;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use crate::web::api::json::{ApiQuery, ErrorJson};
@@ -113,7 +112,7 @@ pub async fn second_call_rate(
     ApiQuery(q): ApiQuery<SecondCallQuery>,
 ) -> ApiResult<Json<SecondCallReportJson>> {
     let tz = manager.tz();
-    let today = engine::today_in(tz);
+    let today = app.clock.today_in(tz);
     let dates = period::resolve(q.from, q.to, today).map_err(period_error)?;
     let team_settings = settings::load(&app.db, manager.team_id).await?;
     let window = q
@@ -222,7 +221,7 @@ pub async fn coverage(
     ApiQuery(q): ApiQuery<CoverageQuery>,
 ) -> ApiResult<Json<CoverageJson>> {
     let tz = manager.tz();
-    let today = engine::today_in(tz);
+    let today = app.clock.today_in(tz);
     let as_of = q.as_of.unwrap_or(today);
     let limit = paging::limit(q.limit)?;
     let offset = match q.cursor.as_deref().filter(|c| !c.is_empty()) {

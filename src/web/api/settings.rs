@@ -10,7 +10,6 @@ use utoipa::ToSchema;
 use crate::accounts::FieldError;
 use crate::db::settings::{self, TeamSettings, WEEKDAYS};
 use crate::domain::cadence::SettingsError;
-use crate::engine;
 use crate::error::ApiResult;
 use crate::startup::AppState;
 use crate::web::api::json::{ApiJson, ErrorJson};
@@ -215,8 +214,8 @@ pub async fn show(
     Ok(Json((&s).into()))
 }
 
-/// Changes the team's settings (managers only) and rebuilds every list of the team at once,
-/// recorded as a "settings" run.
+/// Changes the team's settings (managers only) and rebuilds every list of the team in the
+/// background (after a rebuild that is running), recorded as a "settings" run.
 #[utoipa::path(patch, path = "/api/v1/settings", request_body = SettingsPatch,
     responses((status = 200, body = SettingsJson), (status = 403, body = ErrorJson), (status = 422, body = ErrorJson)))]
 pub async fn update(
@@ -227,7 +226,8 @@ pub async fn update(
     let team = manager.team_id;
     let s = patch.apply(settings::load(&app.db, team).await?)?;
     settings::save(&app.db, team, &s).await?;
-    engine::rebuild_team(&app.db, team, "settings", None).await?;
+    // after the running rebuild, if any: the save always takes effect
+    app.rebuilds.queue(team, "settings");
     Ok(Json((&s).into()))
 }
 

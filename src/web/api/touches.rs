@@ -157,8 +157,8 @@ pub async fn create(
     ApiJson(body): ApiJson<TouchBody>,
 ) -> ApiResult<(StatusCode, Json<TouchJson>)> {
     let ((kind, contact_id), input) = body.split()?;
-    let write = input.parse(user.tz(), Utc::now())?;
-    let logged = crate::actions::touches::log(&app.db, &user, kind, contact_id, &write).await?;
+    let write = input.parse(user.tz(), app.clock.now())?;
+    let logged = crate::actions::touches::log(&app.ctx(), &user, kind, contact_id, &write).await?;
     let touch = touches::find(&app.db, user.team_id, logged.touch_id).await?;
     Ok((
         StatusCode::CREATED,

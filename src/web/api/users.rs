@@ -187,7 +187,9 @@ pub async fn update(
     tx.commit().await?;
     if let Some(target) = patch.reassign_to {
         // the moved contacts' items follow their new owner, today
-        crate::engine::rebuild_users(&app.db, team, "manual", &[id, target]).await?;
+        app.rebuilds
+            .run_users(team, "manual", &[id, target])
+            .await?;
     }
     Ok(Json(user.into()))
 }

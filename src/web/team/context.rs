@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 
 use crate::db::reports::{Figure, Scope};
 use crate::db::settings::{self, TeamSettings};
-use crate::engine;
 use crate::error::AppResult;
 use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
@@ -74,7 +73,7 @@ pub struct Ctx {
 /// The period asked for (or the default, with the reason shown), in the viewer's zone.
 pub async fn context(app: &AppState, user: &CurrentUser, p: &Params) -> AppResult<Ctx> {
     let tz = user.tz();
-    let today = engine::today_in(tz);
+    let today = app.clock.today_in(tz);
     let (dates, error) = match period::resolve(p.from, p.to, today) {
         Ok(d) if !p.bad_date => (d, None),
         Ok(_) => (

@@ -350,7 +350,7 @@ async fn after_every_move_the_due_list_is_what_a_full_refresh_makes_of_it() {
         )
         .await
         .unwrap();
-        secondcall::engine::refresh_contact(&mut tx, t.team_id, &lock)
+        secondcall::engine::refresh_contact(&mut tx, t.team_id, &lock, chrono::Utc::now())
             .await
             .unwrap();
         tx.commit().await.unwrap();

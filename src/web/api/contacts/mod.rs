@@ -35,7 +35,7 @@ async fn answer(
         .filter(|c| c.due_reason.is_none())
         .map(|c| (c.id, c.owner_id))
         .collect();
-    let upcoming = engine::upcoming_for(&app.db, team_id, kind, &pending).await?;
+    let upcoming = engine::upcoming_for(&app.db, team_id, kind, &pending, app.clock.now()).await?;
     Ok(rows
         .into_iter()
         .map(|c| ContactJson::new(kind, c, &upcoming))
@@ -79,7 +79,7 @@ async fn create(
     body: ContactFields,
 ) -> ApiResult<(StatusCode, Json<ContactJson>)> {
     let input = body.over(kind, ContactInput::default())?;
-    let id = act::create(&app.db, &user, kind, &write(kind, &input, user.id)?).await?;
+    let id = act::create(&app.ctx(), &user, kind, &write(kind, &input, user.id)?).await?;
     Ok((
         StatusCode::CREATED,
         Json(one(&app, user.team_id, kind, id).await?),
@@ -139,7 +139,7 @@ async fn update(
 ) -> ApiResult<Json<ContactJson>> {
     let stored = live(&app, user.team_id, kind, id).await?;
     let input = body.over(kind, input_of(&stored))?;
-    act::update(&app.db, &user, kind, id, &write(kind, &input, user.id)?).await?;
+    act::update(&app.ctx(), &user, kind, id, &write(kind, &input, user.id)?).await?;
     Ok(Json(one(&app, user.team_id, kind, id).await?))
 }
 
@@ -149,7 +149,7 @@ async fn destroy(
     kind: ContactKind,
     id: i64,
 ) -> ApiResult<StatusCode> {
-    act::archive(&app.db, &user, kind, id).await?;
+    act::archive(&app.ctx(), &user, kind, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
