@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::auth::session;
 use crate::db::due::{self, Run};
 use crate::db::settings::{self, TeamSettings, WEEKDAYS};
+use crate::domain::cadence::{MAX_HOLIDAYS, SettingsError};
 use crate::error::AppResult;
 use crate::jobs::nightly;
 use crate::rebuilds::TeamLock;
@@ -85,46 +86,37 @@ impl SettingsForm {
         }
     }
 
-    /// The settings, or every field's problem.
-    pub fn parse(&self, current: &TeamSettings) -> Result<TeamSettings, FormErrors> {
+    /// The settings, or every field's problem. The cadence numbers, working days and holidays
+    /// are checked by the domain's one validation (`Settings::validate`), as the API's are.
+    pub fn parse(
+        &self,
+        current: &TeamSettings,
+        today: NaiveDate,
+    ) -> Result<TeamSettings, FormErrors> {
         let mut errors = FormErrors::default();
-        let mut num = |field: &'static str, raw: &str, min: u32, max: u32| -> u32 {
-            match raw.trim().parse::<u32>() {
-                Ok(n) if (min..=max).contains(&n) => n,
-                _ => {
-                    errors.set(field, format!("A whole number from {min} to {max}."));
-                    0
-                }
-            }
+        let mut num = |field: &'static str, raw: &str| -> u32 {
+            raw.trim().parse::<u32>().unwrap_or_else(|_| {
+                errors.set(field, "A whole number.");
+                0
+            })
         };
         let mut s = current.clone();
-        s.cadence.interval_hot = num("interval_hot", &self.interval_hot, 1, 3650);
-        s.cadence.interval_warm = num("interval_warm", &self.interval_warm, 1, 3650);
-        s.cadence.interval_cold = num("interval_cold", &self.interval_cold, 1, 3650);
-        s.cadence.second_call_working_days = num(
-            "second_call_working_days",
-            &self.second_call_working_days,
-            1,
-            60,
-        );
-        s.cadence.strike_gaps = [
-            num("strike_gap_1", &self.strike_gap_1, 1, 60),
-            num("strike_gap_2", &self.strike_gap_2, 1, 60),
+        let c = &mut s.cadence;
+        c.interval_hot = num("interval_hot", &self.interval_hot);
+        c.interval_warm = num("interval_warm", &self.interval_warm);
+        c.interval_cold = num("interval_cold", &self.interval_cold);
+        c.second_call_working_days =
+            num("second_call_working_days", &self.second_call_working_days);
+        c.strike_gaps = [
+            num("strike_gap_1", &self.strike_gap_1),
+            num("strike_gap_2", &self.strike_gap_2),
         ];
-        s.cadence.gone_dark_touches = num("gone_dark_touches", &self.gone_dark_touches, 1, 100);
-        s.cadence.gone_dark_min_days = num("gone_dark_min_days", &self.gone_dark_min_days, 0, 365);
-        s.nightly_hour = num("nightly_hour", &self.nightly_hour, 0, 23);
-        s.second_call_window_days = num(
-            "second_call_window_days",
-            &self.second_call_window_days,
-            1,
-            365,
-        );
-        s.new_dm_daily_goal = num("new_dm_daily_goal", &self.new_dm_daily_goal, 0, 100);
+        c.gone_dark_touches = num("gone_dark_touches", &self.gone_dark_touches);
+        c.gone_dark_min_days = num("gone_dark_min_days", &self.gone_dark_min_days);
+        s.nightly_hour = num("nightly_hour", &self.nightly_hour);
+        s.second_call_window_days = num("second_call_window_days", &self.second_call_window_days);
+        s.new_dm_daily_goal = num("new_dm_daily_goal", &self.new_dm_daily_goal);
         s.cadence.working_days = WEEKDAYS.map(|d| self.working_days.iter().any(|w| w == d));
-        if !s.cadence.working_days.contains(&true) {
-            errors.set("working_days", "Tick at least one working day.");
-        }
         match parse_holidays(&self.holidays) {
             Ok(h) => s.cadence.holidays = h,
             Err(line) => errors.set(
@@ -132,11 +124,51 @@ impl SettingsForm {
                 format!("“{line}” is not a date; write one date per line, like 2026-12-25."),
             ),
         }
+        // a field that did not even parse keeps its own message
+        if let Err(e) = s.cadence.validate(today) {
+            let (field, message) = form_error(&e);
+            if !errors.has(field) {
+                errors.set(field, message);
+            }
+        }
+        for (field, value, min, max) in [
+            ("nightly_hour", s.nightly_hour, 0, 23),
+            ("second_call_window_days", s.second_call_window_days, 1, 365),
+            ("new_dm_daily_goal", s.new_dm_daily_goal, 0, 100),
+        ] {
+            if !(min..=max).contains(&value) && !errors.has(field) {
+                errors.set(field, format!("A whole number from {min} to {max}."));
+            }
+        }
         if errors.is_empty() {
             Ok(s)
         } else {
             Err(errors)
         }
+    }
+}
+
+/// The form field and message of the domain's verdict on the settings.
+fn form_error(e: &SettingsError) -> (&'static str, String) {
+    match e {
+        SettingsError::OutOfRange {
+            field, min, max, ..
+        } => {
+            let field = match *field {
+                "strike_gaps[0]" => "strike_gap_1",
+                "strike_gaps[1]" => "strike_gap_2",
+                other => other,
+            };
+            (field, format!("A whole number from {min} to {max}."))
+        }
+        SettingsError::NoWorkingDay => ("working_days", "Tick at least one working day.".into()),
+        SettingsError::TooManyHolidays => {
+            ("holidays", format!("Keep at most {MAX_HOLIDAYS} holidays."))
+        }
+        SettingsError::HolidayTooFar(d) => (
+            "holidays",
+            format!("{d} is more than ten years from today; check the year."),
+        ),
     }
 }
 
@@ -269,7 +301,7 @@ pub async fn update(
     Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
     let current = settings::load(&app.db, manager.team_id).await?;
-    match form.parse(&current) {
+    match form.parse(&current, app.clock.today_in(manager.tz())) {
         Ok(new) => {
             settings::save(&app.db, manager.team_id, &new).await?;
             app.rebuilds.queue(manager.team_id, "settings");

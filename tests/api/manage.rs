@@ -164,6 +164,85 @@ async fn the_author_corrects_a_touch_and_the_old_version_is_kept() {
     assert_ne!(other.status(), StatusCode::SEE_OTHER);
 }
 
+/// The form and the API decide alike: both call the domain's one validation.
+#[tokio::test]
+async fn the_settings_form_and_the_api_take_and_refuse_the_same_values() {
+    let app = TestApp::spawn().await;
+    manager(&app).await;
+    let token = app.token_for("mia@acme.test").await;
+    let form = |gap: &'static str, holidays: &'static str| {
+        vec![
+            ("interval_hot", "14"),
+            ("interval_warm", "30"),
+            ("interval_cold", "90"),
+            ("second_call_working_days", "5"),
+            ("strike_gap_1", "2"),
+            ("strike_gap_2", gap),
+            ("gone_dark_touches", "3"),
+            ("gone_dark_min_days", "14"),
+            ("working_days", "mon"),
+            ("working_days", "fri"),
+            ("nightly_hour", "2"),
+            ("second_call_window_days", "30"),
+            ("new_dm_daily_goal", "2"),
+            ("holidays", holidays),
+        ]
+    };
+    let far = "2026-12-25\n2206-12-25";
+    // a gap of 90 working days: allowed by the domain (up to ten years), by both
+    let (status, _) = app
+        .api(
+            reqwest::Method::PATCH,
+            "/settings",
+            &token,
+            Some(serde_json::json!({"strike_gaps": [2, 90]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_redirect(
+        &app.post_form("/settings", &form("90", "")).await,
+        "/settings",
+    );
+    // a holiday two centuries away: refused by both, naming the holidays
+    let (status, body) = app
+        .api(
+            reqwest::Method::PATCH,
+            "/settings",
+            &token,
+            Some(serde_json::json!({"holidays": ["2026-12-25", "2206-12-25"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "holidays");
+    let resp = app.post_form("/settings", &form("3", far)).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("2206-12-25 is more than ten years from today"),
+        "{html}"
+    );
+    // a gap of 0: refused by both
+    let (status, body) = app
+        .api(
+            reqwest::Method::PATCH,
+            "/settings",
+            &token,
+            Some(serde_json::json!({"strike_gaps": [2, 0]})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("strike_gaps"))
+    );
+    let resp = app.post_form("/settings", &form("0", "")).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let stored: (i32, i32) = sqlx::query_as("select strike_gap_1, strike_gap_2 from team_settings")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, (2, 90), "nothing refused was saved");
+}
+
 #[tokio::test]
 async fn settings_are_validated_saved_and_rebuild_the_lists() {
     let app = TestApp::spawn().await;

@@ -14,6 +14,10 @@ pub const MAX_DAYS: u32 = 3650;
 /// The most unanswered attempts `gone_dark` may wait for before suggesting a change of approach.
 pub const MAX_GONE_DARK_TOUCHES: u32 = 100;
 
+/// The most holidays a team may keep: ten years of every public holiday is far fewer, and each
+/// one is read by every date computation.
+pub const MAX_HOLIDAYS: usize = 1000;
+
 /// Every number of the rules is a team setting, so a manager can tune the cadence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
@@ -74,6 +78,12 @@ pub enum SettingsError {
     /// A week without any working day would leave nowhere to put a due date.
     #[error("at least one weekday must be a working day")]
     NoWorkingDay,
+    /// More holidays than [`MAX_HOLIDAYS`].
+    #[error("at most {MAX_HOLIDAYS} holidays")]
+    TooManyHolidays,
+    /// A holiday more than ten years ([`MAX_DAYS`]) before or after today: surely a typo.
+    #[error("{0} is more than ten years from today")]
+    HolidayTooFar(NaiveDate),
 }
 
 impl Settings {
@@ -95,9 +105,12 @@ impl Settings {
 
     /// Rejects nonsense before it is saved, so the rules never have to guess what a manager meant.
     ///
+    /// `today` is the date of the edit (holidays must fall within ten years of it). Every path
+    /// that saves settings (the form, the API) calls this one check.
+    ///
     /// # Errors
-    /// The first field out of range, or [`SettingsError::NoWorkingDay`].
-    pub fn validate(&self) -> Result<(), SettingsError> {
+    /// The first field out of range, [`SettingsError::NoWorkingDay`], or a holiday problem.
+    pub fn validate(&self, today: NaiveDate) -> Result<(), SettingsError> {
         for (field, value, min, max) in self.ranges() {
             if !(min..=max).contains(&value) {
                 return Err(SettingsError::OutOfRange {
@@ -110,6 +123,17 @@ impl Settings {
         }
         if !self.working_days.contains(&true) {
             return Err(SettingsError::NoWorkingDay);
+        }
+        if self.holidays.len() > MAX_HOLIDAYS {
+            return Err(SettingsError::TooManyHolidays);
+        }
+        let far = i64::from(MAX_DAYS);
+        if let Some(d) = self
+            .holidays
+            .iter()
+            .find(|d| (**d - today).num_days().abs() > far)
+        {
+            return Err(SettingsError::HolidayTooFar(*d));
         }
         Ok(())
     }
@@ -167,7 +191,7 @@ mod tests {
             (3, 14, 7)
         );
         assert_eq!(s.working_days, [true, true, true, true, true, false, false]);
-        assert_eq!(s.validate(), Ok(()));
+        assert_eq!(s.validate(today()), Ok(()));
     }
 
     #[test]
@@ -177,7 +201,7 @@ mod tests {
             ..Settings::default()
         };
         assert!(matches!(
-            zero.validate(),
+            zero.validate(today()),
             Err(SettingsError::OutOfRange {
                 field: "interval_warm",
                 value: 0,
@@ -189,7 +213,7 @@ mod tests {
             ..Settings::default()
         };
         assert!(matches!(
-            huge.validate(),
+            huge.validate(today()),
             Err(SettingsError::OutOfRange { .. })
         ));
     }
@@ -201,7 +225,7 @@ mod tests {
             ..Settings::default()
         };
         assert!(matches!(
-            gap.validate(),
+            gap.validate(today()),
             Err(SettingsError::OutOfRange {
                 field: "strike_gaps[1]",
                 ..
@@ -212,7 +236,7 @@ mod tests {
             ..Settings::default()
         };
         assert!(matches!(
-            touches.validate(),
+            touches.validate(today()),
             Err(SettingsError::OutOfRange {
                 field: "gone_dark_touches",
                 ..
@@ -226,11 +250,41 @@ mod tests {
             working_days: [false; 7],
             ..Settings::default()
         };
-        assert_eq!(none.validate(), Err(SettingsError::NoWorkingDay));
+        assert_eq!(none.validate(today()), Err(SettingsError::NoWorkingDay));
         assert_eq!(
-            none.validate().err().map(|e| e.to_string()).as_deref(),
+            none.validate(today())
+                .err()
+                .map(|e| e.to_string())
+                .as_deref(),
             Some("at least one weekday must be a working day")
         );
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+    }
+
+    #[test]
+    fn validation_keeps_holidays_few_and_within_ten_years() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let near = Settings {
+            holidays: [day(2026, 12, 25), day(2017, 1, 2), day(2036, 11, 1)].into(),
+            ..Settings::default()
+        };
+        assert_eq!(near.validate(today()), Ok(()));
+        let far = Settings {
+            holidays: [day(2026, 12, 25), day(2206, 12, 25)].into(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            far.validate(today()),
+            Err(SettingsError::HolidayTooFar(day(2206, 12, 25)))
+        );
+        let many = Settings {
+            holidays: (0..=1000).map(|i| today() + chrono::Days::new(i)).collect(),
+            ..Settings::default()
+        };
+        assert_eq!(many.validate(today()), Err(SettingsError::TooManyHolidays));
     }
 
     #[test]

@@ -158,7 +158,7 @@ fn weekdays(codes: &[String]) -> Result<[bool; 7], FieldError> {
 
 impl SettingsPatch {
     /// The stored settings with this patch applied, or the first field out of range.
-    pub fn apply(self, mut s: TeamSettings) -> Result<TeamSettings, FieldError> {
+    pub fn apply(self, mut s: TeamSettings, today: NaiveDate) -> Result<TeamSettings, FieldError> {
         let c = &mut s.cadence;
         let i = self.intervals.unwrap_or_default();
         c.interval_hot = i.hot.unwrap_or(c.interval_hot);
@@ -176,12 +176,9 @@ impl SettingsPatch {
             c.working_days = weekdays(codes)?;
         }
         if let Some(holidays) = self.holidays {
-            if holidays.len() > 1000 {
-                return Err(FieldError::new("holidays", "Give at most 1000 holidays."));
-            }
             c.holidays = holidays.into_iter().collect();
         }
-        c.validate().map_err(|e| match e {
+        c.validate(today).map_err(|e| match e {
             SettingsError::OutOfRange {
                 field, min, max, ..
             } => FieldError::new(
@@ -190,6 +187,9 @@ impl SettingsPatch {
             ),
             SettingsError::NoWorkingDay => {
                 FieldError::new("working_days", "Keep at least one working day.")
+            }
+            SettingsError::TooManyHolidays | SettingsError::HolidayTooFar(_) => {
+                FieldError::new("holidays", format!("Check the holidays: {e}."))
             }
         })?;
         s.nightly_hour = self.nightly_hour.unwrap_or(s.nightly_hour);
@@ -224,7 +224,8 @@ pub async fn update(
     ApiJson(patch): ApiJson<SettingsPatch>,
 ) -> ApiResult<Json<SettingsJson>> {
     let team = manager.team_id;
-    let s = patch.apply(settings::load(&app.db, team).await?)?;
+    let today = app.clock.today_in(manager.tz());
+    let s = patch.apply(settings::load(&app.db, team).await?, today)?;
     settings::save(&app.db, team, &s).await?;
     // after the running rebuild, if any: the save always takes effect
     app.rebuilds.queue(team, "settings");
@@ -238,7 +239,10 @@ mod tests {
     fn patch(json: serde_json::Value) -> Result<TeamSettings, FieldError> {
         serde_json::from_value::<SettingsPatch>(json)
             .unwrap()
-            .apply(TeamSettings::default())
+            .apply(
+                TeamSettings::default(),
+                NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+            )
     }
 
     #[test]
