@@ -342,3 +342,58 @@ async fn a_teams_rebuild_runs_once_at_a_time_whoever_starts_it() {
     let (status, _) = app.api(Method::POST, "/due/rebuild", &mia, None).await;
     assert_eq!(status, StatusCode::OK, "free again");
 }
+
+/// A URL the binary can connect to the test database with: the suite's server (`DATABASE_URL`,
+/// password included, or the private cluster's socket) and the test's database.
+fn url_of(options: &sqlx::postgres::PgConnectOptions) -> String {
+    let (user, db) = (options.get_username(), options.get_database().unwrap());
+    if let Ok(server) = std::env::var("DATABASE_URL") {
+        let mut url = reqwest::Url::parse(&server).unwrap();
+        url.set_path(&format!("/{db}"));
+        return url.to_string();
+    }
+    match options.get_socket() {
+        Some(dir) => format!(
+            "postgres://{user}@localhost/{db}?host={}&port={}",
+            dir.display(),
+            options.get_port()
+        ),
+        None => format!(
+            "postgres://{user}@{}:{}/{db}",
+            options.get_host(),
+            options.get_port()
+        ),
+    }
+}
+
+#[tokio::test]
+async fn the_command_line_rebuild_refuses_while_another_runs() {
+    let (db, options) = fresh_database().await;
+    let app = server(&db, false).await;
+    let (team, _, _) = team(&app).await;
+    let url = url_of(&options);
+    let rebuild = move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_secondcall"))
+            .args(["rebuild-due", "--team-id", &team.to_string()])
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let lock = TeamLock::try_take(&db, team).await.unwrap().unwrap();
+    let refused = tokio::task::spawn_blocking(rebuild.clone()).await.unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("another rebuild of this team is running"),
+        "{stderr}"
+    );
+    lock.release().await.unwrap();
+    let done = tokio::task::spawn_blocking(rebuild).await.unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(String::from_utf8_lossy(&done.stdout).contains("2 users"));
+}
