@@ -65,9 +65,16 @@ impl Database {
         Ok(Self { pool, embedded })
     }
 
-    /// Closes the pool and stops the embedded cluster if this process owns it.
+    /// Closes the pool and stops the embedded cluster if this process owns it. A connection still
+    /// in use (a rebuild in its last user) is given a few seconds; then the cluster's fast stop
+    /// ends its session, and its transaction rolls back whole.
     pub async fn close(self) -> anyhow::Result<()> {
-        self.pool.close().await;
+        if tokio::time::timeout(Duration::from_secs(2), self.pool.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("database connections still in use at shutdown are cut off");
+        }
         if let Some(cluster) = self.embedded {
             tokio::task::spawn_blocking(move || cluster.stop())
                 .await
