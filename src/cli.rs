@@ -6,11 +6,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use tokio_util::sync::CancellationToken;
 
-use crate::accounts::{self, Email, Role};
-use crate::auth::{password, tokens};
+use crate::accounts;
+use crate::actions::ActionError;
+use crate::actions::users::{self as act, UserInput};
+use crate::auth::tokens;
 use crate::clock::Clock;
 use crate::config::{AdminCommand, Cli, Command, Config};
-use crate::db::users::{self, NewUser};
+use crate::db::users;
 use crate::db::{self, Database};
 use crate::embedded::{EmbeddedError, Mode};
 use crate::rebuilds::Started;
@@ -83,9 +85,7 @@ fn read_password() -> anyhow::Result<String> {
         .lock()
         .read_line(&mut line)
         .context("reading the password from standard input")?;
-    let pw = line.trim_end_matches(['\r', '\n']).to_string();
-    accounts::check_password("password", &pw).map_err(|e| anyhow::anyhow!("password: {e}"))?;
-    Ok(pw)
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 async fn run_admin(pool: &sqlx::PgPool, command: AdminCommand) -> anyhow::Result<()> {
@@ -161,33 +161,29 @@ struct NewUserArgs {
     time_zone: String,
 }
 
+/// Adds the user through the same action as the users page and the API; the first problem is
+/// reported with the flag it came from.
 async fn create_user(tx: &mut sqlx::PgConnection, args: NewUserArgs) -> anyhow::Result<i64> {
-    let email = Email::parse("email", &args.email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
-    let name =
-        accounts::parse_name("name", &args.name).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
-    let role: Role = args
-        .role
-        .parse()
-        .map_err(|e| anyhow::anyhow!("--role: {e}"))?;
-    let tz = accounts::parse_time_zone("time_zone", &args.time_zone)
-        .map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
-    let hash = password::hash(read_password()?).await?;
-    let new = NewUser {
-        team_id: args.team_id,
-        email: &email,
-        name: &name,
-        role,
-        time_zone: tz.name(),
-        password_hash: &hash,
-        must_change_password: false,
+    let input = UserInput {
+        email: args.email,
+        name: args.name,
+        role: args.role,
+        time_zone: args.time_zone,
+        password: read_password()?,
     };
-    let user = users::insert(&mut *tx, &new).await.map_err(|e| {
-        if crate::error::is_unique_violation(&e, "users_email_key") {
-            anyhow::anyhow!("{} already has an account", email.as_str())
-        } else {
-            e.into()
+    let valid = input.parse().map_err(|errors| {
+        let e = &errors[0];
+        match e.field {
+            "password" => anyhow::anyhow!("the password on standard input: {}", e.message),
+            field => anyhow::anyhow!("--{}: {}", field.replace('_', "-"), e.message),
         }
     })?;
+    let user = act::create_in(tx, args.team_id, &valid, false)
+        .await
+        .map_err(|e| match e {
+            ActionError::Conflict(m) => anyhow::anyhow!("{}: {m}", valid.email.as_str()),
+            other => anyhow::anyhow!("{other}"),
+        })?;
     Ok(user.id)
 }
 

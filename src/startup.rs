@@ -50,6 +50,7 @@ impl AppState {
         crate::actions::Ctx {
             db: &self.db,
             now: self.clock.now(),
+            rebuilds: &self.rebuilds,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod due_list;
 pub mod input;
 pub mod jobs;
 pub mod touches;
+pub mod users;
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -16,10 +17,12 @@ use crate::error::{ApiError, AppError};
 
 /// What an action works with: the database, and the moment it acts at (read once from the app's
 /// `Clock`, so "today" and "now" agree through the whole action).
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Ctx<'a> {
     pub db: &'a PgPool,
     pub now: DateTime<Utc>,
+    /// Where a team's rebuild is asked for (once at a time per team).
+    pub rebuilds: &'a crate::rebuilds::Rebuilder,
 }
 
 /// Why an action did not happen; nothing was written.
@@ -35,6 +38,9 @@ pub enum ActionError {
     Conflict(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// A failure that is not the user's (hashing, a rebuild); logged, never shown.
+    #[error("internal: {0}")]
+    Internal(String),
 }
 
 impl From<FieldError> for ActionError {
@@ -58,6 +64,7 @@ impl From<ActionError> for ApiError {
             ActionError::Invalid(f) => ApiError::invalid(f),
             ActionError::Conflict(m) => ApiError::conflict(m),
             ActionError::Database(d) => d.into(),
+            ActionError::Internal(m) => anyhow::anyhow!(m).into(),
         }
     }
 }
@@ -72,6 +79,7 @@ impl From<ActionError> for AppError {
                 AppError::Conflict("That conflicts with the current state; reload and try again.")
             }
             ActionError::Database(d) => d.into(),
+            ActionError::Internal(m) => AppError::Internal(anyhow::anyhow!(m)),
         }
     }
 }

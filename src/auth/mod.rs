@@ -1,5 +1,6 @@
 //! Authentication: password hashing, API tokens, and the browser session's contents.
 
+pub mod login;
 pub mod password;
 pub mod session;
 pub mod tokens;

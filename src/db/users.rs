@@ -59,7 +59,7 @@ pub struct NewUser<'a> {
 const USER_COLUMNS: &str = "id, team_id, email, name, role, time_zone, must_change_password, active, session_epoch, list_stamp";
 
 /// Whether any team exists yet (the first-run setup page is shown until one does).
-pub async fn any_team(db: &PgPool) -> sqlx::Result<bool> {
+pub async fn any_team(db: impl PgExecutor<'_>) -> sqlx::Result<bool> {
     sqlx::query_scalar("select exists(select 1 from teams)")
         .fetch_one(db)
         .await
@@ -142,6 +142,19 @@ pub async fn find_in_team(
 pub async fn find_by_email(db: &PgPool, email: &str) -> sqlx::Result<Option<User>> {
     let sql = format!("select {USER_COLUMNS} from users where lower(email) = lower($1)");
     sqlx::query_as(&sql).bind(email).fetch_optional(db).await
+}
+
+/// Every user of the team, read under the team's user-change lock (an advisory lock held to the
+/// end of the transaction): a change that must keep an active manager sees the team as no
+/// concurrent change can alter it. An advisory lock rather than row locks, because the list-stamp
+/// triggers lock the users' rows in their own order while contacts change.
+pub async fn lock_team(db: &mut sqlx::PgConnection, team_id: i64) -> sqlx::Result<Vec<User>> {
+    sqlx::query("select pg_advisory_xact_lock(7312022, $1::int4)")
+        .bind(i32::try_from(team_id.rem_euclid(i64::from(i32::MAX))).unwrap_or(0))
+        .execute(&mut *db)
+        .await?;
+    let sql = format!("select {USER_COLUMNS} from users where team_id = $1 order by id");
+    sqlx::query_as(&sql).bind(team_id).fetch_all(db).await
 }
 
 /// The team's users, active first, by name.

@@ -19,17 +19,15 @@ use tower_governor::governor::GovernorConfigBuilder;
 use tower_governor::key_extractor::PeerIpKeyExtractor;
 use tower_sessions::Session;
 
-use crate::auth::{password, session};
-use crate::db::users::{self, User};
+use crate::auth::login::{self, LoginError};
+use crate::auth::session;
+use crate::db::users;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::forms::FormErrors;
 use crate::web::is_safe_next;
 use crate::web::layout::Layout;
-
-/// Failed logins allowed per account per minute before the 429 page.
-pub const MAX_FAILURES_PER_MINUTE: i64 = 10;
 
 /// Per client address: bursts of 10 login posts, then one every 6 seconds (10 a minute).
 pub fn rate_limit_layer() -> GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware<QuantaInstant>, Body>
@@ -104,26 +102,26 @@ pub async fn create(
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let email = form.email.trim().to_lowercase();
-    if users::recent_login_failures(&app.db, &email).await? >= MAX_FAILURES_PER_MINUTE {
-        return Err(AppError::TooManyRequests);
-    }
-    let Some(user) = check_credentials(&app, &email, &form.password).await? else {
-        users::record_login_failure(&app.db, &email).await?;
-        let layout =
-            Layout::anonymous().with_error("That email and password do not match an account.");
-        let next = if is_safe_next(&form.next) {
-            form.next
-        } else {
-            String::new()
-        };
-        let page = LoginPage {
-            layout,
-            email: form.email,
-            next,
-            errors: FormErrors::default(),
-        };
-        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    let user = match login::login(&app.db, &form.email, &form.password).await {
+        Ok(user) => user,
+        Err(LoginError::Throttled) => return Err(AppError::TooManyRequests),
+        Err(LoginError::Internal(e)) => return Err(AppError::Internal(e)),
+        Err(LoginError::Mismatch) => {
+            let layout =
+                Layout::anonymous().with_error("That email and password do not match an account.");
+            let next = if is_safe_next(&form.next) {
+                form.next
+            } else {
+                String::new()
+            };
+            let page = LoginPage {
+                layout,
+                email: form.email,
+                next,
+                errors: FormErrors::default(),
+            };
+            return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+        }
     };
     session::login(&session, &user, app.clock.now())
         .await
@@ -136,21 +134,6 @@ pub async fn create(
         "/today".to_string()
     };
     Ok(Redirect::to(&target).into_response())
-}
-
-/// The user whose password this is, if any (timing is the same for unknown emails).
-pub async fn check_credentials(
-    app: &AppState,
-    email: &str,
-    password: &str,
-) -> anyhow::Result<Option<User>> {
-    let found = users::find_for_login(&app.db, email).await?;
-    let (user, hash) = match found {
-        Some((u, h)) => (Some(u), Some(h)),
-        None => (None, None),
-    };
-    let ok = password::verify(password.to_string(), hash).await?;
-    Ok(user.filter(|_| ok))
 }
 
 /// POST /logout: the session row is deleted, the cookie cleared.

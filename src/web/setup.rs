@@ -9,10 +9,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::accounts::{self, Email, Role};
-use crate::auth::{password, session};
-use crate::db::users::{self, NewUser};
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::accounts::{self, Role};
+use crate::actions::ActionError;
+use crate::actions::users::{self as act, UserInput};
+use crate::auth::session;
+use crate::db::users;
+use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::forms::FormErrors;
 use crate::web::layout::Layout;
@@ -62,43 +64,45 @@ fn page(form: SetupForm, errors: FormErrors) -> SetupPage {
     }
 }
 
-/// POST /setup: creates the team and its manager and signs them in.
+/// POST /setup: creates the team and its manager and signs them in. Once a team exists it answers
+/// 404 before reading or hashing anything.
 pub async fn create(
     State(app): State<AppState>,
     session: Session,
     Form(form): Form<SetupForm>,
 ) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    let team = errors.check(accounts::parse_name("team", &form.team));
-    let name = errors.check(accounts::parse_name("name", &form.name));
-    let email = errors.check(Email::parse("email", &form.email));
-    let tz = errors.check(accounts::parse_time_zone("time_zone", &form.time_zone));
-    errors.check(accounts::check_password("password", &form.password));
-    let (Some(team), Some(name), Some(email), Some(tz), true) =
-        (team, name, email, tz, errors.is_empty())
-    else {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(form, errors)).into_response());
-    };
-    let hash = password::hash(form.password.clone()).await?;
-    let mut tx = app.db.begin().await?;
-    users::lock_setup(&mut *tx).await?;
     if users::any_team(&app.db).await? {
         return Err(AppError::NotFound);
     }
-    let team_id = users::insert_team(&mut *tx, &team).await?;
-    let new = NewUser {
-        team_id,
-        email: &email,
-        name: &name,
-        role: Role::Manager,
-        time_zone: tz.name(),
-        password_hash: &hash,
-        must_change_password: false,
+    let mut errors = FormErrors::default();
+    let team = errors.check(accounts::parse_name("team", &form.team));
+    let input = UserInput {
+        email: form.email.clone(),
+        name: form.name.clone(),
+        role: Role::Manager.as_str().to_string(),
+        time_zone: form.time_zone.clone(),
+        password: form.password.clone(),
     };
-    let user = match users::insert(&mut *tx, &new).await {
+    let valid = match input.parse() {
+        Ok(v) => Some(v),
+        Err(list) => {
+            list.into_iter().for_each(|e| errors.add(e));
+            None
+        }
+    };
+    let (Some(team), Some(valid)) = (team, valid) else {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(form, errors)).into_response());
+    };
+    let mut tx = app.db.begin().await?;
+    users::lock_setup(&mut *tx).await?;
+    if users::any_team(&mut *tx).await? {
+        return Err(AppError::NotFound);
+    }
+    let team_id = users::insert_team(&mut *tx, &team).await?;
+    let user = match act::create_in(&mut tx, team_id, &valid, false).await {
         Ok(u) => u,
-        Err(e) if is_unique_violation(&e, "users_email_key") => {
-            errors.set("email", "This email already has an account.");
+        Err(ActionError::Conflict(m)) => {
+            errors.set("email", m);
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(form, errors)).into_response());
         }
         Err(e) => return Err(e.into()),

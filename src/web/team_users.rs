@@ -8,10 +8,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::accounts::{self, Email, FieldError, Role};
-use crate::auth::{password, session};
-use crate::db::users::{self, NewUser, User};
-use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::accounts;
+use crate::actions::ActionError;
+use crate::actions::users::{self as act, Changed, UserChange, UserInput};
+use crate::auth::session;
+use crate::db::users::{self, User};
+use crate::error::AppResult;
 use crate::startup::AppState;
 use crate::web::extract::Manager;
 use crate::web::forms::FormErrors;
@@ -51,34 +53,14 @@ pub struct UserForm {
     pub password: String,
 }
 
-/// A new user's input, parsed; shared by the form and the JSON API.
-#[derive(Debug)]
-pub struct ValidUser {
-    pub email: Email,
-    pub name: String,
-    pub role: Role,
-    pub time_zone: chrono_tz::Tz,
-}
-
 impl UserForm {
-    /// All field problems at once, or the parsed user.
-    pub fn parse(&self) -> Result<ValidUser, Vec<FieldError>> {
-        let email = Email::parse("email", &self.email);
-        let name = accounts::parse_name("name", &self.name);
-        let role = self.role.parse::<Role>();
-        let tz = accounts::parse_time_zone("time_zone", &self.time_zone);
-        let pw = accounts::check_password("password", &self.password);
-        match (email, name, role, tz, pw) {
-            (Ok(email), Ok(name), Ok(role), Ok(time_zone), Ok(())) => Ok(ValidUser {
-                email,
-                name,
-                role,
-                time_zone,
-            }),
-            (e, n, r, t, p) => Err([e.err(), n.err(), r.err(), t.err(), p.err()]
-                .into_iter()
-                .flatten()
-                .collect()),
+    fn input(&self) -> UserInput {
+        UserInput {
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: self.role.clone(),
+            time_zone: self.time_zone.clone(),
+            password: self.password.clone(),
         }
     }
 }
@@ -109,33 +91,6 @@ pub async fn new_form(manager: Manager) -> AppResult<Response> {
     .into_response())
 }
 
-/// Creates a user in the manager's team; the email must be new.
-pub async fn insert_user(
-    app: &AppState,
-    team_id: i64,
-    v: &ValidUser,
-    password: String,
-    must_change: bool,
-) -> Result<User, AppError> {
-    let hash = password::hash(password).await?;
-    let new = NewUser {
-        team_id,
-        email: &v.email,
-        name: &v.name,
-        role: v.role,
-        time_zone: v.time_zone.name(),
-        password_hash: &hash,
-        must_change_password: must_change,
-    };
-    users::insert(&app.db, &new).await.map_err(|e| {
-        if is_unique_violation(&e, "users_email_key") {
-            AppError::Conflict("email taken")
-        } else {
-            e.into()
-        }
-    })
-}
-
 /// POST /settings/users: the initial password is the manager's to hand over; it need not change.
 pub async fn create(
     State(app): State<AppState>,
@@ -143,41 +98,28 @@ pub async fn create(
     Form(form): Form<UserForm>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
-    let result = match form.parse() {
-        Ok(valid) => insert_user(&app, manager.team_id, &valid, form.password.clone(), false).await,
-        Err(list) => {
-            list.into_iter().for_each(|e| errors.add(e));
-            Err(AppError::Conflict("invalid"))
-        }
-    };
-    match result {
-        Ok(user) => {
-            session::flash(
-                &manager.session,
-                "ok",
-                format!("{} can now log in as {}.", user.name, user.email),
-            )
-            .await;
-            Ok(Redirect::to("/settings/users").into_response())
-        }
-        Err(AppError::Conflict(_)) => {
-            if errors.is_empty() {
-                errors.set("email", "This email already has an account.");
+    match form.input().parse() {
+        Ok(valid) => match act::create(&app.ctx(), manager.team_id, &valid).await {
+            Ok(user) => {
+                let text = format!("{} can now log in as {}.", user.name, user.email);
+                session::flash(&manager.session, "ok", text).await;
+                return Ok(Redirect::to("/settings/users").into_response());
             }
-            let layout = Layout::new(&manager, "settings").await;
-            let page = NewUserPage {
-                layout,
-                form: UserForm {
-                    password: String::new(),
-                    ..form
-                },
-                errors,
-                zones: accounts::time_zone_names(),
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(other) => Err(other),
+            Err(ActionError::Conflict(m)) => errors.set("email", m),
+            Err(other) => return Err(other.into()),
+        },
+        Err(list) => list.into_iter().for_each(|e| errors.add(e)),
     }
+    let page = NewUserPage {
+        layout: Layout::new(&manager, "settings").await,
+        form: UserForm {
+            password: String::new(),
+            ..form
+        },
+        errors,
+        zones: accounts::time_zone_names(),
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -193,27 +135,19 @@ pub async fn reset_password(
     Path(id): Path<i64>,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
-    let target = users::find_in_team(&app.db, manager.team_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if let Err(e) = accounts::check_password("password", &form.password) {
-        session::flash(
-            &manager.session,
-            "error",
-            format!("Temporary password for {}: {}", target.name, e.message),
-        )
-        .await;
-        return Ok(Redirect::to("/settings/users").into_response());
-    }
-    let hash = password::hash(form.password).await?;
-    users::set_password(&app.db, manager.team_id, id, &hash, true)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let text = format!(
-        "{} has a temporary password and must choose a new one at their next login.",
-        target.name
-    );
-    session::flash(&manager.session, "ok", text).await;
+    let (kind, text) =
+        match act::reset_password(&app.ctx(), manager.team_id, id, &form.password).await {
+            Ok(target) => (
+                "ok",
+                format!(
+                    "{} has a temporary password and must choose a new one at their next login.",
+                    target.name
+                ),
+            ),
+            Err(ActionError::Invalid(e)) => ("error", format!("Temporary password: {}", e.message)),
+            Err(other) => return Err(other.into()),
+        };
+    session::flash(&manager.session, kind, text).await;
     Ok(Redirect::to("/settings/users").into_response())
 }
 
@@ -231,54 +165,23 @@ pub async fn deactivate(
     Path(id): Path<i64>,
     Form(form): Form<DeactivateForm>,
 ) -> AppResult<Response> {
-    let target = users::find_in_team(&app.db, manager.team_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if target.id == manager.id {
-        session::flash(
-            &manager.session,
-            "error",
-            "You cannot deactivate yourself; ask another manager.",
-        )
-        .await;
-        return Ok(Redirect::to("/settings/users").into_response());
-    }
-    let heir = match form.reassign_to.trim().parse::<i64>() {
-        Ok(h) => users::find_in_team(&app.db, manager.team_id, h)
-            .await?
-            .filter(|u| u.active && u.id != id),
-        Err(_) => None,
+    let change = UserChange {
+        active: Some(false),
+        reassign_to: form.reassign_to.trim().parse::<i64>().ok(),
+        ..UserChange::default()
     };
-    let owned = users::owned_contacts(&app.db, manager.team_id, id).await?;
-    if owned > 0 && heir.is_none() {
-        let text = format!(
-            "{} owns {owned} contacts: choose a teammate to hand them to.",
-            target.name
-        );
-        session::flash(&manager.session, "error", text).await;
-        return Ok(Redirect::to("/settings/users").into_response());
-    }
-    let mut tx = app.db.begin().await?;
-    if let Some(h) = &heir {
-        users::reassign_contacts(&mut tx, manager.team_id, id, h.id).await?;
-    }
-    users::set_active(&mut tx, manager.team_id, id, false).await?;
-    crate::db::due::clear_user_list(&mut tx, manager.team_id, id).await?;
-    tx.commit().await?;
-    if let Some(h) = &heir {
-        app.rebuilds
-            .run_users(manager.team_id, "manual", &[h.id])
-            .await?;
-    }
-    let moved = heir
-        .map(|h| format!(" Their {owned} contacts now belong to {}.", h.name))
-        .unwrap_or_default();
-    session::flash(
-        &manager.session,
-        "ok",
-        format!("{} is deactivated.{moved}", target.name),
-    )
-    .await;
+    let (kind, text) = match act::change(&app.ctx(), &manager, id, &change).await {
+        Ok(Changed { user, handed_to }) => {
+            let moved = handed_to
+                .map(|(h, n)| format!(" Their {n} contacts now belong to {}.", h.name))
+                .unwrap_or_default();
+            ("ok", format!("{} is deactivated.{moved}", user.name))
+        }
+        Err(ActionError::Invalid(e)) => ("error", e.message),
+        Err(ActionError::Conflict(m)) => ("error", m),
+        Err(other) => return Err(other.into()),
+    };
+    session::flash(&manager.session, kind, text).await;
     Ok(Redirect::to("/settings/users").into_response())
 }
 
@@ -288,16 +191,12 @@ pub async fn reactivate(
     manager: Manager,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let target = users::find_in_team(&app.db, manager.team_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut conn = app.db.acquire().await?;
-    users::set_active(&mut conn, manager.team_id, id, true).await?;
-    session::flash(
-        &manager.session,
-        "ok",
-        format!("{} can log in again.", target.name),
-    )
-    .await;
+    let change = UserChange {
+        active: Some(true),
+        ..UserChange::default()
+    };
+    let changed = act::change(&app.ctx(), &manager, id, &change).await?;
+    let text = format!("{} can log in again.", changed.user.name);
+    session::flash(&manager.session, "ok", text).await;
     Ok(Redirect::to("/settings/users").into_response())
 }

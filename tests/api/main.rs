@@ -18,3 +18,4 @@ mod pages;
 mod reports;
 mod seed;
 mod today_cache;
+mod users_rules;

@@ -6,14 +6,14 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::accounts::{self, Role};
+use crate::actions::users::{self as act, UserChange, UserInput};
+use crate::auth::login::{self, LoginError};
 use crate::auth::tokens;
-use crate::db::users::{self, User};
-use crate::error::{ApiError, ApiResult, AppError};
+use crate::db::users::User;
+use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use crate::web::api::json::ApiJson;
 use crate::web::extract::{ApiManager, ApiUser};
-use crate::web::team_users::{UserForm, insert_user};
 
 /// A user as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,20 +67,17 @@ pub async fn create_token(
     State(app): State<AppState>,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<(StatusCode, Json<TokenJson>)> {
-    let email = req.email.trim().to_lowercase();
-    if users::recent_login_failures(&app.db, &email).await?
-        >= crate::web::login::MAX_FAILURES_PER_MINUTE
-    {
-        return Err(ApiError::too_many());
-    }
-    let Some(user) = crate::web::login::check_credentials(&app, &email, &req.password).await?
-    else {
-        users::record_login_failure(&app.db, &email).await?;
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "That email and password do not match an account.",
-        ));
+    let user = match login::login(&app.db, &req.email, &req.password).await {
+        Ok(user) => user,
+        Err(LoginError::Throttled) => return Err(ApiError::too_many()),
+        Err(LoginError::Mismatch) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "That email and password do not match an account.",
+            ));
+        }
+        Err(LoginError::Internal(e)) => return Err(e.into()),
     };
     let (token, hash) = tokens::generate();
     crate::db::tokens::insert(&app.db, &user, "API login", &hash).await?;
@@ -111,22 +108,18 @@ pub async fn create(
     ApiManager(manager): ApiManager,
     ApiJson(body): ApiJson<NewUserJson>,
 ) -> ApiResult<(StatusCode, Json<UserJson>)> {
-    let form = UserForm {
+    let input = UserInput {
         email: body.email,
         name: body.name,
         role: body.role,
         time_zone: body.time_zone,
         password: body.password,
     };
-    let valid = form
+    let valid = input
         .parse()
         .map_err(|mut errs| ApiError::invalid(errs.remove(0)))?;
-    match insert_user(&app, manager.team_id, &valid, form.password, false).await {
-        Ok(user) => Ok((StatusCode::CREATED, Json(user.into()))),
-        Err(AppError::Conflict(_)) => Err(ApiError::conflict("This email already has an account.")),
-        Err(AppError::Database(e)) => Err(e.into()),
-        Err(other) => Err(ApiError::from(anyhow::anyhow!("{other:?}"))),
-    }
+    let user = act::create(&app.ctx(), manager.team_id, &valid).await?;
+    Ok((StatusCode::CREATED, Json(user.into())))
 }
 
 /// Changes to a user; `active: false` deactivates (no login, sessions and tokens end).
@@ -142,54 +135,21 @@ pub struct UserPatch {
 
 /// Updates a user of the caller's team (managers only).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", request_body = UserPatch, params(("id" = i64, Path)),
-    responses((status = 200, body = UserJson), (status = 404, body = crate::web::api::json::ErrorJson), (status = 422, body = crate::web::api::json::ErrorJson)))]
+    responses((status = 200, body = UserJson), (status = 404, body = crate::web::api::json::ErrorJson),
+        (status = 409, description = "the change would leave the team without an active manager", body = crate::web::api::json::ErrorJson),
+        (status = 422, body = crate::web::api::json::ErrorJson)))]
 pub async fn update(
     State(app): State<AppState>,
     ApiManager(manager): ApiManager,
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> ApiResult<Json<UserJson>> {
-    let team = manager.team_id;
-    let role = patch.role.as_deref().map(str::parse::<Role>).transpose()?;
-    let tz = patch
-        .time_zone
-        .as_deref()
-        .map(|t| accounts::parse_time_zone("time_zone", t))
-        .transpose()?;
-    users::find_in_team(&app.db, team, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let mut tx = app.db.begin().await?;
-    if let Some(target) = patch.reassign_to {
-        crate::db::users::find_in_team(&mut *tx, team, target)
-            .await?
-            .filter(|u| u.active && u.id != id)
-            .ok_or_else(|| {
-                ApiError::invalid(accounts::FieldError::new(
-                    "reassign_to",
-                    "Choose another active user of your team.",
-                ))
-            })?;
-        crate::db::users::reassign_contacts(&mut tx, team, id, target).await?;
-    }
-    if let Some(role) = role {
-        users::set_role(&mut *tx, team, id, role).await?;
-    }
-    if let Some(tz) = tz {
-        users::set_time_zone(&mut *tx, team, id, tz.name()).await?;
-    }
-    if let Some(active) = patch.active {
-        users::set_active(&mut tx, team, id, active).await?;
-    }
-    let user = users::find_in_team(&mut *tx, team, id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    tx.commit().await?;
-    if let Some(target) = patch.reassign_to {
-        // the moved contacts' items follow their new owner, today
-        app.rebuilds
-            .run_users(team, "manual", &[id, target])
-            .await?;
-    }
-    Ok(Json(user.into()))
+    let change = UserChange {
+        role: patch.role,
+        time_zone: patch.time_zone,
+        active: patch.active,
+        reassign_to: patch.reassign_to,
+    };
+    let changed = act::change(&app.ctx(), &manager, id, &change).await?;
+    Ok(Json(changed.user.into()))
 }
