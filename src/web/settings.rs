@@ -12,11 +12,12 @@ use axum_extra::extract::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use crate::actions::{self, settings::SaveError};
 use crate::auth::session;
 use crate::db::due::{self, Run};
 use crate::db::settings::{self, TeamSettings, WEEKDAYS};
 use crate::domain::cadence::{MAX_HOLIDAYS, SettingsError};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::jobs::nightly;
 use crate::rebuilds::TeamLock;
 use crate::startup::AppState;
@@ -124,20 +125,11 @@ impl SettingsForm {
                 format!("“{line}” is not a date; write one date per line, like 2026-12-25."),
             ),
         }
-        // a field that did not even parse keeps its own message
-        if let Err(e) = s.cadence.validate(today) {
+        // the one validation (a field that did not even parse keeps its own message)
+        if let Err(e) = actions::settings::validate(&s, today) {
             let (field, message) = form_error(&e);
             if !errors.has(field) {
                 errors.set(field, message);
-            }
-        }
-        for (field, value, min, max) in [
-            ("nightly_hour", s.nightly_hour, 0, 23),
-            ("second_call_window_days", s.second_call_window_days, 1, 365),
-            ("new_dm_daily_goal", s.new_dm_daily_goal, 0, 100),
-        ] {
-            if !(min..=max).contains(&value) && !errors.has(field) {
-                errors.set(field, format!("A whole number from {min} to {max}."));
             }
         }
         if errors.is_empty() {
@@ -301,10 +293,15 @@ pub async fn update(
     Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
     let current = settings::load(&app.db, manager.team_id).await?;
-    match form.parse(&current, app.clock.today_in(manager.tz())) {
+    let today = app.clock.today_in(manager.tz());
+    match form.parse(&current, today) {
         Ok(new) => {
-            settings::save(&app.db, manager.team_id, &new).await?;
-            app.rebuilds.queue(manager.team_id, "settings");
+            actions::settings::save(&app.ctx(), manager.team_id, &new, today)
+                .await
+                .map_err(|e| match e {
+                    SaveError::Invalid(e) => anyhow::anyhow!("settings checked twice: {e}").into(),
+                    SaveError::Action(e) => AppError::from(e),
+                })?;
             session::flash(
                 &manager.session,
                 "ok",

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::accounts::FieldError;
+use crate::actions::settings::SaveError;
 use crate::db::settings::{self, TeamSettings, WEEKDAYS};
 use crate::domain::cadence::SettingsError;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use crate::web::api::json::{ApiJson, ErrorJson};
 use crate::web::extract::{ApiManager, ApiUser};
@@ -117,14 +118,21 @@ pub struct SettingsPatch {
     pub new_dm_daily_goal: Option<u32>,
 }
 
-fn within(field: &'static str, value: u32, min: u32, max: u32) -> Result<(), FieldError> {
-    if (min..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(FieldError::new(
-            field,
+/// The API's field and message for the one validation's verdict.
+fn api_error(e: &SettingsError) -> FieldError {
+    match e {
+        SettingsError::OutOfRange {
+            field, min, max, ..
+        } => FieldError::new(
+            api_field(field),
             format!("Use a number from {min} to {max}."),
-        ))
+        ),
+        SettingsError::NoWorkingDay => {
+            FieldError::new("working_days", "Keep at least one working day.")
+        }
+        SettingsError::TooManyHolidays | SettingsError::HolidayTooFar(_) => {
+            FieldError::new("holidays", format!("Check the holidays: {e}."))
+        }
     }
 }
 
@@ -138,6 +146,9 @@ fn api_field(field: &str) -> &'static str {
         "gone_dark_touches" => "gone_dark.touches",
         "gone_dark_min_days" => "gone_dark.min_days",
         "gone_dark_rearm_days" => "gone_dark.rearm_days",
+        "nightly_hour" => "nightly_hour",
+        "second_call_window_days" => "second_call_window_days",
+        "new_dm_daily_goal" => "new_dm_daily_goal",
         _ => "strike_gaps",
     }
 }
@@ -178,28 +189,12 @@ impl SettingsPatch {
         if let Some(holidays) = self.holidays {
             c.holidays = holidays.into_iter().collect();
         }
-        c.validate(today).map_err(|e| match e {
-            SettingsError::OutOfRange {
-                field, min, max, ..
-            } => FieldError::new(
-                api_field(field),
-                format!("Use a number from {min} to {max}."),
-            ),
-            SettingsError::NoWorkingDay => {
-                FieldError::new("working_days", "Keep at least one working day.")
-            }
-            SettingsError::TooManyHolidays | SettingsError::HolidayTooFar(_) => {
-                FieldError::new("holidays", format!("Check the holidays: {e}."))
-            }
-        })?;
         s.nightly_hour = self.nightly_hour.unwrap_or(s.nightly_hour);
         s.second_call_window_days = self
             .second_call_window_days
             .unwrap_or(s.second_call_window_days);
         s.new_dm_daily_goal = self.new_dm_daily_goal.unwrap_or(s.new_dm_daily_goal);
-        within("nightly_hour", s.nightly_hour, 0, 23)?;
-        within("second_call_window_days", s.second_call_window_days, 1, 365)?;
-        within("new_dm_daily_goal", s.new_dm_daily_goal, 0, 100)?;
+        crate::actions::settings::validate(&s, today).map_err(|e| api_error(&e))?;
         Ok(s)
     }
 }
@@ -226,9 +221,13 @@ pub async fn update(
     let team = manager.team_id;
     let today = app.clock.today_in(manager.tz());
     let s = patch.apply(settings::load(&app.db, team).await?, today)?;
-    settings::save(&app.db, team, &s).await?;
-    // after the running rebuild, if any: the save always takes effect
-    app.rebuilds.queue(team, "settings");
+    // validated above with the same rule; a verdict here can only repeat it
+    crate::actions::settings::save(&app.ctx(), team, &s, today)
+        .await
+        .map_err(|e| match e {
+            SaveError::Invalid(e) => ApiError::invalid(api_error(&e)),
+            SaveError::Action(e) => e.into(),
+        })?;
     Ok(Json((&s).into()))
 }
 
