@@ -15,4 +15,5 @@ pub mod error;
 pub mod jobs;
 pub mod startup;
 pub mod telemetry;
+pub mod text;
 pub mod web;
