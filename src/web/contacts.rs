@@ -2,8 +2,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -19,7 +18,7 @@ use crate::startup::AppState;
 use crate::web::contact_form::{ContactForm, FormChoices};
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{Form, FormErrors, Query};
 use crate::web::layout::Layout;
 use crate::web::views::{KindSlug, contact_path};
 

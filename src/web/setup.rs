@@ -2,7 +2,6 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,7 +13,7 @@ use crate::auth::{password, session};
 use crate::db::users::{self, NewUser};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::startup::AppState;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{Form, FormErrors};
 use crate::web::layout::Layout;
 
 /// The setup form as typed (re-shown on error, password excluded).
