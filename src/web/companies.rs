@@ -16,6 +16,7 @@ use crate::domain::cadence::ContactKind;
 use crate::engine;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
+use crate::text::SearchText;
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
 use crate::web::forms::{Form, FormErrors, Query};
@@ -25,7 +26,7 @@ use crate::web::views::contact_path;
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
-    q: String,
+    q: SearchText,
     after_name: Option<String>,
     after_id: Option<i64>,
 }
@@ -34,7 +35,7 @@ pub struct ListQuery {
 #[template(path = "companies/list.html")]
 struct ListPage {
     layout: Layout,
-    q: String,
+    q: SearchText,
     companies: Vec<Company>,
     next: Option<String>,
     form: CompanyInput,
@@ -48,11 +49,10 @@ async fn list_page(
     form: CompanyInput,
     errors: FormErrors,
 ) -> AppResult<ListPage> {
-    let query = Some(q.q.trim()).filter(|s| !s.is_empty());
     let mut found = companies::list(
         &app.db,
         user.team_id,
-        query,
+        q.q.as_query(),
         q.after_name.clone().zip(q.after_id),
         51,
     )
@@ -63,7 +63,7 @@ async fn list_page(
             let enc = fmt::query_value;
             format!(
                 "/companies?q={}&after_name={}&after_id={}",
-                enc(&q.q),
+                enc(q.q.as_str()),
                 enc(&c.name.to_lowercase()),
                 c.id
             )

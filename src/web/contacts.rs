@@ -15,6 +15,7 @@ use crate::domain::cadence::ContactKind;
 use crate::engine;
 use crate::error::AppResult;
 use crate::startup::AppState;
+use crate::text::SearchText;
 use crate::web::contact_form::{ContactForm, FormChoices};
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
@@ -29,7 +30,7 @@ const PAGE: i64 = 50;
 pub struct ListQuery {
     kind: Option<KindSlug>,
     #[serde(default)]
-    q: String,
+    q: SearchText,
     #[serde(default)]
     owner: String,
     #[serde(default)]
@@ -58,7 +59,7 @@ struct ListPage {
     layout: Layout,
     is_dm: bool,
     slug: &'static str,
-    q: String,
+    q: SearchText,
     owner: String,
     temperature: String,
     due: String,
@@ -75,7 +76,7 @@ pub async fn index(
 ) -> AppResult<Response> {
     let kind = q.kind.unwrap_or(KindSlug::DecisionMakers).kind();
     let filter = ListFilter {
-        query: Some(q.q.trim().to_string()).filter(|s| !s.is_empty()),
+        query: q.q.as_query().map(str::to_string),
         owner_id: q.owner.parse().ok(),
         temperature: Some(q.temperature.clone())
             .filter(|t| kind == ContactKind::DecisionMaker && !t.is_empty()),
@@ -143,7 +144,7 @@ pub async fn index(
 fn next_link(q: &ListQuery, kind: ContactKind, name: &str, id: i64) -> String {
     let pairs = [
         ("kind", KindSlug::of(kind).to_string()),
-        ("q", q.q.clone()),
+        ("q", q.q.to_string()),
         ("owner", q.owner.clone()),
         ("temperature", q.temperature.clone()),
         ("due", q.due.clone()),
