@@ -61,12 +61,16 @@ fn page(form: SetupForm, errors: FormErrors) -> SetupPage {
     }
 }
 
-/// POST /setup: creates the team and its manager and signs them in.
+/// POST /setup: creates the team and its manager and signs them in. Once a team exists it is a
+/// 404 before anything is checked or hashed, so the page costs a stranger's post nothing.
 pub async fn create(
     State(app): State<AppState>,
     session: Session,
     Form(form): Form<SetupForm>,
 ) -> AppResult<Response> {
+    if users::any_team(&app.db).await? {
+        return Err(AppError::NotFound);
+    }
     let mut errors = FormErrors::default();
     let team = errors.check(accounts::parse_name("team", &form.team));
     let name = errors.check(accounts::parse_name("name", &form.name));
