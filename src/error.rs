@@ -40,20 +40,24 @@ pub enum AppError {
 pub struct ErrorPage {
     pub status: u16,
     pub title: &'static str,
-    pub message: &'static str,
+    pub message: std::borrow::Cow<'static, str>,
 }
 
 impl ErrorPage {
     /// Renders the page with its status; a failing render falls back to plain text.
-    pub fn respond(status: StatusCode, title: &'static str, message: &'static str) -> Response {
+    pub fn respond(
+        status: StatusCode,
+        title: &'static str,
+        message: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Response {
         let page = ErrorPage {
             status: status.as_u16(),
             title,
-            message,
+            message: message.into(),
         };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, message).into_response(),
+            Err(_) => (status, page.message.into_owned()).into_response(),
         }
     }
 }

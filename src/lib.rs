@@ -17,4 +17,5 @@ pub mod jobs;
 pub mod rebuilds;
 pub mod startup;
 pub mod telemetry;
+pub mod text;
 pub mod web;

@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -21,6 +20,7 @@ use crate::error::AppResult;
 use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::fmt::query_value;
+use crate::web::forms::{Form, Query};
 use crate::web::layout::Layout;
 
 /// Cards shown per column before "show all".

@@ -2,8 +2,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -16,16 +15,17 @@ use crate::db::contacts::{self, ListFilter};
 use crate::domain::cadence::ContactKind;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
+use crate::text::SearchText;
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{Form, FormErrors, Query};
 use crate::web::layout::Layout;
 use crate::web::views::contact_path;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
-    q: String,
+    q: SearchText,
     after_name: Option<String>,
     after_id: Option<i64>,
 }
@@ -34,7 +34,7 @@ pub struct ListQuery {
 #[template(path = "companies/list.html")]
 struct ListPage {
     layout: Layout,
-    q: String,
+    q: SearchText,
     companies: Vec<Company>,
     next: Option<String>,
     form: CompanyInput,
@@ -48,11 +48,10 @@ async fn list_page(
     form: CompanyInput,
     errors: FormErrors,
 ) -> AppResult<ListPage> {
-    let query = Some(q.q.trim()).filter(|s| !s.is_empty());
     let mut found = companies::list(
         &app.db,
         user.team_id,
-        query,
+        q.q.as_query(),
         q.after_name.clone().zip(q.after_id),
         51,
     )
@@ -63,7 +62,7 @@ async fn list_page(
             let enc = fmt::query_value;
             format!(
                 "/companies?q={}&after_name={}&after_id={}",
-                enc(&q.q),
+                enc(q.q.as_str()),
                 enc(&c.name.to_lowercase()),
                 c.id
             )

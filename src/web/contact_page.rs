@@ -3,7 +3,6 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,7 +19,7 @@ use crate::startup::AppState;
 use crate::web::contact_form::{ContactForm, FormChoices};
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{Form, FormErrors};
 use crate::web::layout::Layout;
 use crate::web::views::{KindSlug, LogForm, TouchForm, TouchLine, contact_path};
 

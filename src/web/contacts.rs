@@ -2,8 +2,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -15,10 +14,11 @@ use crate::db::{companies, users};
 use crate::domain::cadence::ContactKind;
 use crate::error::AppResult;
 use crate::startup::AppState;
+use crate::text::SearchText;
 use crate::web::contact_form::{ContactForm, FormChoices};
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{Form, FormErrors, Query};
 use crate::web::layout::Layout;
 use crate::web::views::{KindSlug, contact_path};
 
@@ -29,7 +29,7 @@ const PAGE: i64 = 50;
 pub struct ListQuery {
     kind: Option<KindSlug>,
     #[serde(default)]
-    q: String,
+    q: SearchText,
     #[serde(default)]
     owner: String,
     #[serde(default)]
@@ -58,7 +58,7 @@ struct ListPage {
     layout: Layout,
     is_dm: bool,
     slug: &'static str,
-    q: String,
+    q: SearchText,
     owner: String,
     temperature: String,
     due: String,
@@ -75,7 +75,7 @@ pub async fn index(
 ) -> AppResult<Response> {
     let kind = q.kind.unwrap_or(KindSlug::DecisionMakers).kind();
     let filter = ListFilter {
-        query: Some(q.q.trim().to_string()).filter(|s| !s.is_empty()),
+        query: q.q.as_query().map(str::to_string),
         owner_id: q.owner.parse().ok(),
         temperature: Some(q.temperature.clone())
             .filter(|t| kind == ContactKind::DecisionMaker && !t.is_empty()),
@@ -143,7 +143,7 @@ pub async fn index(
 fn next_link(q: &ListQuery, kind: ContactKind, name: &str, id: i64) -> String {
     let pairs = [
         ("kind", KindSlug::of(kind).to_string()),
-        ("q", q.q.clone()),
+        ("q", q.q.to_string()),
         ("owner", q.owner.clone()),
         ("temperature", q.temperature.clone()),
         ("due", q.due.clone()),

@@ -2,8 +2,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -17,15 +16,16 @@ use crate::domain::cadence::ContactKind;
 use crate::domain::pipeline::{JobStatus, Stage};
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
+use crate::text::SearchText;
 use crate::web::extract::CurrentUser;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{Form, FormErrors, Query};
 use crate::web::jobs::{AppRow, JobForm, app_rows, form_page, stages};
 use crate::web::layout::Layout;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ShowQuery {
     #[serde(default)]
-    q: String,
+    q: SearchText,
 }
 
 #[derive(Template, WebTemplate)]
@@ -36,7 +36,7 @@ struct ShowPage {
     status_label: &'static str,
     rows: Vec<AppRow>,
     stages: Vec<(&'static str, &'static str)>,
-    q: String,
+    q: SearchText,
     found: Vec<(i64, String, String)>,
 }
 
@@ -52,9 +52,9 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let list = applications::for_job_or_candidate(&app.db, user.team_id, Some(id), None).await?;
     let rows = app_rows(&app, &user, list).await?;
-    let found = match q.q.trim() {
-        "" => Vec::new(),
-        query => {
+    let found = match q.q.as_query() {
+        None => Vec::new(),
+        Some(query) => {
             let filter = ListFilter {
                 query: Some(query.to_string()),
                 limit: 20,

@@ -3,8 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -22,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{Form, FormErrors, Query};
 use crate::web::layout::Layout;
 
 /// Stage and status options for selects.

@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use governor::clock::QuantaInstant;
@@ -25,7 +24,7 @@ use crate::db::users;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{Form, FormErrors, Query};
 use crate::web::is_safe_next;
 use crate::web::layout::Layout;
 

@@ -8,7 +8,6 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -23,7 +22,7 @@ use crate::rebuilds::TeamLock;
 use crate::startup::AppState;
 use crate::web::extract::Manager;
 use crate::web::fmt;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{FormErrors, MultiForm};
 use crate::web::layout::Layout;
 
 /// The form as posted (strings, so anything typed is shown again).
@@ -290,7 +289,7 @@ pub async fn show(State(app): State<AppState>, manager: Manager) -> AppResult<Re
 pub async fn update(
     State(app): State<AppState>,
     manager: Manager,
-    Form(form): Form<SettingsForm>,
+    MultiForm(form): MultiForm<SettingsForm>,
 ) -> AppResult<Response> {
     let current = settings::load(&app.db, manager.team_id).await?;
     let today = app.clock.today_in(manager.tz());

@@ -2,7 +2,6 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -16,7 +15,7 @@ use crate::auth::session;
 use crate::db::users;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{Form, FormErrors};
 use crate::web::layout::Layout;
 
 /// The setup form as typed (re-shown on error, password excluded).

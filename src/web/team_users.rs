@@ -2,7 +2,6 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -16,7 +15,7 @@ use crate::db::users::{self, User};
 use crate::error::AppResult;
 use crate::startup::AppState;
 use crate::web::extract::Manager;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{Form, FormErrors};
 use crate::web::layout::Layout;
 
 #[derive(Template, WebTemplate)]

@@ -2,7 +2,6 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,7 +13,7 @@ use crate::domain::cadence::ContactKind;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::forms::FormErrors;
+use crate::web::forms::{Form, FormErrors};
 use crate::web::layout::Layout;
 use crate::web::views::{LogForm, TouchForm, contact_path, datetime_local};
 

@@ -11,6 +11,7 @@ use crate::actions::companies::{self as act, CompanyInput, EventInput};
 use crate::db::companies::{self, Company, Event};
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
+use crate::text::SearchText;
 use crate::web::api::json::{ApiJson, ApiQuery, ErrorJson};
 use crate::web::api::paging;
 use crate::web::extract::ApiUser;
@@ -71,8 +72,9 @@ impl CompanyFields {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CompanyQuery {
-    /// Matched anywhere in the name.
-    pub q: Option<String>,
+    /// Matched anywhere in the name; at most 200 characters.
+    #[param(value_type = Option<String>, max_length = 200)]
+    pub q: Option<SearchText>,
     /// 1 to 500, default 50 (more is a 422).
     pub limit: Option<i64>,
     /// The `next` of the previous page.
@@ -144,7 +146,7 @@ pub async fn index(
 ) -> ApiResult<Json<CompanyPage>> {
     let limit = paging::limit(q.limit)?;
     let after = paging::parse_name_cursor(q.cursor.as_deref())?;
-    let query = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let query = q.q.as_ref().and_then(SearchText::as_query);
     let rows = companies::list(&app.db, user.team_id, query, after, limit + 1).await?;
     let (rows, next) = paging::split_page(rows, limit, |c| paging::name_cursor(c.id, &c.name));
     let items = rows.into_iter().map(Into::into).collect();

@@ -5,6 +5,7 @@
 //! when rows are added or removed meanwhile. Id-ordered lists (touches) use the last id.
 
 use crate::accounts::FieldError;
+use crate::text;
 
 /// The page size when none is given.
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -47,6 +48,10 @@ pub fn parse_name_cursor(raw: Option<&str>) -> Result<Option<(String, i64)>, Fie
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or_else(bad_cursor)?;
     let (id, name) = text.split_once(':').ok_or_else(bad_cursor)?;
+    // The hex hides the name from the extractors' check, so the decoded text is checked here.
+    if text::first_forbidden(name).is_some() {
+        return Err(bad_cursor());
+    }
     let id = id.parse().map_err(|_| bad_cursor())?;
     Ok(Some((name.to_string(), id)))
 }
@@ -85,6 +90,11 @@ mod tests {
             Some(("Zoë: the CEO".to_string(), 42))
         );
         assert_eq!(parse_name_cursor(Some("zz")).unwrap_err().field, "cursor");
+        let hidden_nul = hex::encode("1:Ann\u{0}");
+        assert_eq!(
+            parse_name_cursor(Some(&hidden_nul)).unwrap_err().field,
+            "cursor"
+        );
         assert_eq!(parse_name_cursor(None).unwrap(), None);
     }
 

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono_tz::Tz;
@@ -14,6 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
+use crate::web::forms::Query;
 use crate::web::layout::Layout;
 use crate::web::team::words::{status_words, title};
 use crate::web::team::{Ctx, Params, context};

@@ -11,7 +11,7 @@ pub mod words;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use futures_util::TryFutureExt;
 
@@ -19,6 +19,7 @@ use crate::db::reports::{self, Figure, Person, Scope, WeekCount};
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
 use crate::web::extract::{CurrentUser, Manager};
+use crate::web::forms::Query;
 use crate::web::layout::Layout;
 use card::{CHANNELS, Report, STRIKES};
 pub use context::{Ctx, Params, context};

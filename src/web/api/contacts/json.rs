@@ -11,6 +11,7 @@ use crate::accounts::FieldError;
 use crate::actions::input::ContactInput;
 use crate::db::contacts::Contact;
 use crate::domain::cadence::{ContactKind, Reason, Temperature};
+use crate::text::SearchText;
 
 /// A decision maker or candidate, with where it stands in the follow-up cycle.
 #[derive(Debug, Serialize, ToSchema)]
@@ -174,8 +175,9 @@ pub fn input_of(c: &Contact) -> ContactInput {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ContactQuery {
-    /// Matched anywhere in the name, email, phone or company name.
-    pub q: Option<String>,
+    /// Matched anywhere in the name, email, phone or company name; at most 200 characters.
+    #[param(value_type = Option<String>, max_length = 200)]
+    pub q: Option<SearchText>,
     pub owner_id: Option<i64>,
     /// `hot`, `warm` or `cold` (decision makers only).
     pub temperature: Option<String>,

@@ -16,6 +16,7 @@ use crate::domain::cadence::ContactKind;
 use crate::engine;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
+use crate::text::SearchText;
 use crate::web::api::json::{ApiJson, ApiQuery, ErrorJson};
 use crate::web::api::paging;
 use crate::web::extract::ApiUser;
@@ -106,7 +107,11 @@ async fn filter(
         return Err(ApiError::not_found());
     }
     Ok(ListFilter {
-        query: q.q.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        query: q
+            .q
+            .as_ref()
+            .and_then(SearchText::as_query)
+            .map(str::to_string),
         owner_id: q.owner_id,
         temperature,
         due: q.due,
