@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-/// `Json<T>` with API.md errors: 400 for malformed JSON, 422 for a wrong or missing field (with
-/// `field` set to the path the parser reports, e.g. `occurred_at` or `intervals.hot`).
+/// `Json<T>` with the errors of docs/api.md: 400 for malformed JSON, 422 for a wrong or missing
+/// field (with `field` set to the path the parser reports, e.g. `occurred_at` or `intervals.hot`).
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
@@ -48,7 +48,7 @@ impl<S: Send + Sync, T: DeserializeOwned> OptionalFromRequest<S> for ApiJson<T> 
     }
 }
 
-/// `Query<T>` with API.md errors: a parameter of the wrong type is a 422 naming it.
+/// `Query<T>` with the errors of docs/api.md: a parameter of the wrong type is a 422 naming it.
 pub struct ApiQuery<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
