@@ -1,4 +1,4 @@
-//! The subcommands of API.md: serve, migrate, admin, rebuild-due, dev.
+//! The subcommands of docs/api.md: serve, migrate, admin, rebuild-due, dev.
 
 use std::io::BufRead;
 use std::process::ExitCode;

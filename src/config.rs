@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// `secondcall` — see `secondcall --help` and API.md for the stable surface.
+/// `secondcall` — see `secondcall --help` and docs/api.md for the stable surface.
 #[derive(Debug, Parser)]
 #[command(
     name = "secondcall",
@@ -70,7 +70,7 @@ impl Config {
     }
 }
 
-/// The subcommands of API.md.
+/// The subcommands of docs/api.md.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server and the nightly task (the default).

@@ -1,5 +1,5 @@
 //! The two error types: [`AppError`] renders a friendly HTML page, [`ApiError`] the JSON error
-//! body of API.md. Internal details are logged once and never shown.
+//! body of docs/api.md. Internal details are logged once and never shown.
 
 use askama::Template;
 use axum::http::StatusCode;

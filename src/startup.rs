@@ -135,7 +135,7 @@ impl Application {
     }
 }
 
-/// The whole router with its middleware, outermost first as STYLE.md lists them.
+/// The whole router with its middleware, outermost first.
 pub fn build_router(state: AppState) -> anyhow::Result<Router> {
     let store = PostgresStore::new(state.db.clone())
         .with_schema_name("public")

@@ -123,7 +123,7 @@ static STATEMENTS: LazyLock<[[(String, String); 3]; 2]> = LazyLock::new(|| {
 /// that had reached presented or later moved to rejected; or its job order became filled or
 /// cancelled while the application had reached presented or later and was neither placed nor
 /// already off the path (and the candidate placed later, e.g. after the job was marked filled,
-/// is never called: DOMAIN.md says the placed candidate never gets a sign-off call).
+/// is never called: docs/rules.md says the placed candidate never gets a sign-off call).
 const CANDIDATE_SIGN_OFFS: &str = "array(\
 select sc.changed_at from application_stage_changes sc \
 join applications a on a.id = sc.application_id and a.team_id = sc.team_id \

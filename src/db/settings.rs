@@ -1,4 +1,5 @@
-//! The team's cadence settings (one row per team, created with DOMAIN.md's defaults on first read).
+//! The team's cadence settings (one row per team, created with the defaults of docs/rules.md on
+//! first read).
 
 use std::collections::BTreeSet;
 

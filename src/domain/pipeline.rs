@@ -1,5 +1,5 @@
 //! The candidate pipeline's words: the stages of an application and the statuses of a job order,
-//! in DOMAIN.md's order, with the rules that read them.
+//! in docs/rules.md's order, with the rules that read them.
 
 use std::fmt;
 use std::str::FromStr;

@@ -2,7 +2,7 @@
 //! `contact_kind, contact_id, user_id, at, at2, day, status, value, note`, bound to `$1`…`$10`
 //! of [`super::Scope`].
 //!
-//! Definitions (DOMAIN.md words; dates are the manager's local dates of `$4`):
+//! Definitions (docs/rules.md words; dates are the manager's local dates of `$4`):
 //! - attempt: outbound, not a note, not bounced or a wrong number, not deleted;
 //! - response: inbound (not a note), an outbound call or meeting that connected, or a reply.
 

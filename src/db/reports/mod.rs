@@ -1,4 +1,4 @@
-//! The manager's reports (DOMAIN.md, "Goals and reports") as SQL aggregates.
+//! The manager's reports (docs/rules.md, "Goals and reports") as SQL aggregates.
 //!
 //! Every figure is defined once, as a query yielding one row per thing it counts (a DM first
 //! attempted, a touch, a due-item history row…) in the columns of [`ListRow`], with a `status`

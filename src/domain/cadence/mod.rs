@@ -1,5 +1,5 @@
-//! Follow-up cadence: who is owed which follow-up on a given day, and how to make it. Pure rules
-//! of DOMAIN.md ("What makes something due") with "today" and the owner's time zone as parameters.
+//! Follow-up cadence: who is owed which follow-up on a given day, and how to make it. The pure
+//! rules of docs/rules.md, with "today" and the owner's time zone as parameters.
 //!
 //! The entry point is [`decide()`]; the nightly rebuild, the update after each touch and replayed
 //! dates all call it on the same facts. Sources cited as \[000\]..\[004\] are the seed articles.

@@ -1,5 +1,5 @@
-//! The seven rules of DOMAIN.md "What makes something due": each gives a contact a due date for
-//! its reason, or nothing. Precedence, promises and snoozes are applied by `decide`.
+//! The seven rules of docs/rules.md ("The seven reasons, in list order"): each gives a contact a
+//! due date for its reason, or nothing. Precedence, promises and snoozes are applied by `decide`.
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;

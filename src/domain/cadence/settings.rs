@@ -1,4 +1,5 @@
-//! The team's cadence settings, their DOMAIN.md defaults and the checks a manager's edit must pass.
+//! The team's cadence settings, their defaults (docs/rules.md, "The team settings") and the
+//! checks a manager's edit must pass.
 
 use std::collections::BTreeSet;
 

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::text;
 use crate::web::forms::{field_and_detail, refused_field};
 
-/// `Json<T>` with API.md errors: 400 for malformed JSON, 422 for a wrong or missing field (with
+/// `Json<T>` with the errors of docs/api.md: 400 for malformed JSON, 422 for a wrong or missing field (with
 /// `field` set to the path the parser reports, e.g. `occurred_at` or `intervals.hot`), and 422
 /// for a control character in any string, naming its path the same way.
 pub struct ApiJson<T>(pub T);
@@ -110,7 +110,7 @@ fn path_of(steps: &[Step<'_>]) -> String {
     path
 }
 
-/// `Query<T>` with API.md errors: a parameter of the wrong type, or holding a control
+/// `Query<T>` with the errors of docs/api.md: a parameter of the wrong type, or holding a control
 /// character, is a 422 naming it.
 pub struct ApiQuery<T>(pub T);
 

@@ -1,4 +1,4 @@
-//! The JSON API of API.md under `/api/v1`: bearer tokens, JSON errors, an OpenAPI document
+//! The JSON API of docs/api.md under `/api/v1`: bearer tokens, JSON errors, an OpenAPI document
 //! generated from the handlers by utoipa.
 
 pub mod applications;

@@ -1,4 +1,4 @@
-//! `/settings`: the team's cadence in API.md's shape. A manager's change is checked as a whole
+//! `/settings`: the team's cadence in docs/api.md's shape. A manager's change is checked as a whole
 //! and every list of the team is rebuilt at once, so the next GET /due follows the new numbers.
 
 use axum::Json;

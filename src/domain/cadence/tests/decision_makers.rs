@@ -78,7 +78,7 @@ fn second_call_is_settled_by_a_second_attempt_from_anyone() {
 
 #[test]
 fn bounced_emails_and_wrong_numbers_are_not_attempts() {
-    // DOMAIN.md "Words": they never reached the person.
+    // docs/rules.md "Words": they never reached the person.
     let never_reached = dm(vec![
         touch(
             "2026-11-02",
@@ -99,7 +99,7 @@ fn bounced_emails_and_wrong_numbers_are_not_attempts() {
 
 #[test]
 fn notes_and_inbound_touches_are_not_attempts() {
-    // DOMAIN.md "Words": only our outbound touches are attempts.
+    // docs/rules.md "Words": only our outbound touches are attempts.
     let facts = dm(vec![
         touch(
             "2026-11-02",

@@ -94,7 +94,7 @@ fn company_news_is_due_the_day_it_is_logged_until_an_attempt_follows() {
 
 #[test]
 fn company_news_logged_on_a_weekend_is_due_on_monday() {
-    // [004] and DOMAIN.md "Dates": due dates move to the next working day.
+    // [004] and docs/rules.md "Dates": due dates move to the next working day.
     let mut facts = dm(vec![reply("2026-10-01")]);
     facts.news_logged = vec![at("2026-11-07")];
     assert_eq!(due_on(&facts, "2026-11-07"), None);

@@ -35,7 +35,7 @@ fn a_promise_is_due_on_its_date() {
 
 #[test]
 fn a_promise_on_a_weekend_is_due_the_next_working_day() {
-    // [004] and DOMAIN.md "Dates".
+    // [004] and docs/rules.md "Dates".
     let mut facts = promised();
     facts.touches[1].next_step_on = Some(d("2026-11-14"));
     assert_eq!(due_on(&facts, "2026-11-14"), None);
@@ -125,7 +125,7 @@ fn a_future_promise_sets_the_second_call_instead_of_holding_it_back() {
 
 #[test]
 fn a_snooze_hides_its_reason_until_its_date_then_it_comes_back_due_that_day() {
-    // DOMAIN.md "Snoozes"; the cycle [003] is still owed afterwards.
+    // docs/rules.md "Snoozes"; the cycle [003] is still owed afterwards.
     let mut facts = dm(vec![no_answer("2026-09-01"), no_answer("2026-09-02")]);
     facts.snooze = snooze(Reason::ContactCycle, "2026-11-20", "2026-11-10");
     assert_eq!(due_on(&facts, "2026-11-19"), None);
@@ -140,7 +140,7 @@ fn a_snooze_hides_its_reason_until_its_date_then_it_comes_back_due_that_day() {
 
 #[test]
 fn a_snooze_hides_lower_reasons_but_higher_ones_show_through() {
-    // DOMAIN.md "Snoozes": a sign-off [001] or company news [004] shows through.
+    // docs/rules.md "Snoozes": a sign-off [001] or company news [004] shows through.
     let mut facts = dm(vec![no_answer("2026-09-01"), no_answer("2026-09-02")]);
     facts.news_logged = vec![at("2026-11-04")];
     facts.snooze = snooze(Reason::CompanyNews, "2026-11-20", "2026-11-05");
@@ -158,7 +158,7 @@ fn a_snooze_hides_lower_reasons_but_higher_ones_show_through() {
 
 #[test]
 fn a_snooze_until_a_weekend_comes_back_on_the_next_working_day() {
-    // DOMAIN.md "Dates": due dates move to the next working day.
+    // docs/rules.md "Dates": due dates move to the next working day.
     let mut facts = dm(vec![no_answer("2026-09-01"), no_answer("2026-09-02")]);
     facts.snooze = snooze(Reason::ContactCycle, "2026-11-21", "2026-11-10");
     assert_eq!(due_on(&facts, "2026-11-22"), None);
@@ -181,7 +181,7 @@ fn an_attempt_after_the_snooze_was_set_ends_it() {
 
 #[test]
 fn a_response_after_the_snooze_was_set_ends_it() {
-    // DOMAIN.md "Snoozes": a response settles things as usual and ends the snooze.
+    // docs/rules.md "Snoozes": a response settles things as usual and ends the snooze.
     let mut facts = dm(vec![no_answer("2026-09-01"), no_answer("2026-09-02")]);
     facts.snooze = snooze(Reason::ContactCycle, "2026-12-01", "2026-11-05");
     facts.touches.push(reply("2026-11-06"));
@@ -193,7 +193,7 @@ fn a_response_after_the_snooze_was_set_ends_it() {
 
 #[test]
 fn a_touch_before_the_snooze_or_a_snooze_set_after_the_date_does_not_count() {
-    // DOMAIN.md "Replaying a date": facts later than the date are ignored.
+    // docs/rules.md "Replaying a date": facts later than the date are ignored.
     let mut facts = dm(vec![no_answer("2026-09-01"), no_answer("2026-09-02")]);
     facts.snooze = snooze(Reason::ContactCycle, "2026-12-01", "2026-11-05");
     assert_eq!(due_on(&facts, "2026-11-09"), None);

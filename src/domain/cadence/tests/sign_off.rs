@@ -24,7 +24,7 @@ fn sign_off_is_due_the_day_the_trigger_is_logged_by_phone() {
 
 #[test]
 fn a_sign_off_logged_on_a_saturday_is_due_on_monday() {
-    // [001] and DOMAIN.md "Dates": next working day if it is not one.
+    // [001] and docs/rules.md "Dates": next working day if it is not one.
     let facts = signed_off("2026-11-07");
     assert_eq!(due_on(&facts, "2026-11-08"), None);
     assert_eq!(

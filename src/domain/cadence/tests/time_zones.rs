@@ -1,4 +1,4 @@
-//! DOMAIN.md "Dates": everything happens on the owner's local date, DST included.
+//! docs/rules.md "Dates": everything happens on the owner's local date, DST included.
 
 use chrono_tz::America::New_York;
 use chrono_tz::Europe::Berlin;
