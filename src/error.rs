@@ -66,12 +66,12 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
             AppError::Unauthenticated { next } => {
-                let next = if crate::web::is_safe_next(&next) {
+                let next = if crate::links::is_safe_next(&next) {
                     next
                 } else {
                     "/".into()
                 };
-                let q = crate::web::fmt::query_value(&next);
+                let q = crate::links::query_value(&next);
                 Redirect::to(&format!("/login?next={q}")).into_response()
             }
             AppError::PasswordChangeRequired => Redirect::to("/account/password").into_response(),

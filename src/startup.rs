@@ -28,32 +28,9 @@ use tower_sessions_sqlx_store::PostgresStore;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::ErrorPage;
+use crate::page_cache::PageCache;
 use crate::rebuilds::Rebuilder;
-use crate::web::page_cache::PageCache;
-
-/// What every handler and background task can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: PgPool,
-    pub config: Arc<Config>,
-    /// Rendered Today pages of this instance (see `web::page_cache`).
-    pub pages: PageCache,
-    /// The time: the system's in production, one a test moves.
-    pub clock: Clock,
-    /// Every team rebuild starts here, once at a time per team.
-    pub rebuilds: Rebuilder,
-}
-
-impl AppState {
-    /// What an action acts with: the pool and the clock's now, read once.
-    pub fn ctx(&self) -> crate::actions::Ctx<'_> {
-        crate::actions::Ctx {
-            db: &self.db,
-            now: self.clock.now(),
-            rebuilds: &self.rebuilds,
-        }
-    }
-}
+pub use crate::state::AppState;
 
 /// The strict policy: everything from our own origin, no inline script or style, no framing.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \

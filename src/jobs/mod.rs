@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Starts the background tasks of a server; each stops when `shutdown` fires. The nightly task
 /// runs unless the configuration turns it off (`NIGHTLY=false`).

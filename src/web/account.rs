@@ -12,7 +12,7 @@ use crate::auth::{password, session, tokens};
 use crate::db::tokens::{self as token_db, TokenRow};
 use crate::db::users;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::forms::{Form, FormErrors};
 use crate::web::layout::Layout;

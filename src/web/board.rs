@@ -17,9 +17,9 @@ use crate::db::users::{self, User};
 use crate::domain::cadence::Reason;
 use crate::domain::pipeline::Stage;
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::links::query_value;
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::fmt::query_value;
 use crate::web::forms::{Form, Query};
 use crate::web::layout::Layout;
 

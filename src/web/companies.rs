@@ -14,7 +14,7 @@ use crate::db::companies::{self, Company, EVENT_KINDS};
 use crate::db::contacts::{self, ListFilter};
 use crate::domain::cadence::ContactKind;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::text::SearchText;
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
@@ -59,7 +59,7 @@ async fn list_page(
     let next = (found.len() > 50).then(|| {
         found.truncate(50);
         found.last().map(|c| {
-            let enc = fmt::query_value;
+            let enc = crate::links::query_value;
             format!(
                 "/companies?q={}&after_name={}&after_id={}",
                 enc(q.q.as_str()),

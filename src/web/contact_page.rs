@@ -15,7 +15,7 @@ use crate::db::{companies, settings, touches, users};
 use crate::domain::cadence::{ContactKind, Temperature, suggest_next_step};
 use crate::engine;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::contact_form::{ContactForm, FormChoices};
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;

@@ -13,7 +13,7 @@ use crate::db::contacts::{self, ListFilter};
 use crate::db::{companies, users};
 use crate::domain::cadence::ContactKind;
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::text::SearchText;
 use crate::web::contact_form::{ContactForm, FormChoices};
 use crate::web::extract::CurrentUser;
@@ -152,7 +152,7 @@ fn next_link(q: &ListQuery, kind: ContactKind, name: &str, id: i64) -> String {
     ];
     let query: Vec<String> = pairs
         .iter()
-        .map(|(k, v)| format!("{k}={}", fmt::query_value(v)))
+        .map(|(k, v)| format!("{k}={}", crate::links::query_value(v)))
         .collect();
     format!("/contacts?{}", query.join("&"))
 }

@@ -8,7 +8,7 @@ use tower_sessions::Session;
 use crate::auth::{session, tokens};
 use crate::db::users::{self, User};
 use crate::error::{ApiError, AppError};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The signed-in user of a page request, with their session.
 #[derive(Debug, Clone)]

@@ -65,16 +65,3 @@ pub fn options<T: Copy>(
 ) -> Vec<(&'static str, &'static str)> {
     all.iter().map(|v| (code(*v), words(*v))).collect()
 }
-
-/// Percent-encodes a query-string value (`/` and the unreserved characters stay as they are,
-/// which RFC 3986 allows in a query).
-pub fn query_value(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}

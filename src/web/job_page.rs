@@ -15,7 +15,7 @@ use crate::db::jobs::{self, Job};
 use crate::domain::cadence::ContactKind;
 use crate::domain::pipeline::{JobStatus, Stage};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::text::SearchText;
 use crate::web::extract::CurrentUser;
 use crate::web::forms::{Form, FormErrors, Query};

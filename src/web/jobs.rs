@@ -18,7 +18,7 @@ use crate::db::{companies, users};
 use crate::domain::cadence::{ContactKind, Reason};
 use crate::domain::pipeline::{JobStatus, Stage};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
 use crate::web::forms::{Form, FormErrors, Query};

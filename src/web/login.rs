@@ -22,10 +22,10 @@ use crate::auth::login::{self, LoginError};
 use crate::auth::session;
 use crate::db::users;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::links::is_safe_next;
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::forms::{Form, FormErrors, Query};
-use crate::web::is_safe_next;
 use crate::web::layout::Layout;
 
 /// Per client address: bursts of 10 login posts, then one every 6 seconds (10 a minute).

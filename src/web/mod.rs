@@ -15,7 +15,6 @@ pub mod job_page;
 pub mod jobs;
 pub mod layout;
 pub mod login;
-pub mod page_cache;
 pub mod settings;
 pub mod setup;
 pub mod team;
@@ -34,7 +33,7 @@ use axum::routing::{get, post};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Page routes: they use the browser session.
 pub fn page_routes() -> Router<AppState> {
@@ -151,30 +150,9 @@ pub fn static_dir() -> PathBuf {
 /// Where a form may send the user back to: `return_to` when it starts with one of the page
 /// prefixes the form comes from (never another site), else `fallback`.
 pub fn return_to(return_to: &str, allowed: &[&str], fallback: &str) -> String {
-    if allowed.iter().any(|p| return_to.starts_with(p)) && is_safe_next(return_to) {
+    if allowed.iter().any(|p| return_to.starts_with(p)) && crate::links::is_safe_next(return_to) {
         return_to.to_string()
     } else {
         fallback.to_string()
-    }
-}
-
-/// Only relative paths on this site may be redirect targets after login (no open redirect).
-pub fn is_safe_next(next: &str) -> bool {
-    next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n'])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_safe_next;
-
-    #[test]
-    fn next_accepts_only_local_paths() {
-        assert!(is_safe_next("/contacts?q=a"));
-        for bad in ["//evil.com", "https://evil.com", "/\\evil.com", "evil", ""] {
-            assert!(!is_safe_next(bad), "{bad}");
-        }
     }
 }

@@ -19,7 +19,7 @@ use crate::domain::cadence::{MAX_HOLIDAYS, SettingsError};
 use crate::error::{AppError, AppResult};
 use crate::jobs::nightly;
 use crate::rebuilds::TeamLock;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::Manager;
 use crate::web::fmt;
 use crate::web::forms::{FormErrors, MultiForm};

@@ -14,7 +14,7 @@ use crate::actions::users::{self as act, UserInput};
 use crate::auth::session;
 use crate::db::users;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::forms::{Form, FormErrors};
 use crate::web::layout::Layout;
 

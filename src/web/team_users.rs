@@ -13,7 +13,7 @@ use crate::actions::users::{self as act, Changed, UserChange, UserInput};
 use crate::auth::session;
 use crate::db::users::{self, User};
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::Manager;
 use crate::web::forms::{Form, FormErrors};
 use crate::web::layout::Layout;

@@ -17,12 +17,12 @@ use crate::db::due::{self, ListedItem};
 use crate::db::{facts, goals, settings, touches};
 use crate::domain::cadence::{ContactKind, Reason, Temperature, suggest_next_step};
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::page_cache::{Fingerprint, PageKey, accepts_gzip};
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
 use crate::web::forms::Query;
 use crate::web::layout::Layout;
-use crate::web::page_cache::{Fingerprint, PageKey, accepts_gzip};
 use crate::web::views::{LogForm, TouchLine, contact_path};
 
 /// Items per page of a long list.
@@ -91,7 +91,7 @@ pub struct TodayPage {
     pub has_next: bool,
 }
 
-/// GET /today: a kept rendering when nothing it shows has changed (see `web::page_cache`),
+/// GET /today: a kept rendering when nothing it shows has changed (see `page_cache`),
 /// else a new one, kept for next time unless it carries a flash message.
 pub async fn show(
     State(app): State<AppState>,

@@ -11,7 +11,7 @@ use crate::auth::session;
 use crate::db::touches;
 use crate::domain::cadence::ContactKind;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::forms::{Form, FormErrors};
 use crate::web::layout::Layout;

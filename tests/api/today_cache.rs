@@ -1,4 +1,4 @@
-//! Today is kept rendered in memory between changes (`web::page_cache`): whatever changes what the
+//! Today is kept rendered in memory between changes (`page_cache`): whatever changes what the
 //! page shows — through this instance, another instance or plain SQL — shows on the next load.
 
 use reqwest::StatusCode;

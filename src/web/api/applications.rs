@@ -14,7 +14,7 @@ use crate::actions::jobs as act;
 use crate::db::applications::{self, Application, StageChange};
 use crate::domain::pipeline::Stage;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::api::json::{ApiJson, ErrorJson};
 use crate::web::extract::ApiUser;
 

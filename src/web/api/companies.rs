@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::actions::companies::{self as act, CompanyInput, EventInput};
 use crate::db::companies::{self, Company, Event};
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::text::SearchText;
 use crate::web::api::json::{ApiJson, ApiQuery, ErrorJson};
 use crate::web::api::paging;

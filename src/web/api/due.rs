@@ -11,7 +11,7 @@ use crate::actions::due_list::{self, Line};
 use crate::db::users;
 use crate::error::{ApiError, ApiResult};
 use crate::rebuilds::Started;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::api::contacts::{self, json::ContactJson};
 use crate::web::api::json::{ApiJson, ApiQuery, ErrorJson};
 use crate::web::api::touches::one_contact;

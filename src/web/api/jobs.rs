@@ -14,7 +14,7 @@ use crate::db::companies;
 use crate::db::jobs::{self, Job, JobFilter};
 use crate::domain::pipeline::JobStatus;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::api::contacts::json::present;
 use crate::web::api::json::{ApiJson, ApiQuery, ErrorJson};
 use crate::web::api::paging;

@@ -22,7 +22,7 @@ use axum::routing::{get, patch, post};
 use utoipa::OpenApi;
 
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The OpenAPI document: every path and schema below is listed here.
 #[derive(OpenApi)]

@@ -12,7 +12,7 @@ use crate::db::reports::{self, Figure, Person, Scope};
 use crate::db::settings;
 use crate::domain::cadence::local_date;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::api::json::{ApiQuery, ErrorJson};
 use crate::web::api::paging;
 use crate::web::extract::ApiManager;

@@ -12,7 +12,7 @@ use crate::actions::settings::SaveError;
 use crate::db::settings::{self, TeamSettings, WEEKDAYS};
 use crate::domain::cadence::SettingsError;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::api::json::{ApiJson, ErrorJson};
 use crate::web::extract::{ApiManager, ApiUser};
 

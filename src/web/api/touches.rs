@@ -13,7 +13,7 @@ use crate::db::contacts;
 use crate::db::touches::{self, Touch};
 use crate::domain::cadence::ContactKind;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::api::json::{ApiJson, ApiQuery, ErrorJson};
 use crate::web::api::paging;
 use crate::web::extract::ApiUser;

@@ -11,7 +11,7 @@ use crate::auth::login::{self, LoginError};
 use crate::auth::tokens;
 use crate::db::users::User;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::api::json::ApiJson;
 use crate::web::extract::{ApiManager, ApiUser};
 

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use crate::db::reports::{Figure, Scope};
 use crate::db::settings::{self, TeamSettings};
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::team::card::Card;
 use crate::web::team::period;

@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use crate::db::reports::{self, Figure, ListRow};
 use crate::domain::cadence::{ContactKind, local_date};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
 use crate::web::forms::Query;

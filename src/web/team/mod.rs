@@ -17,7 +17,7 @@ use futures_util::TryFutureExt;
 
 use crate::db::reports::{self, Figure, Person, Scope, WeekCount};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::web::extract::{CurrentUser, Manager};
 use crate::web::forms::Query;
 use crate::web::layout::Layout;

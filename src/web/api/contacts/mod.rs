@@ -15,7 +15,7 @@ use crate::db::{companies, users};
 use crate::domain::cadence::ContactKind;
 use crate::engine;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::text::SearchText;
 use crate::web::api::json::{ApiJson, ApiQuery, ErrorJson};
 use crate::web::api::paging;

@@ -1,0 +1,36 @@
+//! What every handler and background task can reach: the pool, the configuration, the page
+//! cache, the clock and the rebuilder. Its own module, so the web layer depends on it without
+//! depending on `startup`, which assembles the web layer.
+
+use std::sync::Arc;
+
+use sqlx::PgPool;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::page_cache::PageCache;
+use crate::rebuilds::Rebuilder;
+
+/// What every handler and background task can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub config: Arc<Config>,
+    /// Rendered Today pages of this instance (see `page_cache`).
+    pub pages: PageCache,
+    /// The time: the system's in production, one a test moves.
+    pub clock: Clock,
+    /// Every team rebuild starts here, once at a time per team.
+    pub rebuilds: Rebuilder,
+}
+
+impl AppState {
+    /// What an action acts with: the pool and the clock's now, read once.
+    pub fn ctx(&self) -> crate::actions::Ctx<'_> {
+        crate::actions::Ctx {
+            db: &self.db,
+            now: self.clock.now(),
+            rebuilds: &self.rebuilds,
+        }
+    }
+}
