@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod auth;
+pub mod background;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -13,7 +14,6 @@ pub mod domain;
 pub mod embedded;
 pub mod engine;
 pub mod error;
-pub mod jobs;
 pub mod links;
 pub mod page_cache;
 pub mod rebuilds;

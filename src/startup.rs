@@ -82,10 +82,10 @@ impl Application {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
-    /// Starts the background tasks (`jobs::spawn_background`) and serves until `shutdown`
+    /// Starts the background tasks (`background::spawn_background`) and serves until `shutdown`
     /// fires; then requests in flight and the tasks get [`GRACE`] to finish.
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        let tasks = crate::jobs::spawn_background(&self.state, &shutdown);
+        let tasks = crate::background::spawn_background(&self.state, &shutdown);
         let app = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();

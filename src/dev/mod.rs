@@ -27,7 +27,7 @@ pub async fn run(pool: &sqlx::PgPool, command: DevCommand) -> anyhow::Result<()>
     }
 }
 
-fn write_report(out: &mut impl Write, r: &seed::Report, total: f64) -> std::io::Result<()> {
+fn write_report(out: &mut impl Write, r: &seed::Seeded, total: f64) -> std::io::Result<()> {
     writeln!(out, "seeded team {} in {total:.1} s", r.team_id)?;
     writeln!(
         out,

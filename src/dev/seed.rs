@@ -33,7 +33,7 @@ const BLOCK_CONTACTS: u32 = 20_000;
 
 /// What a seed created.
 #[derive(Debug, Default)]
-pub struct Report {
+pub struct Seeded {
     pub team_id: i64,
     pub email_domain: String,
     pub users: u64,
@@ -132,7 +132,7 @@ where t.team_id = $1 and t.decision_maker_id is not null and t.deleted_at is nul
 order by t.decision_maker_id, t.occurred_at, t.id";
 
 /// Runs the whole seed; the pool's connection is closed afterwards (its session settings differ).
-pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<Report> {
+pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<Seeded> {
     anyhow::ensure!(args.recruiters > 0, "--recruiters must be at least 1");
     let hash = password::hash(PASSWORD.to_string()).await?;
     let mut conn = pool.acquire().await?;
@@ -183,7 +183,7 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<Report> {
     Ok(report)
 }
 
-async fn seed(conn: &mut PgConnection, args: &SeedArgs, hash: &str) -> anyhow::Result<Report> {
+async fn seed(conn: &mut PgConnection, args: &SeedArgs, hash: &str) -> anyhow::Result<Seeded> {
     let mut tx = conn.begin().await?;
     sqlx::query(
         "lock table companies, decision_makers, candidates, touches, company_events, due_snoozes \
@@ -191,7 +191,7 @@ async fn seed(conn: &mut PgConnection, args: &SeedArgs, hash: &str) -> anyhow::R
     )
     .execute(&mut *tx)
     .await?;
-    let mut report = Report::default();
+    let mut report = Seeded::default();
     let t = Instant::now();
     let team = create_team(&mut tx, args, hash, &mut report).await?;
     report.companies = extras::write_companies(&mut tx, &team).await?;
@@ -256,7 +256,7 @@ fn share_touches(
     total: u64,
     dms: &Counts,
     cands: &Counts,
-    report: &mut Report,
+    report: &mut Seeded,
 ) -> (Vec<u32>, Vec<u32>) {
     let mins: Vec<u32> = dms.mins.iter().chain(&cands.mins).copied().collect();
     let weights: Vec<f32> = dms.weights.iter().chain(&cands.weights).copied().collect();
@@ -278,7 +278,7 @@ async fn create_team(
     tx: &mut PgConnection,
     args: &SeedArgs,
     hash: &str,
-    report: &mut Report,
+    report: &mut Seeded,
 ) -> anyhow::Result<Team> {
     let team_id = crate::db::users::insert_team(&mut *tx, &args.team).await?;
     let taken: bool = sqlx::query_scalar(

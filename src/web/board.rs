@@ -98,7 +98,7 @@ impl BoardQuery {
 }
 
 /// A card on the board.
-pub struct Card {
+pub struct CardView {
     pub id: i64,
     pub version: i32,
     pub stage: &'static str,
@@ -119,7 +119,7 @@ pub struct Column {
     pub closed: bool,
     pub expanded: bool,
     pub count: usize,
-    pub cards: Vec<Card>,
+    pub cards: Vec<CardView>,
     pub more_url: String,
 }
 
@@ -252,9 +252,9 @@ fn columns(
     cols
 }
 
-fn card(a: BoardCard, stage: Stage, names: &Names<'_>, today: chrono::NaiveDate) -> Card {
+fn card(a: BoardCard, stage: Stage, names: &Names<'_>, today: chrono::NaiveDate) -> CardView {
     let (job, company) = names.jobs.get(&a.job_order_id).copied().unwrap_or_default();
-    Card {
+    CardView {
         id: a.id,
         version: a.version,
         stage: stage.as_str(),

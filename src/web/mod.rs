@@ -15,12 +15,12 @@ pub mod job_page;
 pub mod jobs;
 pub mod layout;
 pub mod login;
+pub mod reports;
 pub mod settings;
 pub mod setup;
-pub mod team;
-pub mod team_users;
 pub mod today;
 pub mod touch_edit;
+pub mod users;
 pub mod views;
 
 use std::path::PathBuf;
@@ -48,10 +48,10 @@ pub fn page_routes() -> Router<AppState> {
         )
         .route("/logout", post(login::destroy))
         .route("/today", get(today::show))
-        .route("/team", get(team::show))
-        .route("/team/me", get(team::me))
-        .route("/team/list", get(team::list::index))
-        .route("/team/list.csv", get(team::list::csv))
+        .route("/team", get(reports::show))
+        .route("/team/me", get(reports::me))
+        .route("/team/list", get(reports::list::index))
+        .route("/team/list.csv", get(reports::list::csv))
         .route("/contacts", get(contacts::index))
         .route("/contacts/new", get(contacts::new_form))
         .route("/contacts/{kind}", post(contacts::create))
@@ -79,11 +79,8 @@ pub fn page_routes() -> Router<AppState> {
         .route("/account/time-zone", post(account::update_time_zone))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
-        .route(
-            "/settings/users",
-            get(team_users::index).post(team_users::create),
-        )
-        .route("/settings/users/new", get(team_users::new_form))
+        .route("/settings/users", get(users::index).post(users::create))
+        .route("/settings/users/new", get(users::new_form))
         .route("/board", get(board::show))
         .route("/jobs", get(jobs::index).post(jobs::create))
         .route("/jobs/new", get(jobs::new_form))
@@ -94,20 +91,14 @@ pub fn page_routes() -> Router<AppState> {
         .route("/applications/{id}/move", post(board::move_card))
         .route("/settings", get(settings::show).post(settings::update))
         .route("/settings/rebuild", post(settings::rebuild))
-        .route(
-            "/settings/users/{id}/deactivate",
-            post(team_users::deactivate),
-        )
-        .route(
-            "/settings/users/{id}/reactivate",
-            post(team_users::reactivate),
-        )
+        .route("/settings/users/{id}/deactivate", post(users::deactivate))
+        .route("/settings/users/{id}/reactivate", post(users::reactivate))
         .route("/touches/{id}/edit", get(touch_edit::edit_form))
         .route("/touches/{id}", post(touch_edit::update))
         .route("/touches/{id}/delete", post(touch_edit::destroy))
         .route(
             "/settings/users/{id}/reset-password",
-            post(team_users::reset_password),
+            post(users::reset_password),
         )
 }
 

@@ -13,11 +13,11 @@ use serde::Deserialize;
 
 use crate::actions::{self, settings::SaveError};
 use crate::auth::session;
+use crate::background::nightly;
 use crate::db::due::{self, Run};
 use crate::db::settings::{self, TeamSettings, WEEKDAYS};
 use crate::domain::cadence::{MAX_HOLIDAYS, SettingsError};
 use crate::error::{AppError, AppResult};
-use crate::jobs::nightly;
 use crate::rebuilds::TeamLock;
 use crate::state::AppState;
 use crate::web::extract::Manager;

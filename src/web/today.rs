@@ -72,6 +72,22 @@ pub struct Group {
     pub items: Vec<ItemView>,
 }
 
+/// A decision maker never called yet, suggested for the two-new-a-day goal.
+pub struct FreshDm {
+    pub path: String,
+    pub name: String,
+    /// The company, or the title when there is none.
+    pub company: String,
+    pub phone: String,
+}
+
+/// One reason's count on the list, with its words, for the filter links.
+pub struct ReasonCount {
+    pub code: String,
+    pub words: &'static str,
+    pub n: i64,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "today.html")]
 pub struct TodayPage {
@@ -82,8 +98,8 @@ pub struct TodayPage {
     pub new_week: i64,
     pub goal: i64,
     pub week_goal: i64,
-    pub fresh: Vec<(String, String, String, String)>,
-    pub counts: Vec<(String, &'static str, i64)>,
+    pub fresh: Vec<FreshDm>,
+    pub counts: Vec<ReasonCount>,
     pub total: i64,
     pub reason: Option<String>,
     pub groups: Vec<Group>,
@@ -180,18 +196,20 @@ pub async fn build(
         week_goal: goal * 5,
         fresh: fresh
             .into_iter()
-            .map(|d| {
-                (
-                    contact_path(ContactKind::DecisionMaker, d.id),
-                    d.name,
-                    d.company_name.unwrap_or(d.title),
-                    d.phone,
-                )
+            .map(|d| FreshDm {
+                path: contact_path(ContactKind::DecisionMaker, d.id),
+                name: d.name,
+                company: d.company_name.unwrap_or(d.title),
+                phone: d.phone,
             })
             .collect(),
         counts: counts
             .into_iter()
-            .map(|(code, n)| (code.clone(), fmt_reason(&code), n))
+            .map(|(code, n)| ReasonCount {
+                words: fmt_reason(&code),
+                code,
+                n,
+            })
             .collect(),
         total,
         reason: reason.map(str::to_string),

@@ -3,10 +3,10 @@
 use chrono::{Duration, NaiveDate, Utc};
 use secondcall::actions::input::{ContactInput, TouchInput};
 use secondcall::actions::{contacts, touches};
+use secondcall::background::nightly::Trigger;
 use secondcall::db::users::{self, User};
 use secondcall::domain::cadence::{ContactKind, Reason};
 use secondcall::engine;
-use secondcall::jobs::nightly::Trigger;
 use secondcall::rebuilds::Started;
 
 use crate::helpers::TestApp;
@@ -314,14 +314,14 @@ async fn two_instances_on_one_database_rebuild_once() {
     let stop = tokio_util::sync::CancellationToken::new();
     let (state, other) = (&app.state, &app.state);
     let (a, b) = tokio::join!(
-        secondcall::jobs::nightly::run_once(
+        secondcall::background::nightly::run_once(
             &state.db,
             &state.clock,
             &state.rebuilds,
             Trigger::Nightly,
             &stop
         ),
-        secondcall::jobs::nightly::run_once(
+        secondcall::background::nightly::run_once(
             &other.db,
             &other.clock,
             &other.rebuilds,
@@ -338,7 +338,7 @@ async fn two_instances_on_one_database_rebuild_once() {
     assert_eq!(runs, 1);
     // A later tick finds nothing behind.
     assert_eq!(
-        secondcall::jobs::nightly::run_once(
+        secondcall::background::nightly::run_once(
             &state.db,
             &state.clock,
             &state.rebuilds,

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::New_York;
 use secondcall::db::reports::{Figure, Scope};
-use secondcall::web::team::card::{Card, Report};
+use secondcall::web::reports::card::{FigureCard, TeamReport};
 
 use crate::helpers::TestApp;
 
@@ -233,13 +233,13 @@ impl Fx {
     }
 
     /// Every figure of the period.
-    async fn report(&self) -> Report {
-        Report::load(&self.app.db, &self.scope(), &Figure::ALL)
+    async fn report(&self) -> TeamReport {
+        TeamReport::load(&self.app.db, &self.scope(), &Figure::ALL)
             .await
             .unwrap()
     }
 
-    async fn card(&self, user: i64) -> Card {
+    async fn card(&self, user: i64) -> FigureCard {
         self.report().await.user(user)
     }
 }

@@ -16,8 +16,8 @@ use crate::state::AppState;
 use crate::web::api::json::{ApiQuery, ErrorJson};
 use crate::web::api::paging;
 use crate::web::extract::ApiManager;
-use crate::web::team::card::{Card, Report, SecondCall};
-use crate::web::team::period::{self, PeriodError};
+use crate::web::reports::card::{FigureCard, SecondCall, TeamReport};
+use crate::web::reports::period::{self, PeriodError};
 
 /// The period (dates in the caller's zone; default the last 4 full weeks) and the window.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -94,8 +94,8 @@ fn period_error(e: PeriodError) -> ApiError {
 /// Active users, and deactivated ones who have figures.
 fn members<'a>(
     people: &'a [Person],
-    report: &'a Report,
-) -> impl Iterator<Item = (&'a Person, Card)> {
+    report: &'a TeamReport,
+) -> impl Iterator<Item = (&'a Person, FigureCard)> {
     people
         .iter()
         .filter(|u| u.active || report.users.contains_key(&u.id))
@@ -122,7 +122,7 @@ pub async fn second_call_rate(
         return Err(FieldError::new("window_days", "From 1 to 365 days.").into());
     }
     let scope = Scope::new(manager.team_id, dates, tz, today, window);
-    let report = Report::load(&app.db, &scope, &[Figure::SecondCall]).await?;
+    let report = TeamReport::load(&app.db, &scope, &[Figure::SecondCall]).await?;
     let people = reports::people(&app.db, manager.team_id).await?;
     let recruiters = members(&people, &report)
         .map(|(u, card)| RecruiterRateJson {
@@ -164,8 +164,8 @@ pub struct CoverageCountsJson {
     pub share: Option<f64>,
 }
 
-impl From<&Card> for CoverageCountsJson {
-    fn from(c: &Card) -> Self {
+impl From<&FigureCard> for CoverageCountsJson {
+    fn from(c: &FigureCard) -> Self {
         Self {
             active: c.active_dms,
             touched: c.touched_dms,
@@ -234,7 +234,7 @@ pub async fn coverage(
         })?,
     };
     let scope = Scope::new(manager.team_id, (as_of, as_of), tz, today, 30);
-    let report = Report::load(&app.db, &scope, &[Figure::Coverage]).await?;
+    let report = TeamReport::load(&app.db, &scope, &[Figure::Coverage]).await?;
     let people = reports::people(&app.db, manager.team_id).await?;
     let rows = reports::list(
         &app.db,

@@ -138,7 +138,7 @@ async fn sign_off_calls_due_done_overdue_and_median_hours_to_done() {
         f.today,
         30,
     );
-    let r = Report::load(&f.app.db, &scope, &[Figure::SignOff])
+    let r = TeamReport::load(&f.app.db, &scope, &[Figure::SignOff])
         .await
         .unwrap();
     let rob = &r.user(f.rob).sign_off;

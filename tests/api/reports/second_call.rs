@@ -262,13 +262,13 @@ async fn the_api_answers_the_rate_in_api_md_shape_with_a_window() {
 async fn the_weekly_trend_counts_each_dm_in_the_week_of_its_first_attempt() {
     let f = fx().await;
     second_call_data(&f).await;
-    let mondays = secondcall::web::team::trend::mondays(f.today - Duration::days(1));
-    let (first, last) = secondcall::web::team::trend::weeks_span(f.today - Duration::days(1));
+    let mondays = secondcall::web::reports::trend::mondays(f.today - Duration::days(1));
+    let (first, last) = secondcall::web::reports::trend::weeks_span(f.today - Duration::days(1));
     let scope = Scope::new(f.team, (first, last), New_York, f.today, 30);
     let counts = secondcall::db::reports::second_calls_by_week(&f.app.db, &scope)
         .await
         .unwrap();
-    let weeks = secondcall::web::team::trend::by_user(&counts, &mondays);
+    let weeks = secondcall::web::reports::trend::by_user(&counts, &mondays);
     // The twelve weeks end with yesterday's and start 77 days before its Monday (78 to 84 days
     // ago), so they hold the 9 DMs of the period plus dm6 (first attempt d0-5 = 65 days ago,
     // second 7 days later) and dm8 (d0-1, second 2 days later): 11 first attempted, 7 called.
@@ -288,7 +288,7 @@ async fn corrections_and_deletions_of_touches_move_the_figures() {
     let dm = f.dm(f.rob, "Corrected").await;
     let first = f.attempt(C::Dm(dm), f.rob, noon(d0, 1)).await;
     let second = f.attempt(C::Dm(dm), f.rob, noon(d0, 3)).await;
-    let sc = |r: Report| {
+    let sc = |r: TeamReport| {
         let s = r.team.second_call;
         (s.first_touched, s.second_called, s.missed)
     };

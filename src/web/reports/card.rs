@@ -77,7 +77,7 @@ impl Recovery {
 
 /// Every figure for one recruiter or the team.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Card {
+pub struct FigureCard {
     pub second_call: SecondCall,
     pub new_dms: i64,
     pub active_dms: i64,
@@ -99,7 +99,7 @@ fn slot(all: &[&str], code: &str) -> Option<usize> {
     all.iter().position(|c| *c == code)
 }
 
-impl Card {
+impl FigureCard {
     /// Adds one count of a figure.
     pub fn apply(&mut self, figure: Figure, c: &Count) {
         let n = c.n;
@@ -191,21 +191,21 @@ impl Card {
 
     /// Is there anything at all on this card (a recruiter with no activity is listed last).
     pub fn is_empty(&self) -> bool {
-        *self == Card::default()
+        *self == FigureCard::default()
     }
 }
 
 /// The team's card and each recruiter's (by user id).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Report {
-    pub team: Card,
-    pub users: BTreeMap<i64, Card>,
+pub struct TeamReport {
+    pub team: FigureCard,
+    pub users: BTreeMap<i64, FigureCard>,
 }
 
-impl Report {
+impl TeamReport {
     /// Files every count under its recruiter or the team.
     pub fn from_counts(counts: &[(Figure, Vec<Count>)]) -> Self {
-        let mut report = Report::default();
+        let mut report = TeamReport::default();
         for (figure, rows) in counts {
             for c in rows {
                 let card = match c.user_id {
@@ -228,7 +228,7 @@ impl Report {
     }
 
     /// One recruiter's card (empty when they have nothing in the period).
-    pub fn user(&self, id: i64) -> Card {
+    pub fn user(&self, id: i64) -> FigureCard {
         self.users.get(&id).cloned().unwrap_or_default()
     }
 }
@@ -257,7 +257,7 @@ mod tests {
                 count(Some(1), "pending", 2, None),
             ],
         )];
-        let r = Report::from_counts(&counts);
+        let r = TeamReport::from_counts(&counts);
         let s = &r.user(1).second_call;
         assert_eq!((s.first_touched, s.second_called, s.pending), (6, 3, 2));
         assert_eq!(s.rate(), Some(0.75));
@@ -275,7 +275,7 @@ mod tests {
                 count(None, "value_add:pending", 2, None),
             ],
         )];
-        let r = Report::from_counts(&counts);
+        let r = TeamReport::from_counts(&counts);
         assert_eq!(r.team.gone_dark[2].rate(), Some(0.8));
         assert_eq!(r.team.gone_dark[0], Recovery::default());
     }

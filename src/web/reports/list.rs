@@ -16,8 +16,8 @@ use crate::web::extract::CurrentUser;
 use crate::web::fmt;
 use crate::web::forms::Query;
 use crate::web::layout::Layout;
-use crate::web::team::words::{status_words, title};
-use crate::web::team::{Ctx, Params, context};
+use crate::web::reports::words::{status_words, title};
+use crate::web::reports::{Ctx, Params, context};
 use crate::web::views::contact_path;
 
 /// Rows per page of a list.

@@ -21,7 +21,7 @@ use crate::state::AppState;
 use crate::web::extract::{CurrentUser, Manager};
 use crate::web::forms::Query;
 use crate::web::layout::Layout;
-use card::{CHANNELS, Report, STRIKES};
+use card::{CHANNELS, STRIKES, TeamReport};
 pub use context::{Ctx, Params, context};
 use trend::Line;
 use view::{CardView, sort_rows};
@@ -108,7 +108,7 @@ pub async fn show(
     let ctx = context(&app, &manager, &p).await?;
     // The trend's counts do not depend on the figures: all three run at once on the pool.
     let (report, people, weekly) = tokio::try_join!(
-        Report::load(&app.db, &ctx.scope, &Figure::ALL),
+        TeamReport::load(&app.db, &ctx.scope, &Figure::ALL),
         reports::people(&app.db, manager.team_id),
         weekly_counts(&app, &ctx),
     )?;
@@ -146,7 +146,7 @@ pub async fn show(
 }
 
 /// Active users, and deactivated ones who still have figures in the period.
-fn recruiter_rows(ctx: &Ctx, report: &Report, people: &[Person]) -> Vec<CardView> {
+fn recruiter_rows(ctx: &Ctx, report: &TeamReport, people: &[Person]) -> Vec<CardView> {
     people
         .iter()
         .filter(|u| u.active || report.users.contains_key(&u.id))
@@ -247,7 +247,7 @@ pub async fn me(
     let mut ctx = context(&app, &user, &p).await?;
     ctx.scope = ctx.scope.for_user(Some(user.id));
     let (report, weekly, not_touched) = tokio::try_join!(
-        Report::load(&app.db, &ctx.scope, &Figure::ALL).map_err(AppError::from),
+        TeamReport::load(&app.db, &ctx.scope, &Figure::ALL).map_err(AppError::from),
         weekly_counts(&app, &ctx).map_err(AppError::from),
         list::preview(&app, &ctx, Figure::Coverage, "not_touched", 10),
     )?;

@@ -7,7 +7,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::db::reports::WeekCount;
 use crate::web::chart::{self, LineChart, Series};
-use crate::web::team::period::monday_of;
+use crate::web::reports::period::monday_of;
 
 /// How many weeks the chart shows.
 pub const WEEKS: u64 = 12;

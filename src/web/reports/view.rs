@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::web::team::card::{APPROACHES, Card, JOB_BUCKETS, Recovery};
+use crate::web::reports::card::{APPROACHES, FigureCard, JOB_BUCKETS, Recovery};
 
 /// "60%", or a dash when there is nothing to divide.
 pub fn pct(share: Option<f64>) -> String {
@@ -27,7 +27,7 @@ pub struct CardView {
     pub user_id: Option<i64>,
     /// A deactivated user (their work still counts).
     pub left: bool,
-    pub card: Card,
+    pub card: FigureCard,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub working_days: i64,
@@ -218,7 +218,7 @@ mod tests {
     }
 
     fn view(name: &str, called: i64, first: i64) -> CardView {
-        let mut card = Card::default();
+        let mut card = FigureCard::default();
         card.second_call.first_touched = first;
         card.second_call.second_called = called;
         CardView {

@@ -8,9 +8,9 @@ use crate::db::settings::{self, TeamSettings};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::team::card::Card;
-use crate::web::team::period;
-use crate::web::team::view::{self, CardView};
+use crate::web::reports::card::FigureCard;
+use crate::web::reports::period;
+use crate::web::reports::view::{self, CardView};
 
 /// The query string of the report pages, read by hand: `show` repeats (the chart's recruiters).
 #[derive(Debug, Clone, Default)]
@@ -102,7 +102,13 @@ pub async fn context(app: &AppState, user: &CurrentUser, p: &Params) -> AppResul
 
 impl Ctx {
     /// A card as the pages show it.
-    pub fn view(&self, name: String, user_id: Option<i64>, left: bool, card: Card) -> CardView {
+    pub fn view(
+        &self,
+        name: String,
+        user_id: Option<i64>,
+        left: bool,
+        card: FigureCard,
+    ) -> CardView {
         CardView {
             name,
             user_id,
