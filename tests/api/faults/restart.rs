@@ -1,0 +1,252 @@
+//! PostgreSQL restarted while touches are written: nothing acknowledged is lost, the requests
+//! caught in the outage answer a clean 503, and writing works again by itself.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use secondcall::clock::Clock;
+use secondcall::config::Config;
+use serde_json::{Value, json};
+use sqlx::postgres::PgConnectOptions;
+
+use super::{PrivateCluster, poll, restart_postgres, small_pool};
+use crate::helpers::TestApp;
+
+/// How many clients write at once.
+const WRITERS: usize = 6;
+
+/// One POST /touches as its client saw it.
+struct Answer {
+    started: Instant,
+    ended: Instant,
+    /// The status and body, or the client's error (a hang shows as its timeout).
+    result: Result<(StatusCode, Value), String>,
+}
+
+impl Answer {
+    fn created(&self) -> Option<i64> {
+        match &self.result {
+            Ok((StatusCode::CREATED, body)) => body["id"].as_i64(),
+            _ => None,
+        }
+    }
+}
+
+type Answers = Arc<Mutex<Vec<Answer>>>;
+
+/// Logs calls on `dm` until `stop`, recording every answer.
+async fn write_touches(url: String, token: String, dm: i64, stop: Arc<AtomicBool>, log: Answers) {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .unwrap();
+    let touch = json!({"decision_maker_id": dm, "channel": "call", "direction": "outbound",
+                       "outcome": "no_answer"});
+    while !stop.load(Ordering::Relaxed) {
+        let started = Instant::now();
+        let sent = client.post(&url).bearer_auth(&token).json(&touch).send();
+        let result = match sent.await {
+            Ok(resp) => {
+                let status = resp.status();
+                Ok((status, resp.json().await.unwrap_or(Value::Null)))
+            }
+            Err(err) => Err(format!("{err:?}")),
+        };
+        let ended = Instant::now();
+        log.lock().unwrap().push(Answer {
+            started,
+            ended,
+            result,
+        });
+    }
+}
+
+/// When the last answer other than 201 came, if one came after `since`, and how many 201s
+/// started after it (or after `since`).
+fn since_last_failure(answers: &[Answer], since: Instant) -> (Option<Instant>, usize) {
+    let last_failure = answers
+        .iter()
+        .filter(|a| a.created().is_none() && a.ended >= since)
+        .map(|a| a.ended)
+        .max();
+    let from = last_failure.unwrap_or(since).max(since);
+    let ok = answers
+        .iter()
+        .filter(|a| a.started >= from && a.created().is_some())
+        .count();
+    (last_failure, ok)
+}
+
+/// The app in-process on a private cluster, its pool exactly as `serve` makes it (no ping
+/// before each use, see `db::connect`), grown to its full size so that the restart cuts idle
+/// connections too; a manager's token and one decision maker per writer.
+async fn app_on_private_cluster() -> (PrivateCluster, PgConnectOptions, TestApp, String, Vec<i64>) {
+    let cluster = PrivateCluster::start();
+    let options = cluster.database().await;
+    let pool = secondcall::db::connect(options.clone()).await.unwrap();
+    let config = Config::for_database("postgres://unused");
+    let app = TestApp::spawn_with(pool, config, Clock::system()).await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.every_day_working(team).await;
+    let token = app.token_for("mia@acme.test").await;
+    let mut dms = Vec::new();
+    for i in 0..WRITERS {
+        let body = json!({"name": format!("Dana {i}"), "phone": "+1 212 555 0100"});
+        let (status, dm) = app
+            .api(Method::POST, "/decision-makers", &token, Some(body))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{dm}");
+        dms.push(dm["id"].as_i64().unwrap());
+    }
+    let conns = futures_util::future::join_all((0..16).map(|_| app.db.acquire())).await;
+    assert!(conns.iter().all(Result::is_ok));
+    drop(conns);
+    // each goes back to the pool after a ping of its own
+    poll(
+        "the connections back in the pool",
+        Duration::from_secs(5),
+        || async { (app.db.num_idle() >= 16).then_some(()) },
+    )
+    .await;
+    (cluster, options, app, token, dms)
+}
+
+/// A 503 that says the database is away: the only failure a restart may cause.
+fn assert_unavailable(answer: &Result<(StatusCode, Value), String>) {
+    match answer {
+        Ok((StatusCode::SERVICE_UNAVAILABLE, body)) => {
+            assert_eq!(body["error"]["code"], "unavailable", "{body}");
+        }
+        other => panic!("a failure during the restart is a clean 503, not {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn touches_written_across_a_postgresql_restart_are_kept_refused_cleanly_or_resumed_alone() {
+    let (cluster, options, app, token, dms) = app_on_private_cluster().await;
+    let (stop, answers): (Arc<AtomicBool>, Answers) = Default::default();
+    let writers: Vec<_> = dms
+        .iter()
+        .map(|dm| {
+            let url = app.url("/api/v1/touches");
+            let task = write_touches(url, token.clone(), *dm, stop.clone(), answers.clone());
+            tokio::spawn(task)
+        })
+        .collect();
+    poll(
+        "touches written before the restart",
+        Duration::from_secs(10),
+        || async {
+            let ok = answers
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|a| a.created().is_some())
+                .count();
+            (ok >= 30).then_some(())
+        },
+    )
+    .await;
+
+    let restart_began = Instant::now();
+    let data = cluster.data_dir();
+    tokio::task::spawn_blocking(move || restart_postgres(&data))
+        .await
+        .unwrap();
+    let restarted = Instant::now();
+    // recovered: 30 touches in a row acknowledged after the last failure
+    let last_failure = poll(
+        "writes to succeed again",
+        Duration::from_secs(10),
+        || async {
+            let (last, ok) = since_last_failure(&answers.lock().unwrap(), restarted);
+            (ok >= 30).then_some(last)
+        },
+    )
+    .await;
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.await.unwrap();
+    }
+
+    let answers = std::mem::take(&mut *answers.lock().unwrap());
+    let recovery = last_failure.map_or(Duration::ZERO, |t| t.saturating_duration_since(restarted));
+    assert!(
+        recovery < Duration::from_secs(5),
+        "requests failed for {recovery:?} after PostgreSQL was back"
+    );
+    let failures: Vec<&Answer> = answers.iter().filter(|a| a.created().is_none()).collect();
+    for failure in &failures {
+        assert_unavailable(&failure.result);
+    }
+    let slowest = answers.iter().map(|a| a.ended - a.started).max().unwrap();
+    assert!(
+        slowest < Duration::from_secs(11),
+        "a request waited {slowest:?}"
+    );
+
+    // every acknowledged touch is stored
+    let acknowledged: Vec<i64> = answers.iter().filter_map(Answer::created).collect();
+    let db = small_pool(&options).await;
+    let stored: i64 = sqlx::query_scalar("select count(*) from touches where id = any($1)")
+        .bind(&acknowledged)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored,
+        acknowledged.len() as i64,
+        "acknowledged touches lost"
+    );
+    let all: i64 = sqlx::query_scalar("select count(*) from touches")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    eprintln!(
+        "restart took {:?}; {} requests, {} acknowledged, {} failed (last {:?} after the restart), \
+         {} stored without an acknowledgement; slowest request {slowest:?}",
+        restarted - restart_began,
+        answers.len(),
+        acknowledged.len(),
+        failures.len(),
+        recovery,
+        all - acknowledged.len() as i64,
+    );
+    db.close().await;
+}
+
+#[tokio::test]
+async fn after_a_restart_while_idle_each_dead_pooled_connection_fails_one_request_at_most() {
+    let (cluster, _, app, token, dms) = app_on_private_cluster().await;
+    let idle = app.db.num_idle();
+    restart_postgres(&cluster.data_dir());
+    let restarted = Instant::now();
+    let touch = json!({"decision_maker_id": dms[0], "channel": "call", "direction": "outbound",
+                       "outcome": "no_answer"});
+    let (mut failed, mut in_a_row) = (0, 0);
+    // one request at a time, as a quiet server sees them, until 20 in a row succeed
+    while in_a_row < 20 {
+        let answer = app
+            .api(Method::POST, "/touches", &token, Some(touch.clone()))
+            .await;
+        if answer.0 == StatusCode::CREATED {
+            in_a_row += 1;
+        } else {
+            assert_unavailable(&Ok(answer));
+            (failed, in_a_row) = (failed + 1, 0);
+        }
+        assert!(
+            restarted.elapsed() < Duration::from_secs(5),
+            "{failed} failed in 5 s"
+        );
+    }
+    assert!(
+        failed <= idle,
+        "{failed} requests failed with {idle} connections in the pool"
+    );
+    eprintln!(
+        "{failed} requests failed after the restart, {idle} connections were idle in the pool"
+    );
+}
