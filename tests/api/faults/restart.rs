@@ -217,36 +217,23 @@ async fn touches_written_across_a_postgresql_restart_are_kept_refused_cleanly_or
     db.close().await;
 }
 
+/// A quiet server: its pooled connections have sat idle past `db::PING_AFTER_IDLE` when the
+/// next request comes, so each is pinged first and dropped unseen if it died.
 #[tokio::test]
-async fn after_a_restart_while_idle_each_dead_pooled_connection_fails_one_request_at_most() {
+async fn after_a_restart_while_the_server_was_quiet_no_request_fails() {
     let (cluster, _, app, token, dms) = app_on_private_cluster().await;
+    let quiet_until = tokio::time::Instant::now() + secondcall::db::PING_AFTER_IDLE;
     let idle = app.db.num_idle();
     restart_postgres(&cluster.data_dir());
-    let restarted = Instant::now();
+    // the quiet spell is the scenario itself, not a wait for something to be ready
+    tokio::time::sleep_until(quiet_until).await;
     let touch = json!({"decision_maker_id": dms[0], "channel": "call", "direction": "outbound",
                        "outcome": "no_answer"});
-    let (mut failed, mut in_a_row) = (0, 0);
-    // one request at a time, as a quiet server sees them, until 20 in a row succeed
-    while in_a_row < 20 {
-        let answer = app
+    for _ in 0..20 {
+        let (status, body) = app
             .api(Method::POST, "/touches", &token, Some(touch.clone()))
             .await;
-        if answer.0 == StatusCode::CREATED {
-            in_a_row += 1;
-        } else {
-            assert_unavailable(&Ok(answer));
-            (failed, in_a_row) = (failed + 1, 0);
-        }
-        assert!(
-            restarted.elapsed() < Duration::from_secs(5),
-            "{failed} failed in 5 s"
-        );
+        assert_eq!(status, StatusCode::CREATED, "{body}");
     }
-    assert!(
-        failed <= idle,
-        "{failed} requests failed with {idle} connections in the pool"
-    );
-    eprintln!(
-        "{failed} requests failed after the restart, {idle} connections were idle in the pool"
-    );
+    eprintln!("no request failed after the restart; {idle} connections were idle before it");
 }
