@@ -4,6 +4,7 @@
 //! guards below stop what a test started and remove its folder, whether it passed or not.
 
 mod kill;
+mod load;
 mod restart;
 mod sigterm;
 

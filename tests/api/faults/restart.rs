@@ -1,71 +1,26 @@
 //! PostgreSQL restarted while touches are written: nothing acknowledged is lost, the requests
 //! caught in the outage answer a clean 503, and writing works again by itself.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use secondcall::clock::Clock;
 use secondcall::config::Config;
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::postgres::PgConnectOptions;
 
+use super::load::{Outcome, Request, Requests, call_on, keep_sending};
 use super::{PrivateCluster, poll, restart_postgres, small_pool};
 use crate::helpers::TestApp;
 
 /// How many clients write at once.
 const WRITERS: usize = 6;
 
-/// One POST /touches as its client saw it.
-struct Answer {
-    started: Instant,
-    ended: Instant,
-    /// The status and body, or the client's error (a hang shows as its timeout).
-    result: Result<(StatusCode, Value), String>,
-}
-
-impl Answer {
-    fn created(&self) -> Option<i64> {
-        match &self.result {
-            Ok((StatusCode::CREATED, body)) => body["id"].as_i64(),
-            _ => None,
-        }
-    }
-}
-
-type Answers = Arc<Mutex<Vec<Answer>>>;
-
-/// Logs calls on `dm` until `stop`, recording every answer.
-async fn write_touches(url: String, token: String, dm: i64, stop: Arc<AtomicBool>, log: Answers) {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(15))
-        .build()
-        .unwrap();
-    let touch = json!({"decision_maker_id": dm, "channel": "call", "direction": "outbound",
-                       "outcome": "no_answer"});
-    while !stop.load(Ordering::Relaxed) {
-        let started = Instant::now();
-        let sent = client.post(&url).bearer_auth(&token).json(&touch).send();
-        let result = match sent.await {
-            Ok(resp) => {
-                let status = resp.status();
-                Ok((status, resp.json().await.unwrap_or(Value::Null)))
-            }
-            Err(err) => Err(format!("{err:?}")),
-        };
-        let ended = Instant::now();
-        log.lock().unwrap().push(Answer {
-            started,
-            ended,
-            result,
-        });
-    }
-}
-
 /// When the last answer other than 201 came, if one came after `since`, and how many 201s
 /// started after it (or after `since`).
-fn since_last_failure(answers: &[Answer], since: Instant) -> (Option<Instant>, usize) {
+fn since_last_failure(answers: &[Request], since: Instant) -> (Option<Instant>, usize) {
     let last_failure = answers
         .iter()
         .filter(|a| a.created().is_none() && a.ended >= since)
@@ -114,9 +69,9 @@ async fn app_on_private_cluster() -> (PrivateCluster, PgConnectOptions, TestApp,
 }
 
 /// A 503 that says the database is away: the only failure a restart may cause.
-fn assert_unavailable(answer: &Result<(StatusCode, Value), String>) {
-    match answer {
-        Ok((StatusCode::SERVICE_UNAVAILABLE, body)) => {
+fn assert_unavailable(outcome: &Outcome) {
+    match outcome {
+        Outcome::Answered(StatusCode::SERVICE_UNAVAILABLE, body) => {
             assert_eq!(body["error"]["code"], "unavailable", "{body}");
         }
         other => panic!("a failure during the restart is a clean 503, not {other:?}"),
@@ -126,13 +81,18 @@ fn assert_unavailable(answer: &Result<(StatusCode, Value), String>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn touches_written_across_a_postgresql_restart_are_kept_refused_cleanly_or_resumed_alone() {
     let (cluster, options, app, token, dms) = app_on_private_cluster().await;
-    let (stop, answers): (Arc<AtomicBool>, Answers) = Default::default();
+    let (stop, answers): (Arc<AtomicBool>, Requests) = Default::default();
     let writers: Vec<_> = dms
         .iter()
-        .map(|dm| {
+        .map(|&dm| {
             let url = app.url("/api/v1/touches");
-            let task = write_touches(url, token.clone(), *dm, stop.clone(), answers.clone());
-            tokio::spawn(task)
+            let touch = move |c: &reqwest::Client, _| c.post(&url).json(&call_on(dm));
+            tokio::spawn(keep_sending(
+                token.clone(),
+                stop.clone(),
+                answers.clone(),
+                touch,
+            ))
         })
         .collect();
     poll(
@@ -177,9 +137,9 @@ async fn touches_written_across_a_postgresql_restart_are_kept_refused_cleanly_or
         recovery < Duration::from_secs(5),
         "requests failed for {recovery:?} after PostgreSQL was back"
     );
-    let failures: Vec<&Answer> = answers.iter().filter(|a| a.created().is_none()).collect();
+    let failures: Vec<&Request> = answers.iter().filter(|a| a.created().is_none()).collect();
     for failure in &failures {
-        assert_unavailable(&failure.result);
+        assert_unavailable(&failure.outcome);
     }
     let slowest = answers.iter().map(|a| a.ended - a.started).max().unwrap();
     assert!(
@@ -188,7 +148,7 @@ async fn touches_written_across_a_postgresql_restart_are_kept_refused_cleanly_or
     );
 
     // every acknowledged touch is stored
-    let acknowledged: Vec<i64> = answers.iter().filter_map(Answer::created).collect();
+    let acknowledged: Vec<i64> = answers.iter().filter_map(Request::created).collect();
     let db = small_pool(&options).await;
     let stored: i64 = sqlx::query_scalar("select count(*) from touches where id = any($1)")
         .bind(&acknowledged)
@@ -227,12 +187,9 @@ async fn after_a_restart_while_the_server_was_quiet_no_request_fails() {
     restart_postgres(&cluster.data_dir());
     // the quiet spell is the scenario itself, not a wait for something to be ready
     tokio::time::sleep_until(quiet_until).await;
-    let touch = json!({"decision_maker_id": dms[0], "channel": "call", "direction": "outbound",
-                       "outcome": "no_answer"});
     for _ in 0..20 {
-        let (status, body) = app
-            .api(Method::POST, "/touches", &token, Some(touch.clone()))
-            .await;
+        let touch = Some(call_on(dms[0]));
+        let (status, body) = app.api(Method::POST, "/touches", &token, touch).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
     }
     eprintln!("no request failed after the restart; {idle} connections were idle before it");

@@ -3,82 +3,19 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::postgres::PgConnectOptions;
 
+use super::load::{Outcome, Request, Requests, call_on, keep_sending};
 use super::{Server, TempFolder, poll, secondcall, small_pool};
 
 /// What a container runtime waits between SIGTERM and SIGKILL, less room to spare.
 const EXIT_WITHIN: Duration = Duration::from_secs(8);
-
-/// How a request ended, as its client saw it.
-#[derive(Debug)]
-enum Outcome {
-    Answered(StatusCode, Value),
-    /// No connection: the listener was closed.
-    Refused,
-    /// The connection closed before an answer (a kept-alive one the stopping server shut).
-    Closed,
-    /// No answer within the client's timeout: a hang.
-    TimedOut,
-}
-
-struct Request {
-    started: Instant,
-    ended: Instant,
-    outcome: Outcome,
-}
-
-type Requests = Arc<Mutex<Vec<Request>>>;
-
-async fn send(req: reqwest::RequestBuilder) -> Outcome {
-    match req.send().await {
-        Ok(resp) => {
-            let status = resp.status();
-            Outcome::Answered(status, resp.json().await.unwrap_or(Value::Null))
-        }
-        Err(e) if e.is_timeout() => Outcome::TimedOut,
-        Err(e) if e.is_connect() => Outcome::Refused,
-        Err(_) => Outcome::Closed,
-    }
-}
-
-/// Logs a touch, then reads the list, and again, until `stop` or the listener is gone.
-async fn client_loop(base: String, token: String, dm: i64, stop: Arc<AtomicBool>, log: Requests) {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(15))
-        .build()
-        .unwrap();
-    let touch = json!({"decision_maker_id": dm, "channel": "call", "direction": "outbound",
-                       "outcome": "no_answer"});
-    for i in 0.. {
-        if stop.load(Ordering::Relaxed) {
-            return;
-        }
-        let req = if i % 2 == 0 {
-            client.post(format!("{base}/api/v1/touches")).json(&touch)
-        } else {
-            client.get(format!("{base}/api/v1/due"))
-        };
-        let started = Instant::now();
-        let outcome = send(req.bearer_auth(&token)).await;
-        let refused = matches!(outcome, Outcome::Refused);
-        let ended = Instant::now();
-        log.lock().unwrap().push(Request {
-            started,
-            ended,
-            outcome,
-        });
-        if refused {
-            return;
-        }
-    }
-}
 
 /// `secondcall admin …` on the server's folder, the password on standard input; its output.
 fn admin(folder: &Path, port: u16, args: &[&str]) -> String {
@@ -106,25 +43,9 @@ fn admin(folder: &Path, port: u16, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-fn embedded_database(folder: &Path) -> PgConnectOptions {
-    PgConnectOptions::new()
-        .socket(folder.join("data/postgres"))
-        .username("postgres")
-        .database("secondcall")
-}
-
-fn cluster_running(folder: &Path) -> bool {
-    folder.join("data/postgres/postmaster.pid").exists()
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_lets_requests_in_flight_finish_and_the_server_stops_its_cluster_in_time() {
-    let folder = TempFolder::new();
-    let dir = folder.path();
-    let pause = |cmd: &mut Command| {
-        cmd.env("SECONDCALL_REBUILD_PAUSE_MS", "1500");
-    };
-    let mut server = Server::start(dir, pause).await;
+/// A team made with `secondcall admin` beside the running server, as an operator would: the
+/// manager's token and a decision maker of theirs.
+async fn team(dir: &Path, server: &Server) -> (String, i64) {
     let create = [
         "create-team",
         "--team",
@@ -141,11 +62,7 @@ async fn sigterm_lets_requests_in_flight_finish_and_the_server_stops_its_cluster
         server.port,
         &["create-token", "--email", "mia@acme.test"],
     );
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(15))
-        .build()
-        .unwrap();
-    let dm: Value = client
+    let dm: Value = reqwest::Client::new()
         .post(server.url("/api/v1/decision-makers"))
         .bearer_auth(&token)
         .json(&json!({"name": "Dana Lee", "phone": "+1 212 555 0100"}))
@@ -155,7 +72,90 @@ async fn sigterm_lets_requests_in_flight_finish_and_the_server_stops_its_cluster
         .json()
         .await
         .unwrap();
-    let dm = dm["id"].as_i64().unwrap();
+    (token, dm["id"].as_i64().unwrap())
+}
+
+fn embedded_database(folder: &Path) -> PgConnectOptions {
+    PgConnectOptions::new()
+        .socket(folder.join("data/postgres"))
+        .username("postgres")
+        .database("secondcall")
+}
+
+fn cluster_running(folder: &Path) -> bool {
+    folder.join("data/postgres/postmaster.pid").exists()
+}
+
+/// The requests of a run, by how they ended; only answers (all 2xx), refusals and closed
+/// connections are allowed, never a hang.
+struct Tally {
+    requests: usize,
+    answered: usize,
+    refused: usize,
+    closed: usize,
+    in_flight_at_signal: usize,
+    /// The ids of the touches answered 201.
+    touches: Vec<i64>,
+}
+
+impl Tally {
+    fn of(requests: &[Request], signalled: Instant) -> Self {
+        let mut tally = Self {
+            requests: requests.len(),
+            answered: 0,
+            refused: 0,
+            closed: 0,
+            in_flight_at_signal: 0,
+            touches: Vec::new(),
+        };
+        for r in requests {
+            match &r.outcome {
+                Outcome::Answered(status, body) => {
+                    assert!(status.is_success(), "{status} {body}");
+                    tally.touches.extend(r.created());
+                    tally.answered += 1;
+                }
+                Outcome::Refused => tally.refused += 1,
+                Outcome::Closed => tally.closed += 1,
+                Outcome::TimedOut => panic!("a request hung for {:?}", r.ended - r.started),
+            }
+            if r.started < signalled && r.ended > signalled {
+                tally.in_flight_at_signal += 1;
+            }
+        }
+        tally
+    }
+}
+
+impl std::fmt::Display for Tally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} requests: {} answered 2xx ({} touches), {} refused, {} closed unanswered, \
+             {} in flight at the signal",
+            self.requests,
+            self.answered,
+            self.touches.len(),
+            self.refused,
+            self.closed,
+            self.in_flight_at_signal
+        )
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_requests_in_flight_finish_and_the_server_stops_its_cluster_in_time() {
+    let folder = TempFolder::new();
+    let dir = folder.path();
+    let pause = |cmd: &mut Command| {
+        cmd.env("SECONDCALL_REBUILD_PAUSE_MS", "1500");
+    };
+    let mut server = Server::start(dir, pause).await;
+    let (token, dm) = team(dir, &server).await;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .unwrap();
     let rebuild = || {
         client
             .post(server.url("/api/v1/due/rebuild"))
@@ -176,8 +176,13 @@ async fn sigterm_lets_requests_in_flight_finish_and_the_server_stops_its_cluster
     let (stop, log): (Arc<AtomicBool>, Requests) = Default::default();
     let clients: Vec<_> = (0..8)
         .map(|_| {
-            let task = client_loop(server.url(""), token.clone(), dm, stop.clone(), log.clone());
-            tokio::spawn(task)
+            let (touches, due) = (server.url("/api/v1/touches"), server.url("/api/v1/due"));
+            // a touch, then the list, and again
+            let next = move |c: &reqwest::Client, n: usize| match n % 2 {
+                0 => c.post(&touches).json(&call_on(dm)),
+                _ => c.get(&due),
+            };
+            tokio::spawn(keep_sending(token.clone(), stop.clone(), log.clone(), next))
         })
         .collect();
     poll(
@@ -198,7 +203,7 @@ async fn sigterm_lets_requests_in_flight_finish_and_the_server_stops_its_cluster
         || async {
             let n: i64 = sqlx::query_scalar(
                 "select count(*) from due_runs where trigger = 'manual' and status = 'running' \
-             and users_rebuilt = 1",
+                 and users_rebuilt = 1",
             )
             .fetch_one(&db)
             .await
@@ -234,57 +239,28 @@ async fn sigterm_lets_requests_in_flight_finish_and_the_server_stops_its_cluster
     assert!(slow_ended > signalled);
 
     let requests = std::mem::take(&mut *log.lock().unwrap());
-    let mut counts = [0; 4];
-    let mut acknowledged = Vec::new();
-    for r in &requests {
-        match &r.outcome {
-            Outcome::Answered(status, body) => {
-                assert!(status.is_success(), "{status} {body}");
-                acknowledged.extend(
-                    body["id"]
-                        .as_i64()
-                        .filter(|_| *status == StatusCode::CREATED),
-                );
-                counts[0] += 1;
-            }
-            Outcome::Refused => counts[1] += 1,
-            Outcome::Closed => counts[2] += 1,
-            Outcome::TimedOut => panic!("a request hung for {:?}", r.ended - r.started),
-        }
-    }
-    let in_flight = requests
-        .iter()
-        .filter(|r| r.started < signalled && r.ended > signalled);
-    counts[3] = in_flight.count();
+    let tally = Tally::of(&requests, signalled);
 
     // the same folder starts again, with every acknowledged touch
-    let again = Server::start(dir, |_| {}).await;
+    let mut again = Server::start(dir, |_| {}).await;
     let db = small_pool(&embedded_database(dir)).await;
     let stored: i64 = sqlx::query_scalar("select count(*) from touches where id = any($1)")
-        .bind(&acknowledged)
+        .bind(&tally.touches)
         .fetch_one(&db)
         .await
         .unwrap();
     assert_eq!(
         stored,
-        acknowledged.len() as i64,
+        tally.touches.len() as i64,
         "acknowledged touches lost"
     );
     db.close().await;
-    let mut again = again;
     again.terminate();
     let exit = again.exit_within(EXIT_WITHIN).await;
     assert!(exit.is_some_and(|s| s.success()), "{exit:?}");
     assert!(!cluster_running(dir));
     eprintln!(
-        "exit {exit_time:?} after SIGTERM; {} requests: {} answered 2xx ({} touches), {} refused, \
-         {} closed unanswered, {} in flight at the signal; the rebuild ended {:?} after it",
-        requests.len(),
-        counts[0],
-        acknowledged.len(),
-        counts[1],
-        counts[2],
-        counts[3],
+        "exit {exit_time:?} after SIGTERM; {tally}; the rebuild ended {:?} after it",
         slow_ended - signalled,
     );
 }
