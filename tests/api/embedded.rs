@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_secondcall");
 
-fn temp_root() -> PathBuf {
+pub(crate) fn temp_root() -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "secondcall-embedded-{}",
         uuid::Uuid::new_v4().simple()
@@ -17,7 +17,7 @@ fn temp_root() -> PathBuf {
     dir
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -34,7 +34,7 @@ fn secondcall(root: &Path, port: u16) -> Command {
     cmd
 }
 
-async fn wait_healthy(port: u16, child: &mut Child) {
+pub(crate) async fn wait_healthy(port: u16, child: &mut Child) {
     let deadline = Instant::now() + Duration::from_secs(60);
     let url = format!("http://127.0.0.1:{port}/healthz");
     while Instant::now() < deadline {
@@ -187,7 +187,7 @@ async fn without_binaries_or_database_url_the_server_explains_both_ways_out() {
 }
 
 /// A URL for the child process pointing at a test database.
-fn url_of(options: &sqlx::postgres::PgConnectOptions) -> String {
+pub(crate) fn url_of(options: &sqlx::postgres::PgConnectOptions) -> String {
     let db = options.get_database().unwrap_or("postgres");
     let user = options.get_username();
     match options.get_socket() {

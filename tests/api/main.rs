@@ -12,6 +12,7 @@ pub mod board;
 mod browser;
 mod embedded;
 pub mod engine;
+mod faults;
 mod helpers;
 mod manage;
 mod nightly;
