@@ -16,6 +16,9 @@ use crate::engine;
 #[derive(Debug, Clone)]
 pub struct Logged {
     pub touch_id: i64,
+    /// The touch as stored, read inside the transaction that wrote it: an answer never depends
+    /// on a second round trip after the commit (which could fail and make a saved touch look lost).
+    pub touch: Touch,
     pub item: Option<DueItem>,
     pub upcoming: Option<(Reason, NaiveDate)>,
 }
@@ -40,9 +43,13 @@ pub async fn log(
         contacts::set_email_opt_out(&mut tx, user.team_id, kind, contact_id).await?;
     }
     let refreshed = engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
+    let touch = touches::find(&mut *tx, user.team_id, touch_id)
+        .await?
+        .ok_or(ActionError::NotFound)?;
     tx.commit().await?;
     Ok(Logged {
         touch_id,
+        touch,
         item: refreshed.item,
         upcoming: refreshed.upcoming,
     })

@@ -159,11 +159,7 @@ pub async fn create(
     let ((kind, contact_id), input) = body.split()?;
     let write = input.parse(user.tz(), app.clock.now())?;
     let logged = crate::actions::touches::log(&app.ctx(), &user, kind, contact_id, &write).await?;
-    let touch = touches::find(&app.db, user.team_id, logged.touch_id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(touch.ok_or_else(ApiError::not_found)?.into()),
-    ))
+    Ok((StatusCode::CREATED, Json(logged.touch.into())))
 }
 
 /// The team's touches (of one contact if asked), newest first; deleted ones are left out.
