@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::{ActionResult, Ctx};
 use crate::db::settings::{self, TeamSettings};
-use crate::domain::cadence::SettingsError;
+use crate::domain::cadence::{SettingsError, within};
 
 /// The team's own numbers beside the cadence: the nightly hour, the second-call window and the
 /// daily goal of new decision makers, with the ranges they must fall in.
@@ -23,17 +23,7 @@ fn team_ranges(s: &TeamSettings) -> [(&'static str, u32, u32, u32); 3] {
 /// interface shows under its own name.
 pub fn validate(s: &TeamSettings, today: NaiveDate) -> Result<(), SettingsError> {
     s.cadence.validate(today)?;
-    for (field, value, min, max) in team_ranges(s) {
-        if !(min..=max).contains(&value) {
-            return Err(SettingsError::OutOfRange {
-                field,
-                value,
-                min,
-                max,
-            });
-        }
-    }
-    Ok(())
+    within(&team_ranges(s))
 }
 
 /// Why settings were not saved.

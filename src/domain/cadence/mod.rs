@@ -23,7 +23,9 @@ pub use codes::{
 };
 pub use decide::{decide, open_promise, upcoming};
 pub use facts::{ContactFacts, DueItem, Snooze, TouchFact};
-pub use settings::{MAX_DAYS, MAX_GONE_DARK_TOUCHES, MAX_HOLIDAYS, Settings, SettingsError};
+pub use settings::{
+    MAX_DAYS, MAX_GONE_DARK_TOUCHES, MAX_HOLIDAYS, Settings, SettingsError, within,
+};
 pub use suggest::{
     CANDIDATE_NEXT_STEP_WORKING_DAYS, HOT_NEXT_STEP_WORKING_DAYS, WARM_NEXT_STEP_MAX_DAYS,
     suggest_next_step,

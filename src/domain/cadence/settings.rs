@@ -87,6 +87,25 @@ pub enum SettingsError {
     HolidayTooFar(NaiveDate),
 }
 
+/// Checks each `(field, value, min, max)`: the first value outside its range is the error.
+///
+/// # Errors
+/// [`SettingsError::OutOfRange`] naming the field.
+pub fn within(ranges: &[(&'static str, u32, u32, u32)]) -> Result<(), SettingsError> {
+    match ranges
+        .iter()
+        .find(|(_, v, min, max)| !(min..=max).contains(&v))
+    {
+        Some(&(field, value, min, max)) => Err(SettingsError::OutOfRange {
+            field,
+            value,
+            min,
+            max,
+        }),
+        None => Ok(()),
+    }
+}
+
 impl Settings {
     /// The contact-cycle interval for a DM's temperature: warmer DMs are called sooner.
     #[must_use]
@@ -112,16 +131,7 @@ impl Settings {
     /// # Errors
     /// The first field out of range, [`SettingsError::NoWorkingDay`], or a holiday problem.
     pub fn validate(&self, today: NaiveDate) -> Result<(), SettingsError> {
-        for (field, value, min, max) in self.ranges() {
-            if !(min..=max).contains(&value) {
-                return Err(SettingsError::OutOfRange {
-                    field,
-                    value,
-                    min,
-                    max,
-                });
-            }
-        }
+        within(&self.ranges())?;
         if !self.working_days.contains(&true) {
             return Err(SettingsError::NoWorkingDay);
         }
