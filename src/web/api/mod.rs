@@ -17,6 +17,7 @@ pub mod users;
 use std::sync::Arc;
 
 use axum::body::Body;
+use axum::extract::OriginalUri;
 use axum::http::{HeaderValue, Request, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -97,9 +98,20 @@ pub fn routes() -> Router<AppState> {
         .layer(middleware::from_fn(json_errors))
 }
 
-/// Turns error responses made outside our handlers (413, 405, 408, 429 from layers) into the
-/// JSON error format, so API clients always get `{"error": {...}}`.
-async fn json_errors(req: Request<Body>, next: Next) -> Response {
+/// Turns the error responses of the API's paths made by the middleware around the handlers (the
+/// body limit, a wrong method, the timeout, the rate limit, the panic guard) into the JSON error
+/// format, so API clients always get `{"error": {...}}`. It runs around the API's router (a
+/// wrong method, the rate limit) and, for the layers that answer before a request reaches any
+/// router, around the whole app (`startup::build_router`).
+pub async fn json_errors(req: Request<Body>, next: Next) -> Response {
+    // inside the nested router the URI has lost its prefix; the original one has it
+    let path = match req.extensions().get::<OriginalUri>() {
+        Some(original) => original.path(),
+        None => req.uri().path(),
+    };
+    let api = path
+        .strip_prefix(doc::PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
     let resp = next.run(req).await;
     let status = resp.status();
     let is_json = resp
@@ -107,7 +119,7 @@ async fn json_errors(req: Request<Body>, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    if !api || !(status.is_client_error() || status.is_server_error()) || is_json {
         return resp;
     }
     let code = match status.as_u16() {
@@ -121,9 +133,23 @@ async fn json_errors(req: Request<Body>, next: Next) -> Response {
         413 => "payload_too_large",
         415 => "unsupported_media_type",
         429 => "rate_limited",
+        503 => "unavailable",
         _ if status.is_server_error() => "internal",
         _ => "error",
     };
     let message = status.canonical_reason().unwrap_or("Error");
-    ApiError::new(status, code, message).into_response()
+    // the new body, with the headers the layers set (`Allow`, `X-Request-Id`...) kept
+    let (mut parts, _) = resp.into_parts();
+    let (json, body) = ApiError::new(status, code, message)
+        .into_response()
+        .into_parts();
+    for name in [
+        header::CONTENT_TYPE,
+        header::CONTENT_LENGTH,
+        header::CONTENT_ENCODING,
+    ] {
+        parts.headers.remove(name);
+    }
+    parts.headers.extend(json.headers);
+    Response::from_parts(parts, body)
 }
