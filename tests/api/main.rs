@@ -15,6 +15,7 @@ pub mod engine;
 mod helpers;
 mod manage;
 mod nightly;
+mod openapi;
 mod pages;
 mod reports;
 mod seed;
