@@ -147,6 +147,8 @@ pub fn build_router(state: AppState) -> anyhow::Result<Router> {
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
         .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::make_span))
         .layer(PropagateRequestIdLayer::new(request_id))
+        // the API's errors from the layers below (body limit, timeout, panic) as JSON
+        .layer(axum::middleware::from_fn(crate::web::api::json_errors))
         .layer(CatchPanicLayer::custom(panic_page))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -16,6 +16,7 @@ mod faults;
 mod helpers;
 mod manage;
 mod nightly;
+mod openapi;
 mod pages;
 mod reports;
 mod seed;

@@ -135,9 +135,10 @@ async fn one(app: &AppState, team_id: i64, id: i64) -> ApiResult<ApplicationJson
 }
 
 /// Puts a candidate in a job's pipeline.
-#[utoipa::path(post, path = "/api/v1/applications", request_body = ApplicationBody,
-    responses((status = 201, body = ApplicationJson), (status = 404, body = ErrorJson),
-        (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(post, path = "/applications", operation_id = "createApplication", tag = "applications", request_body = ApplicationBody,
+    responses((status = 201, description = "The application", body = ApplicationJson),
+        (status = 404, description = "`not_found`: the job or the candidate is not of the team", body = ErrorJson),
+        (status = 409, description = "`conflict`: the candidate is already in that job's pipeline", body = ErrorJson)))]
 pub async fn create(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -152,8 +153,8 @@ pub async fn create(
 }
 
 /// One application, with its version and stage history.
-#[utoipa::path(get, path = "/api/v1/applications/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = ApplicationJson), (status = 404, body = ErrorJson)))]
+#[utoipa::path(get, path = "/applications/{id}", operation_id = "getApplication", tag = "applications", params(("id" = i64, Path)),
+    responses((status = 200, description = "The application", body = ApplicationJson)))]
 pub async fn show(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -164,10 +165,9 @@ pub async fn show(
 
 /// Moves an application to another stage (the candidate's due state changes at once). A move to
 /// the stage it is already at changes nothing.
-#[utoipa::path(patch, path = "/api/v1/applications/{id}", params(("id" = i64, Path)), request_body = ApplicationPatch,
-    responses((status = 200, body = ApplicationJson), (status = 404, body = ErrorJson),
-        (status = 409, description = "`version` is stale: the error carries the current `stage` and `version`", body = ErrorJson),
-        (status = 422, body = ErrorJson)))]
+#[utoipa::path(patch, path = "/applications/{id}", operation_id = "moveApplication", tag = "applications", params(("id" = i64, Path)), request_body = ApplicationPatch,
+    responses((status = 200, description = "The application", body = ApplicationJson),
+        (status = 409, description = "`conflict`: `version` is stale; the error carries the current `stage` and `version`", body = ErrorJson)))]
 pub async fn update(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,

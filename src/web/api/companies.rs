@@ -12,7 +12,7 @@ use crate::db::companies::{self, Company, Event};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::text::SearchText;
-use crate::web::api::json::{ApiJson, ApiQuery, ErrorJson};
+use crate::web::api::json::{ApiJson, ApiQuery};
 use crate::web::api::paging;
 use crate::web::extract::ApiUser;
 
@@ -120,8 +120,8 @@ pub struct EventBody {
 }
 
 /// Creates a company.
-#[utoipa::path(post, path = "/api/v1/companies", request_body = CompanyFields,
-    responses((status = 201, body = CompanyJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(post, path = "/companies", operation_id = "createCompany", tag = "companies", request_body = CompanyFields,
+    responses((status = 201, description = "The new company", body = CompanyJson)))]
 pub async fn create(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -137,8 +137,8 @@ pub async fn create(
 }
 
 /// The team's companies by name.
-#[utoipa::path(get, path = "/api/v1/companies", params(CompanyQuery),
-    responses((status = 200, body = CompanyPage), (status = 422, body = ErrorJson)))]
+#[utoipa::path(get, path = "/companies", operation_id = "listCompanies", tag = "companies", params(CompanyQuery),
+    responses((status = 200, description = "A page of companies by name", body = CompanyPage)))]
 pub async fn index(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -154,8 +154,8 @@ pub async fn index(
 }
 
 /// One company.
-#[utoipa::path(get, path = "/api/v1/companies/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = CompanyJson), (status = 404, body = ErrorJson)))]
+#[utoipa::path(get, path = "/companies/{id}", operation_id = "getCompany", tag = "companies", params(("id" = i64, Path)),
+    responses((status = 200, description = "The company", body = CompanyJson)))]
 pub async fn show(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -166,8 +166,8 @@ pub async fn show(
 }
 
 /// Changes some fields of a company; the result passes the same checks as a new one.
-#[utoipa::path(patch, path = "/api/v1/companies/{id}", params(("id" = i64, Path)), request_body = CompanyFields,
-    responses((status = 200, body = CompanyJson), (status = 404, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(patch, path = "/companies/{id}", operation_id = "updateCompany", tag = "companies", params(("id" = i64, Path)), request_body = CompanyFields,
+    responses((status = 200, description = "The company", body = CompanyJson)))]
 pub async fn update(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -190,8 +190,8 @@ pub async fn update(
 }
 
 /// Logs news of a company: a call becomes due today for every active contact there [004].
-#[utoipa::path(post, path = "/api/v1/companies/{id}/events", params(("id" = i64, Path)), request_body = EventBody,
-    responses((status = 201, body = EventJson), (status = 404, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(post, path = "/companies/{id}/events", operation_id = "createCompanyEvent", tag = "companies", params(("id" = i64, Path)), request_body = EventBody,
+    responses((status = 201, description = "The new event", body = EventJson)))]
 pub async fn create_event(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -208,8 +208,8 @@ pub async fn create_event(
 }
 
 /// A company's news, newest first (the latest 200).
-#[utoipa::path(get, path = "/api/v1/companies/{id}/events", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<EventJson>), (status = 404, body = ErrorJson)))]
+#[utoipa::path(get, path = "/companies/{id}/events", operation_id = "listCompanyEvents", tag = "companies", params(("id" = i64, Path)),
+    responses((status = 200, description = "The latest 200 events, newest first", body = Vec<EventJson>)))]
 pub async fn events(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,

@@ -13,6 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::rebuilds::Started;
 use crate::state::AppState;
 use crate::web::api::contacts::{self, json::ContactJson};
+use crate::web::api::doc::Forbidden;
 use crate::web::api::json::{ApiJson, ApiQuery, ErrorJson};
 use crate::web::api::touches::one_contact;
 use crate::web::extract::{ApiManager, ApiUser};
@@ -87,8 +88,10 @@ pub struct DueListJson {
 
 /// A user's due list: the stored one when it was built for `date`, else computed now for `date`
 /// from the facts known up to its end (`built_at` null). The whole list, unpaged.
-#[utoipa::path(get, path = "/api/v1/due", params(DueQuery),
-    responses((status = 200, body = DueListJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(get, path = "/due", operation_id = "getDueList", tag = "due", params(DueQuery),
+    responses((status = 200, description = "The due list", body = DueListJson),
+        (status = 403, description = "`forbidden`: another user's list needs a manager", body = ErrorJson),
+        (status = 404, description = "`not_found`: `user_id` is not of the team", body = ErrorJson)))]
 pub async fn index(
     State(app): State<AppState>,
     ApiUser(caller): ApiUser,
@@ -129,8 +132,10 @@ pub struct SnoozeBody {
 
 /// Snoozes the contact's current item (and every reason ranked below it) until `until`; answers
 /// the contact. 409 when nothing is due for it.
-#[utoipa::path(post, path = "/api/v1/due/snooze", request_body = SnoozeBody,
-    responses((status = 200, body = ContactJson), (status = 404, body = ErrorJson), (status = 409, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(post, path = "/due/snooze", operation_id = "snoozeDueItem", tag = "due", request_body = SnoozeBody,
+    responses((status = 200, description = "The contact", body = ContactJson),
+        (status = 404, description = "`not_found`: the contact is not of the team (or archived)", body = ErrorJson),
+        (status = 409, description = "`conflict`: nothing is due for the contact", body = ErrorJson)))]
 pub async fn snooze(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -162,9 +167,9 @@ pub struct RebuildJson {
 }
 
 /// Rebuilds every list of the team now (managers only), recorded as a "manual" run.
-#[utoipa::path(post, path = "/api/v1/due/rebuild", request_body(content = Option<RebuildBody>),
-    responses((status = 200, body = RebuildJson), (status = 403, body = ErrorJson),
-        (status = 409, description = "another rebuild of the team is running (`already_running`)", body = ErrorJson)))]
+#[utoipa::path(post, path = "/due/rebuild", operation_id = "rebuildDueLists", tag = "due", request_body(content = Option<RebuildBody>),
+    responses((status = 200, description = "What the rebuild did", body = RebuildJson), (status = 403, response = Forbidden),
+        (status = 409, description = "`already_running`: another rebuild of the team is running", body = ErrorJson)))]
 pub async fn rebuild(
     State(app): State<AppState>,
     ApiManager(manager): ApiManager,

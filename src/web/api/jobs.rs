@@ -141,8 +141,8 @@ async fn one(app: &AppState, team_id: i64, id: i64) -> ApiResult<JobJson> {
 }
 
 /// Creates a job order; an open one with a hiring DM makes that DM hot.
-#[utoipa::path(post, path = "/api/v1/jobs", request_body = JobFields,
-    responses((status = 201, body = JobJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(post, path = "/jobs", operation_id = "createJob", tag = "jobs", request_body = JobFields,
+    responses((status = 201, description = "The new job order", body = JobJson)))]
 pub async fn create(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -157,8 +157,9 @@ pub async fn create(
 }
 
 /// The team's job orders, newest first.
-#[utoipa::path(get, path = "/api/v1/jobs", params(JobQuery),
-    responses((status = 200, body = JobPage), (status = 404, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(get, path = "/jobs", operation_id = "listJobs", tag = "jobs", params(JobQuery),
+    responses((status = 200, description = "A page of job orders, newest first", body = JobPage),
+        (status = 404, description = "`not_found`: the `company_id` filter is not of the team", body = ErrorJson)))]
 pub async fn index(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -192,8 +193,8 @@ pub async fn index(
 }
 
 /// One job order.
-#[utoipa::path(get, path = "/api/v1/jobs/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = JobJson), (status = 404, body = ErrorJson)))]
+#[utoipa::path(get, path = "/jobs/{id}", operation_id = "getJob", tag = "jobs", params(("id" = i64, Path)),
+    responses((status = 200, description = "The job order", body = JobJson)))]
 pub async fn show(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -204,8 +205,8 @@ pub async fn show(
 
 /// Changes some fields of a job order. A change of status to `filled` or `cancelled` makes the
 /// sign-off calls due at once; back to `open` with a hiring DM makes that DM hot.
-#[utoipa::path(patch, path = "/api/v1/jobs/{id}", params(("id" = i64, Path)), request_body = JobFields,
-    responses((status = 200, body = JobJson), (status = 404, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(patch, path = "/jobs/{id}", operation_id = "updateJob", tag = "jobs", params(("id" = i64, Path)), request_body = JobFields,
+    responses((status = 200, description = "The job order", body = JobJson)))]
 pub async fn update(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,

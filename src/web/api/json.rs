@@ -137,12 +137,32 @@ fn invalid(text: &str) -> ApiError {
     ApiError::invalid_at(field_and_detail(text).0, text)
 }
 
-/// The error body, for the OpenAPI document.
+// The schema of what `crate::error::ApiError` writes, for the OpenAPI document.
+/// The body of every error answer.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorJson {
-    /// `{"code": "not_found", "message": "...", "field": "email"}`; `field` only for 422. A 409
-    /// of a stale application move also carries the current `stage` and `version`.
-    pub error: serde_json::Value,
+    pub error: ErrorDetailJson,
+}
+
+/// What went wrong. More members may come; a client ignores those it does not know.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetailJson {
+    /// Stable: `bad_request`, `unauthorized`, `forbidden`, `not_found`, `method_not_allowed`,
+    /// `timeout`, `conflict`, `already_running`, `payload_too_large`, `invalid`, `rate_limited`,
+    /// `internal` or `unavailable`.
+    pub code: String,
+    /// For people; it may change.
+    pub message: String,
+    /// 422 only, when one field is to blame: its name, or a path for a nested one
+    /// (`intervals.warm`, `holidays[2]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// A 409 of a stale application move: the application's current stage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// A 409 of a stale application move: the application's current version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
 }
 
 #[cfg(test)]

@@ -13,7 +13,8 @@ use crate::db::settings;
 use crate::domain::cadence::local_date;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::web::api::json::{ApiQuery, ErrorJson};
+use crate::web::api::doc::Forbidden;
+use crate::web::api::json::ApiQuery;
 use crate::web::api::paging;
 use crate::web::extract::ApiManager;
 use crate::web::reports::card::{FigureCard, SecondCall, TeamReport};
@@ -104,8 +105,8 @@ fn members<'a>(
 
 /// Of the DMs whose first attempt ever fell in the period, how many got a second attempt within
 /// the window (managers only).
-#[utoipa::path(get, path = "/api/v1/reports/second-call-rate", params(SecondCallQuery),
-    responses((status = 200, body = SecondCallReportJson), (status = 403, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(get, path = "/reports/second-call-rate", operation_id = "getSecondCallRateReport", tag = "reports", params(SecondCallQuery),
+    responses((status = 200, description = "The report", body = SecondCallReportJson), (status = 403, response = Forbidden)))]
 pub async fn second_call_rate(
     State(app): State<AppState>,
     ApiManager(manager): ApiManager,
@@ -213,8 +214,8 @@ pub struct CoverageJson {
 
 /// Share of active DMs with an attempt in the 90 days ending `as_of`, per owner, and the list of
 /// those without (the monthly sweep). Managers only.
-#[utoipa::path(get, path = "/api/v1/reports/coverage", params(CoverageQuery),
-    responses((status = 200, body = CoverageJson), (status = 403, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(get, path = "/reports/coverage", operation_id = "getCoverageReport", tag = "reports", params(CoverageQuery),
+    responses((status = 200, description = "The report", body = CoverageJson), (status = 403, response = Forbidden)))]
 pub async fn coverage(
     State(app): State<AppState>,
     ApiManager(manager): ApiManager,

@@ -13,7 +13,8 @@ use crate::db::settings::{self, TeamSettings, WEEKDAYS};
 use crate::domain::cadence::SettingsError;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::web::api::json::{ApiJson, ErrorJson};
+use crate::web::api::doc::Forbidden;
+use crate::web::api::json::ApiJson;
 use crate::web::extract::{ApiManager, ApiUser};
 
 /// Days between calls to a DM by temperature (the contact cycle).
@@ -200,7 +201,8 @@ impl SettingsPatch {
 }
 
 /// The team's settings (everyone may read them).
-#[utoipa::path(get, path = "/api/v1/settings", responses((status = 200, body = SettingsJson)))]
+#[utoipa::path(get, path = "/settings", operation_id = "getSettings", tag = "settings",
+    responses((status = 200, description = "The team's settings", body = SettingsJson)))]
 pub async fn show(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -211,8 +213,8 @@ pub async fn show(
 
 /// Changes the team's settings (managers only) and rebuilds every list of the team in the
 /// background (after a rebuild that is running), recorded as a "settings" run.
-#[utoipa::path(patch, path = "/api/v1/settings", request_body = SettingsPatch,
-    responses((status = 200, body = SettingsJson), (status = 403, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(patch, path = "/settings", operation_id = "updateSettings", tag = "settings", request_body = SettingsPatch,
+    responses((status = 200, description = "The team's settings", body = SettingsJson), (status = 403, response = Forbidden)))]
 pub async fn update(
     State(app): State<AppState>,
     ApiManager(manager): ApiManager,

@@ -149,8 +149,9 @@ pub struct TouchPage {
 }
 
 /// Logs a touch; the contact's item on its owner's due list is recomputed in the same transaction.
-#[utoipa::path(post, path = "/api/v1/touches", request_body = TouchBody,
-    responses((status = 201, body = TouchJson), (status = 404, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(post, path = "/touches", operation_id = "createTouch", tag = "touches", request_body = TouchBody,
+    responses((status = 201, description = "The touch", body = TouchJson),
+        (status = 404, description = "`not_found`: the contact is not of the team (or archived)", body = ErrorJson)))]
 pub async fn create(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
@@ -163,8 +164,9 @@ pub async fn create(
 }
 
 /// The team's touches (of one contact if asked), newest first; deleted ones are left out.
-#[utoipa::path(get, path = "/api/v1/touches", params(TouchQuery),
-    responses((status = 200, body = TouchPage), (status = 404, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(get, path = "/touches", operation_id = "listTouches", tag = "touches", params(TouchQuery),
+    responses((status = 200, description = "A page of touches, newest first", body = TouchPage),
+        (status = 404, description = "`not_found`: the contact filter is not of the team", body = ErrorJson)))]
 pub async fn index(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,

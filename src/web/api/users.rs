@@ -12,7 +12,8 @@ use crate::auth::tokens;
 use crate::db::users::User;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::web::api::json::ApiJson;
+use crate::web::api::doc::{Forbidden, RateLimited};
+use crate::web::api::json::{ApiJson, ErrorJson};
 use crate::web::extract::{ApiManager, ApiUser};
 
 /// A user as the API shows it.
@@ -42,7 +43,8 @@ impl From<User> for UserJson {
 }
 
 /// The caller.
-#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = UserJson), (status = 401, body = crate::web::api::json::ErrorJson)))]
+#[utoipa::path(get, path = "/me", operation_id = "getMe", tag = "users",
+    responses((status = 200, description = "The caller", body = UserJson)))]
 pub async fn me(ApiUser(user): ApiUser) -> Json<UserJson> {
     Json(user.into())
 }
@@ -61,8 +63,10 @@ pub struct TokenJson {
 }
 
 /// Exchanges an email and password for a new API token (rate-limited like the login form).
-#[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenRequest, security(()),
-    responses((status = 201, body = TokenJson), (status = 401, body = crate::web::api::json::ErrorJson), (status = 429, body = crate::web::api::json::ErrorJson)))]
+#[utoipa::path(post, path = "/tokens", operation_id = "createToken", tag = "users", request_body = TokenRequest, security(()),
+    responses((status = 201, description = "The new token, shown once", body = TokenJson),
+        (status = 401, description = "`unauthorized`: that email and password do not match an account", body = ErrorJson),
+        (status = 429, response = RateLimited)))]
 pub async fn create_token(
     State(app): State<AppState>,
     ApiJson(req): ApiJson<TokenRequest>,
@@ -101,8 +105,9 @@ fn utc() -> String {
 }
 
 /// Adds a user to the caller's team (managers only).
-#[utoipa::path(post, path = "/api/v1/users", request_body = NewUserJson,
-    responses((status = 201, body = UserJson), (status = 403, body = crate::web::api::json::ErrorJson), (status = 409, body = crate::web::api::json::ErrorJson), (status = 422, body = crate::web::api::json::ErrorJson)))]
+#[utoipa::path(post, path = "/users", operation_id = "createUser", tag = "users", request_body = NewUserJson,
+    responses((status = 201, description = "The new user", body = UserJson), (status = 403, response = Forbidden),
+        (status = 409, description = "`conflict`: the email already has an account", body = ErrorJson)))]
 pub async fn create(
     State(app): State<AppState>,
     ApiManager(manager): ApiManager,
@@ -134,10 +139,9 @@ pub struct UserPatch {
 }
 
 /// Updates a user of the caller's team (managers only).
-#[utoipa::path(patch, path = "/api/v1/users/{id}", request_body = UserPatch, params(("id" = i64, Path)),
-    responses((status = 200, body = UserJson), (status = 404, body = crate::web::api::json::ErrorJson),
-        (status = 409, description = "the change would leave the team without an active manager", body = crate::web::api::json::ErrorJson),
-        (status = 422, body = crate::web::api::json::ErrorJson)))]
+#[utoipa::path(patch, path = "/users/{id}", operation_id = "updateUser", tag = "users", request_body = UserPatch, params(("id" = i64, Path)),
+    responses((status = 200, description = "The user", body = UserJson), (status = 403, response = Forbidden),
+        (status = 409, description = "`conflict`: the change would leave the team without an active manager", body = ErrorJson)))]
 pub async fn update(
     State(app): State<AppState>,
     ApiManager(manager): ApiManager,

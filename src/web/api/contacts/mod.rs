@@ -159,8 +159,8 @@ async fn destroy(
 }
 
 /// Creates a decision maker.
-#[utoipa::path(post, path = "/api/v1/decision-makers", request_body = ContactFields,
-    responses((status = 201, body = ContactJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(post, path = "/decision-makers", operation_id = "createDecisionMaker", tag = "decision-makers", request_body = ContactFields,
+    responses((status = 201, description = "The new decision maker", body = ContactJson)))]
 pub async fn dm_create(
     State(app): State<AppState>,
     ApiUser(u): ApiUser,
@@ -170,8 +170,9 @@ pub async fn dm_create(
 }
 
 /// The team's active decision makers by name.
-#[utoipa::path(get, path = "/api/v1/decision-makers", params(ContactQuery),
-    responses((status = 200, body = ContactPage), (status = 404, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(get, path = "/decision-makers", operation_id = "listDecisionMakers", tag = "decision-makers", params(ContactQuery),
+    responses((status = 200, description = "A page of decision makers by name", body = ContactPage),
+        (status = 404, description = "`not_found`: the `owner_id` or `company_id` filter is not of the team", body = ErrorJson)))]
 pub async fn dm_index(
     State(app): State<AppState>,
     ApiUser(u): ApiUser,
@@ -181,8 +182,8 @@ pub async fn dm_index(
 }
 
 /// One decision maker.
-#[utoipa::path(get, path = "/api/v1/decision-makers/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = ContactJson), (status = 404, body = ErrorJson)))]
+#[utoipa::path(get, path = "/decision-makers/{id}", operation_id = "getDecisionMaker", tag = "decision-makers", params(("id" = i64, Path)),
+    responses((status = 200, description = "The contact", body = ContactJson)))]
 pub async fn dm_show(
     State(app): State<AppState>,
     ApiUser(u): ApiUser,
@@ -192,8 +193,8 @@ pub async fn dm_show(
 }
 
 /// Changes some fields of a decision maker.
-#[utoipa::path(patch, path = "/api/v1/decision-makers/{id}", params(("id" = i64, Path)), request_body = ContactFields,
-    responses((status = 200, body = ContactJson), (status = 404, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(patch, path = "/decision-makers/{id}", operation_id = "updateDecisionMaker", tag = "decision-makers", params(("id" = i64, Path)), request_body = ContactFields,
+    responses((status = 200, description = "The contact", body = ContactJson)))]
 pub async fn dm_update(
     State(app): State<AppState>,
     ApiUser(u): ApiUser,
@@ -204,8 +205,8 @@ pub async fn dm_update(
 }
 
 /// Archives a decision maker.
-#[utoipa::path(delete, path = "/api/v1/decision-makers/{id}", params(("id" = i64, Path)),
-    responses((status = 204), (status = 404, body = ErrorJson)))]
+#[utoipa::path(delete, path = "/decision-makers/{id}", operation_id = "archiveDecisionMaker", tag = "decision-makers", params(("id" = i64, Path)),
+    responses((status = 204, description = "Archived: it leaves lists and due lists, and answers 404 from now on")))]
 pub async fn dm_destroy(
     State(app): State<AppState>,
     ApiUser(u): ApiUser,
@@ -215,8 +216,8 @@ pub async fn dm_destroy(
 }
 
 /// Creates a candidate.
-#[utoipa::path(post, path = "/api/v1/candidates", request_body = ContactFields,
-    responses((status = 201, body = ContactJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(post, path = "/candidates", operation_id = "createCandidate", tag = "candidates", request_body = ContactFields,
+    responses((status = 201, description = "The new candidate", body = ContactJson)))]
 pub async fn candidate_create(
     State(app): State<AppState>,
     ApiUser(u): ApiUser,
@@ -226,8 +227,9 @@ pub async fn candidate_create(
 }
 
 /// The team's active candidates by name.
-#[utoipa::path(get, path = "/api/v1/candidates", params(ContactQuery),
-    responses((status = 200, body = ContactPage), (status = 404, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(get, path = "/candidates", operation_id = "listCandidates", tag = "candidates", params(ContactQuery),
+    responses((status = 200, description = "A page of candidates by name", body = ContactPage),
+        (status = 404, description = "`not_found`: the `owner_id` or `company_id` filter is not of the team", body = ErrorJson)))]
 pub async fn candidate_index(
     State(app): State<AppState>,
     ApiUser(u): ApiUser,
@@ -237,8 +239,8 @@ pub async fn candidate_index(
 }
 
 /// One candidate.
-#[utoipa::path(get, path = "/api/v1/candidates/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = ContactJson), (status = 404, body = ErrorJson)))]
+#[utoipa::path(get, path = "/candidates/{id}", operation_id = "getCandidate", tag = "candidates", params(("id" = i64, Path)),
+    responses((status = 200, description = "The contact", body = ContactJson)))]
 pub async fn candidate_show(
     State(app): State<AppState>,
     ApiUser(u): ApiUser,
@@ -248,8 +250,8 @@ pub async fn candidate_show(
 }
 
 /// Changes some fields of a candidate.
-#[utoipa::path(patch, path = "/api/v1/candidates/{id}", params(("id" = i64, Path)), request_body = ContactFields,
-    responses((status = 200, body = ContactJson), (status = 404, body = ErrorJson), (status = 422, body = ErrorJson)))]
+#[utoipa::path(patch, path = "/candidates/{id}", operation_id = "updateCandidate", tag = "candidates", params(("id" = i64, Path)), request_body = ContactFields,
+    responses((status = 200, description = "The contact", body = ContactJson)))]
 pub async fn candidate_update(
     State(app): State<AppState>,
     ApiUser(u): ApiUser,
@@ -260,8 +262,8 @@ pub async fn candidate_update(
 }
 
 /// Archives a candidate.
-#[utoipa::path(delete, path = "/api/v1/candidates/{id}", params(("id" = i64, Path)),
-    responses((status = 204), (status = 404, body = ErrorJson)))]
+#[utoipa::path(delete, path = "/candidates/{id}", operation_id = "archiveCandidate", tag = "candidates", params(("id" = i64, Path)),
+    responses((status = 204, description = "Archived: it leaves lists and due lists, and answers 404 from now on")))]
 pub async fn candidate_destroy(
     State(app): State<AppState>,
     ApiUser(u): ApiUser,
