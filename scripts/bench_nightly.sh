@@ -26,7 +26,7 @@
 #                             place (a "first" run needs lists never built, so it is skipped there)
 #
 # Everything lives under one mktemp dir in /tmp and is removed at the end (also on failure or ^C),
-# unless BENCH_KEEP or BENCH_DIR says otherwise. A full seed takes about 4 minutes here.
+# unless BENCH_KEEP or BENCH_DIR says otherwise. A full seed takes 4 to 12 minutes here (load).
 set -euo pipefail
 
 SCALE=${BENCH_SCALE:-full}
