@@ -22,8 +22,10 @@ use super::plan::{Kind, Plan, Sizes, allocate};
 use super::rng::Rng;
 use super::story::{self, Clock, Context, Touch};
 use super::{extras, words};
+use crate::accounts::Role;
 use crate::auth::password;
 use crate::config::SeedArgs;
+use crate::db::codes::ZoneName;
 
 /// The password of every seeded user.
 pub const PASSWORD: &str = "secondcall-bench";
@@ -299,7 +301,11 @@ async fn create_team(
             rng.pick(words::FIRST_NAMES),
             rng.pick(words::LAST_NAMES)
         );
-        let role = if k == 0 { "manager" } else { "recruiter" };
+        let role = if k == 0 {
+            Role::Manager
+        } else {
+            Role::Recruiter
+        };
         let tz = words::TIME_ZONES[k as usize % words::TIME_ZONES.len()];
         let id: i64 = sqlx::query_scalar(
             "insert into users (team_id, email, name, role, time_zone, password_hash) \
@@ -309,7 +315,7 @@ async fn create_team(
         .bind(format!("recruiter{:03}@{domain}", k + 1))
         .bind(name)
         .bind(role)
-        .bind(tz)
+        .bind(ZoneName(tz))
         .bind(hash)
         .fetch_one(&mut *tx)
         .await
@@ -402,10 +408,7 @@ async fn write_touches(
     dm_counts: &[u32],
     cand_counts: &[u32],
 ) -> anyhow::Result<u64> {
-    let zones: Vec<Tz> = words::TIME_ZONES
-        .iter()
-        .map(|z| z.parse().unwrap_or(chrono_tz::UTC))
-        .collect();
+    let zones: Vec<Tz> = words::TIME_ZONES.to_vec();
     let ctx = Context {
         clock: team.clock,
         recruiters: team.sizes.recruiters,
