@@ -72,11 +72,11 @@ select d.team_id, d.id, f.occurred_at, f.id, f.author_id, s.occurred_at \
 from decision_makers d \
 cross join lateral (select t.occurred_at, t.id, t.author_id from touches t \
       where t.team_id = d.team_id and t.decision_maker_id = d.id and t.deleted_at is null \
-        and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number') \
+        and is_attempt(t.direction, t.channel, t.outcome) \
       order by t.occurred_at, t.id limit 1) f \
 left join lateral (select t.occurred_at from touches t \
       where t.team_id = d.team_id and t.decision_maker_id = d.id and t.deleted_at is null \
-        and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number') \
+        and is_attempt(t.direction, t.channel, t.outcome) \
         and (t.occurred_at, t.id) > (f.occurred_at, f.id) \
       order by t.occurred_at, t.id limit 1) s on true \
 where d.team_id = $1";
@@ -85,7 +85,7 @@ where d.team_id = $1";
 const BACKFILL_LAST_ATTEMPTS: &str = "\
 update dm_first_attempts f set last_at = (select t.occurred_at from touches t \
       where t.team_id = f.team_id and t.decision_maker_id = f.decision_maker_id and t.deleted_at is null \
-        and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number') \
+        and is_attempt(t.direction, t.channel, t.outcome) \
       order by t.occurred_at desc, t.id desc limit 1) \
 where f.team_id = $1";
 
@@ -98,7 +98,7 @@ select a.team_id, a.decision_maker_id, a.at, a.prev_at from ( \
            lag(t.occurred_at) over (partition by t.decision_maker_id order by t.occurred_at, t.id) as prev_at \
     from touches t \
     where t.team_id = $1 and t.decision_maker_id is not null and t.deleted_at is null \
-      and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number')) a \
+      and is_attempt(t.direction, t.channel, t.outcome)) a \
 where a.prev_at is null or a.at - a.prev_at > interval '2040 hours'";
 
 /// The team's counted DMs per owner and day of their latest attempt (`coverage_days`), as its
