@@ -12,6 +12,7 @@ use crate::actions::users::{self as act, UserInput};
 use crate::auth::tokens;
 use crate::clock::Clock;
 use crate::config::{AdminCommand, Cli, Command, Config};
+use crate::db::due::RunTrigger;
 use crate::db::users;
 use crate::db::{self, Database};
 use crate::embedded::{EmbeddedError, Mode};
@@ -220,7 +221,7 @@ async fn rebuild_due(
     let rebuilds = crate::rebuilds::Rebuilder::new(pool.clone(), Clock::system(), None);
     for team in teams {
         let started = std::time::Instant::now();
-        let c = match rebuilds.run_now(team, "command", as_of).await? {
+        let c = match rebuilds.run_now(team, RunTrigger::Command, as_of).await? {
             Started::Done(c) => c,
             Started::AlreadyRunning { since } => {
                 let since = since.map_or_else(String::new, |t| format!(" (started {t})"));

@@ -20,10 +20,6 @@ pub fn today_at(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
     now.with_timezone(&tz).date_naive()
 }
 
-fn tz_of(name: &str) -> Tz {
-    name.parse().unwrap_or(chrono_tz::UTC)
-}
-
 fn decide_all(
     all: Vec<OwnedFacts>,
     settings: &TeamSettings,
@@ -204,10 +200,10 @@ pub async fn contact_state(
     id: i64,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<(Decided, Refreshed, NaiveDate)>> {
-    let Some((owner_id, tz_name)) = facts::owner_of(conn, team_id, kind, id).await? else {
+    let Some((owner_id, tz)) = facts::owner_of(conn, team_id, kind, id).await? else {
         return Ok(None);
     };
-    decide_contact(conn, team_id, (kind, id), owner_id, &tz_name, now)
+    decide_contact(conn, team_id, (kind, id), owner_id, tz, now)
         .await
         .map(Some)
 }
@@ -218,10 +214,9 @@ async fn decide_contact(
     team_id: i64,
     (kind, id): (ContactKind, i64),
     owner_id: i64,
-    tz_name: &str,
+    tz: Tz,
     now: DateTime<Utc>,
 ) -> sqlx::Result<(Decided, Refreshed, NaiveDate)> {
-    let tz = tz_of(tz_name);
     let today = today_at(now, tz);
     let settings = settings::load(&mut *conn, team_id).await?;
     let until = facts::end_of_day(today, tz);
@@ -360,7 +355,7 @@ pub async fn refresh_contact(
         team_id,
         (kind, id),
         stored.owner_id,
-        &stored.time_zone,
+        stored.time_zone,
         now,
     )
     .await?;

@@ -20,6 +20,7 @@ use flate2::write::GzEncoder;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
+use crate::accounts::Role;
 use crate::db::users::User;
 
 /// Which page of whose list.
@@ -35,9 +36,9 @@ pub struct PageKey {
 pub struct Fingerprint {
     list_stamp: i64,
     today: NaiveDate,
-    time_zone: String,
+    time_zone: chrono_tz::Tz,
     name: String,
-    role: String,
+    role: Role,
 }
 
 impl Fingerprint {
@@ -46,9 +47,9 @@ impl Fingerprint {
         Self {
             list_stamp: user.list_stamp,
             today,
-            time_zone: user.time_zone.clone(),
+            time_zone: user.time_zone,
             name: user.name.clone(),
-            role: user.role.clone(),
+            role: user.role,
         }
     }
 }
@@ -180,8 +181,8 @@ mod tests {
             team_id: 1,
             email: "rob@acme.test".into(),
             name: "Rob".into(),
-            role: "recruiter".into(),
-            time_zone: "America/New_York".into(),
+            role: Role::Recruiter,
+            time_zone: chrono_tz::America::New_York,
             must_change_password: false,
             active: true,
             session_epoch: 0,

@@ -13,7 +13,7 @@ use sqlx::pool::PoolConnection;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
-use crate::db::due;
+use crate::db::due::{self, RunTrigger};
 use crate::engine::{self, Counts, Pass};
 
 /// The advisory lock namespace of team rebuilds (the first key of the two-key form; see
@@ -132,7 +132,7 @@ impl Rebuilder {
     pub async fn run_now(
         &self,
         team_id: i64,
-        trigger: &str,
+        trigger: RunTrigger,
         as_of: Option<NaiveDate>,
     ) -> anyhow::Result<Started> {
         let Some(lock) = TeamLock::try_take(&self.db, team_id).await? else {
@@ -148,7 +148,7 @@ impl Rebuilder {
 
     /// Rebuilds the team after the running rebuild (if any), in the background: a settings save
     /// always takes effect, and several saves during one run queue one rebuild, not several.
-    pub fn queue(&self, team_id: i64, trigger: &'static str) {
+    pub fn queue(&self, team_id: i64, trigger: RunTrigger) {
         {
             let mut queued = self.queued.lock().unwrap_or_else(|p| p.into_inner());
             if !queued.insert(team_id) {
@@ -173,7 +173,7 @@ impl Rebuilder {
             }
             .await;
             if let Err(err) = result {
-                tracing::error!(error = ?err, team_id, trigger, "team rebuild failed");
+                tracing::error!(error = ?err, team_id, trigger = trigger.as_str(), "team rebuild failed");
             }
         });
     }
@@ -183,7 +183,7 @@ impl Rebuilder {
     pub async fn run_users(
         &self,
         team_id: i64,
-        trigger: &str,
+        trigger: RunTrigger,
         ids: &[i64],
     ) -> anyhow::Result<Counts> {
         let lock = TeamLock::take(&self.db, team_id).await?;
@@ -202,7 +202,7 @@ impl Rebuilder {
     pub async fn try_run_users(
         &self,
         team_id: i64,
-        trigger: &str,
+        trigger: RunTrigger,
         ids: &[i64],
         stop: &CancellationToken,
     ) -> anyhow::Result<Option<Counts>> {
@@ -224,7 +224,7 @@ impl Rebuilder {
     async fn run_locked(
         &self,
         team_id: i64,
-        trigger: &str,
+        trigger: RunTrigger,
         as_of: Option<NaiveDate>,
         pass: Pass<'_>,
     ) -> anyhow::Result<Counts> {

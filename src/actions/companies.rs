@@ -4,9 +4,10 @@ use chrono::NaiveDate;
 
 use super::{ActionError, ActionResult, Ctx};
 use crate::accounts::{FieldError, parse_name};
-use crate::db::companies::{self, EVENT_KINDS, Event};
+use crate::db::companies::{self, Event};
 use crate::db::contacts;
 use crate::db::users::User;
+use crate::domain::cadence::EventKind;
 use crate::engine;
 
 /// A company's fields as typed.
@@ -57,14 +58,13 @@ pub async fn log_event(
     company_id: i64,
     input: &EventInput,
 ) -> ActionResult<Event> {
-    let kind = input.kind.trim();
-    if !EVENT_KINDS.iter().any(|(k, _)| *k == kind) {
+    let Ok(kind) = input.kind.trim().parse::<EventKind>() else {
         return Err(FieldError::new(
             "kind",
             "Choose what happened: new leader, move, funding, layoffs, acquisition or other.",
         )
         .into());
-    }
+    };
     let summary = input.summary.trim();
     if summary.is_empty() || summary.chars().count() > 500 {
         return Err(FieldError::new(

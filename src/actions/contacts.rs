@@ -97,15 +97,11 @@ pub async fn snooze(
     if note.chars().count() > 500 {
         return Err(FieldError::new("note", "Keep the note under 500 characters.").into());
     }
-    let reason = contact
-        .due_reason
-        .as_deref()
-        .and_then(|r| r.parse().ok())
-        .ok_or_else(|| {
-            ActionError::Conflict(
-                "Nothing is due for this contact, so there is nothing to snooze.".into(),
-            )
-        })?;
+    let reason = contact.due_reason.ok_or_else(|| {
+        ActionError::Conflict(
+            "Nothing is due for this contact, so there is nothing to snooze.".into(),
+        )
+    })?;
     let mut tx = cx.db.begin().await?;
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
     let snooze = due::NewSnooze {

@@ -97,14 +97,14 @@ async fn names_of(
 
 fn stored(i: ListedItem, date: NaiveDate) -> Line {
     Line {
-        kind: i.contact_kind.parse().unwrap_or(ContactKind::DecisionMaker),
+        kind: i.contact_kind,
         contact_id: i.contact_id,
         name: i.name,
-        reason: i.reason,
+        reason: i.reason.as_str().into(),
         due_on: i.due_on,
         overdue_days: (date - i.due_on).num_days().max(0),
-        suggested_channel: i.suggested_channel,
-        suggested_approach: i.suggested_approach,
+        suggested_channel: i.suggested_channel.as_str().into(),
+        suggested_approach: i.suggested_approach.map(|a| a.as_str().into()),
         strike: i.strike,
         script_hint: i.script_hint,
         why: i.why,

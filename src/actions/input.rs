@@ -85,14 +85,11 @@ impl ContactInput {
         let source = ok(bounded("source", &self.source, 500));
         let talking_points = ok(bounded("talking_points", &self.talking_points, 5000));
         let temperature = match (kind, self.temperature.trim()) {
-            (ContactKind::Candidate, _) | (ContactKind::DecisionMaker, "") => "cold".to_string(),
-            (ContactKind::DecisionMaker, t) => match t.parse::<Temperature>() {
-                Ok(t) => t.as_str().to_string(),
-                Err(_) => {
-                    errors.push(FieldError::new("temperature", "Choose hot, warm or cold."));
-                    String::new()
-                }
-            },
+            (ContactKind::Candidate, _) | (ContactKind::DecisionMaker, "") => Temperature::Cold,
+            (ContactKind::DecisionMaker, t) => t.parse::<Temperature>().unwrap_or_else(|_| {
+                errors.push(FieldError::new("temperature", "Choose hot, warm or cold."));
+                Temperature::Cold
+            }),
         };
         if !errors.is_empty() {
             return Err(errors);
@@ -215,13 +212,13 @@ impl TouchInput {
             ));
         }
         Ok(TouchWrite {
-            channel: channel.as_str().into(),
-            direction: direction.as_str().into(),
-            outcome: outcome.as_str().into(),
+            channel,
+            direction,
+            outcome,
             occurred_at,
             notes: bounded("notes", &self.notes, 10_000)?,
             next_step_on: self.next_step_on,
-            approach: approach.as_str().into(),
+            approach,
             referrals,
             referral_names: bounded("referral_names", &self.referral_names, 2000)?,
         })

@@ -54,7 +54,7 @@ impl JobInput {
             decision_maker_id: self.decision_maker_id,
             owner_id: self.owner_id.unwrap_or(acting_user),
             title: title.to_string(),
-            status: status.as_str().to_string(),
+            status,
         })
     }
 }
@@ -88,10 +88,7 @@ pub async fn create(cx: &Ctx<'_>, user: &User, w: &JobWrite) -> ActionResult<i64
     let mut tx = cx.db.begin().await?;
     check_refs(&mut tx, user.team_id, w).await?;
     let id = jobs::insert(&mut tx, user.team_id, w, user.id).await?;
-    if let Some(dm) = w
-        .decision_maker_id
-        .filter(|_| w.status == JobStatus::Open.as_str())
-    {
+    if let Some(dm) = w.decision_maker_id.filter(|_| w.status == JobStatus::Open) {
         let lock = engine::lock_contact(&mut tx, ContactKind::DecisionMaker, dm).await?;
         jobs::warm_up_dm(&mut tx, user.team_id, dm).await?;
         engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
@@ -108,9 +105,7 @@ pub async fn update(cx: &Ctx<'_>, user: &User, id: i64, w: &JobWrite) -> ActionR
         .await?
         .ok_or(ActionError::NotFound)?;
     if before != w.status {
-        let hot_dm = w
-            .decision_maker_id
-            .filter(|_| w.status == JobStatus::Open.as_str());
+        let hot_dm = w.decision_maker_id.filter(|_| w.status == JobStatus::Open);
         let mut touched: Vec<(ContactKind, i64)> = jobs::candidate_ids(&mut tx, user.team_id, id)
             .await?
             .into_iter()
@@ -148,15 +143,8 @@ pub async fn add_candidate(
         return Err(ActionError::NotFound);
     }
     let stage = stage.unwrap_or(Stage::Sourced);
-    let id = match applications::insert(
-        &mut tx,
-        user.team_id,
-        job_id,
-        candidate_id,
-        stage.as_str(),
-        user.id,
-    )
-    .await
+    let id = match applications::insert(&mut tx, user.team_id, job_id, candidate_id, stage, user.id)
+        .await
     {
         Ok(id) => id,
         Err(e) if is_unique_violation(&e, "applications_job_candidate_key") => {
@@ -176,7 +164,7 @@ pub async fn add_candidate(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MoveResult {
     pub candidate_id: i64,
-    pub from: String,
+    pub from: Stage,
     pub to: Stage,
     pub version: i32,
 }
@@ -194,37 +182,26 @@ pub async fn move_application(
 ) -> ActionResult<MoveResult> {
     let mut tx = cx.db.begin().await?;
     applications::plan_moves_once(&mut tx).await?;
-    let moved = applications::move_stage(
-        &mut tx,
-        user.team_id,
-        id,
-        to.as_str(),
-        expected_version,
-        user.id,
-    )
-    .await?;
+    let moved =
+        applications::move_stage(&mut tx, user.team_id, id, to, expected_version, user.id).await?;
     let (candidate_id, from, version) = match moved {
         Moved::NotFound => return Err(ActionError::NotFound),
         Moved::Stale {
             candidate_name,
             stage,
             ..
-        } => return Err(stale(&candidate_name, &stage)),
+        } => return Err(stale(&candidate_name, stage)),
         Moved::Unchanged {
             candidate_id,
             version,
-        } => (candidate_id, to.as_str().to_string(), version),
+        } => (candidate_id, to, version),
         Moved::Done {
             candidate_id,
             from,
             version,
         } => (candidate_id, from, version),
     };
-    // (a stage the code does not know cannot come from the table's check; refresh to be safe)
-    let refresh = from
-        .parse::<Stage>()
-        .map_or(true, |from| Stage::changes_due_state(from, to));
-    if refresh {
+    if Stage::changes_due_state(from, to) {
         // (after the application's row lock: no writer of a contact waits for an application)
         let lock = engine::lock_contact(&mut tx, ContactKind::Candidate, candidate_id).await?;
         engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
@@ -238,11 +215,8 @@ pub async fn move_application(
     })
 }
 
-fn stale(candidate_name: &str, stage: &str) -> ActionError {
-    let label = stage
-        .parse::<Stage>()
-        .map(Stage::label)
-        .unwrap_or("another stage");
+fn stale(candidate_name: &str, stage: Stage) -> ActionError {
+    let label = stage.label();
     ActionError::Conflict(format!(
         "Someone moved {candidate_name} to {label} meanwhile; the board now shows where it is. Move it again if you still want to."
     ))

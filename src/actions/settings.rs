@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use super::{ActionResult, Ctx};
+use crate::db::due::RunTrigger;
 use crate::db::settings::{self, TeamSettings};
 use crate::domain::cadence::{SettingsError, within};
 
@@ -49,6 +50,6 @@ pub async fn save(
 
 async fn store(cx: &Ctx<'_>, team_id: i64, s: &TeamSettings) -> ActionResult<()> {
     settings::save(cx.db, team_id, s).await?;
-    cx.rebuilds.queue(team_id, "settings");
+    cx.rebuilds.queue(team_id, RunTrigger::Settings);
     Ok(())
 }

@@ -39,7 +39,7 @@ pub async fn log(
     }
     let touch_id = touches::insert(&mut tx, user.team_id, kind, contact_id, user.id, w).await?;
     // a "remove me" reply [000]: never suggest email to them again
-    if w.direction == Direction::Inbound.as_str() && w.outcome == Outcome::OptedOut.as_str() {
+    if w.direction == Direction::Inbound && w.outcome == Outcome::OptedOut {
         contacts::set_email_opt_out(&mut tx, user.team_id, kind, contact_id).await?;
     }
     let refreshed = engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;

@@ -8,6 +8,7 @@ use sqlx::PgConnection;
 use super::{ActionError, ActionResult, Ctx};
 use crate::accounts::{self, Email, FieldError, Role};
 use crate::auth::password;
+use crate::db::due::RunTrigger;
 use crate::db::users::{self, NewUser, User};
 use crate::error::is_unique_violation;
 
@@ -74,7 +75,7 @@ pub async fn create_in(
         email: &v.email,
         name: &v.name,
         role: v.role,
-        time_zone: v.time_zone.name(),
+        time_zone: v.time_zone,
         password_hash: &hash,
         must_change_password,
     };
@@ -188,7 +189,7 @@ pub async fn change(
     if let Some(h) = &heir {
         // the moved contacts' items follow their new owner, today
         cx.rebuilds
-            .run_users(team, "manual", &[id, h.id])
+            .run_users(team, RunTrigger::Manual, &[id, h.id])
             .await
             .map_err(|e| ActionError::Internal(format!("{e:#}")))?;
     }
@@ -214,7 +215,7 @@ async fn apply(
         users::set_role(&mut *tx, team, id, role).await?;
     }
     if let Some(tz) = tz {
-        users::set_time_zone(&mut *tx, team, id, tz.name()).await?;
+        users::set_time_zone(&mut *tx, team, id, tz).await?;
     }
     if let Some(active) = active {
         users::set_active(tx, team, id, active).await?;

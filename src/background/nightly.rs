@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
-use crate::db::due::{self, ListAge};
+use crate::db::due::{self, ListAge, RunTrigger};
 use crate::rebuilds::{NIGHTLY_LOCK_SPACE, Rebuilder, SessionLock};
 
 /// How often the task looks for lists that are behind.
@@ -26,11 +26,11 @@ pub enum Trigger {
 }
 
 impl Trigger {
-    /// The code a run records.
-    pub fn as_str(self) -> &'static str {
+    /// What a run records.
+    pub fn run_trigger(self) -> RunTrigger {
         match self {
-            Trigger::CatchUp => "catch_up",
-            Trigger::Nightly => "nightly",
+            Trigger::CatchUp => RunTrigger::CatchUp,
+            Trigger::Nightly => RunTrigger::Nightly,
         }
     }
 }
@@ -50,7 +50,11 @@ pub async fn run(db: sqlx::PgPool, clock: Clock, rebuilds: Rebuilder, shutdown: 
         match run_once(&db, &clock, &rebuilds, trigger, &shutdown).await {
             Ok(Some(n)) => {
                 if n > 0 {
-                    tracing::info!(users = n, trigger = trigger.as_str(), "due lists rebuilt");
+                    tracing::info!(
+                        users = n,
+                        trigger = trigger.run_trigger().as_str(),
+                        "due lists rebuilt"
+                    );
                 }
                 trigger = Trigger::Nightly;
             }
@@ -109,7 +113,7 @@ async fn rebuild_behind(
         // a team whose rebuild is running now ("Rebuild now", a settings save) is looked at again
         // on the next tick
         let done = rebuilds
-            .try_run_users(team_id, trigger.as_str(), &ids, shutdown)
+            .try_run_users(team_id, trigger.run_trigger(), &ids, shutdown)
             .await?;
         rebuilt += done.map_or(0, |c| c.users);
     }
@@ -120,8 +124,7 @@ async fn rebuild_behind(
 /// this is the catch-up, or the team's nightly hour has passed in the user's zone, or it is older
 /// than yesterday whatever the hour (the server was down through a night).
 pub fn is_behind(age: &ListAge, now: DateTime<Utc>, trigger: Trigger) -> bool {
-    let tz: chrono_tz::Tz = age.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    let local = now.with_timezone(&tz);
+    let local = now.with_timezone(&age.time_zone);
     let today = local.date_naive();
     match age.list_date {
         None => true,
@@ -169,7 +172,7 @@ mod tests {
         ListAge {
             user_id: 1,
             team_id: 1,
-            time_zone: "America/New_York".into(),
+            time_zone: chrono_tz::America::New_York,
             nightly_hour: 2,
             list_date,
         }

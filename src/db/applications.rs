@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{Executor, FromRow, PgConnection, PgExecutor, PgPool, Postgres, Transaction};
 
-use crate::domain::pipeline::Stage;
+use crate::domain::cadence::Reason;
+use crate::domain::pipeline::{JobStatus, Stage};
 
 /// An application with the names the board and pages show.
 #[derive(Debug, Clone, FromRow)]
@@ -12,26 +13,26 @@ pub struct Application {
     pub id: i64,
     pub job_order_id: i64,
     pub job_title: String,
-    pub job_status: String,
+    pub job_status: JobStatus,
     pub company_id: i64,
     pub company_name: String,
     pub candidate_id: i64,
     pub candidate_name: String,
     pub owner_id: i64,
     pub owner_name: String,
-    pub stage: String,
+    pub stage: Stage,
     pub version: i32,
     pub stage_changed_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
-    pub due_reason: Option<String>,
+    pub due_reason: Option<Reason>,
 }
 
 /// One stage move as kept.
 #[derive(Debug, Clone, FromRow)]
 pub struct StageChange {
     pub application_id: i64,
-    pub from_stage: Option<String>,
-    pub to_stage: String,
+    pub from_stage: Option<Stage>,
+    pub to_stage: Stage,
     pub changed_by: Option<i64>,
     pub changed_by_name: Option<String>,
     pub changed_at: DateTime<Utc>,
@@ -76,20 +77,20 @@ pub async fn find(
 pub struct BoardCard {
     pub id: i64,
     pub version: i32,
-    pub stage: String,
+    pub stage: Stage,
     pub stage_changed_at: DateTime<Utc>,
     pub candidate_id: i64,
     pub candidate_name: String,
     pub owner_id: i64,
     pub job_order_id: i64,
-    pub due_reason: Option<String>,
+    pub due_reason: Option<Reason>,
 }
 
 /// What the board shows: each stage's number of applications of open jobs, and the cards asked
 /// for (never more than each column shows, so a big pipeline costs no more than a small one).
 #[derive(Debug, Clone, Default)]
 pub struct Board {
-    pub counts: Vec<(String, i64)>,
+    pub counts: Vec<(Stage, i64)>,
     pub cards: Vec<BoardCard>,
 }
 
@@ -141,7 +142,7 @@ pub async fn board(
     conn: &mut PgConnection,
     team_id: i64,
     f: &BoardFilter,
-    columns: &[(&str, i64)],
+    columns: &[(Stage, i64)],
 ) -> sqlx::Result<Board> {
     let (filter, values) = board_filter_sql(f, 4);
     let cards_sql = format!(
@@ -165,14 +166,14 @@ pub async fn board(
            where a.team_id = $1 and a.stage = s.stage and j.status = 'open'{count_filter}) \
          from unnest($2::text[]) as s(stage)"
     );
-    let stages: Vec<&str> = columns.iter().map(|(s, _)| *s).collect();
-    let limits: Vec<i64> = columns.iter().map(|(_, n)| *n).collect();
+    let (stages, limits): (Vec<Stage>, Vec<i64>) = columns.iter().copied().unzip();
     let mut cards = sqlx::query_as(&cards_sql)
         .bind(team_id)
-        .bind(&stages)
-        .bind(&limits);
-    let all: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
-    let mut counts = sqlx::query_as(&counts_sql).bind(team_id).bind(&all);
+        .bind(stages)
+        .bind(limits);
+    let mut counts = sqlx::query_as(&counts_sql)
+        .bind(team_id)
+        .bind(Stage::ALL.to_vec());
     for v in &values {
         cards = cards.bind(*v);
         counts = counts.bind(*v);
@@ -207,7 +208,7 @@ pub async fn insert(
     team_id: i64,
     job_id: i64,
     candidate_id: i64,
-    stage: &str,
+    stage: Stage,
     by: i64,
 ) -> sqlx::Result<i64> {
     let id: i64 = sqlx::query_scalar(
@@ -230,13 +231,13 @@ pub enum Moved {
     /// Moved; the stage it left and the new version.
     Done {
         candidate_id: i64,
-        from: String,
+        from: Stage,
         version: i32,
     },
     /// The move was based on an older version; the current stage and version.
     Stale {
         candidate_name: String,
-        stage: String,
+        stage: Stage,
         version: i32,
     },
     /// Already in that stage; nothing to do.
@@ -266,11 +267,11 @@ pub async fn move_stage(
     conn: &mut PgConnection,
     team_id: i64,
     id: i64,
-    to: &str,
+    to: Stage,
     expected_version: Option<i32>,
     by: i64,
 ) -> sqlx::Result<Moved> {
-    let current: Option<(String, i32, i64, String)> = sqlx::query_as(
+    let current: Option<(Stage, i32, i64, String)> = sqlx::query_as(
         "select a.stage, a.version, a.candidate_id, c.name from applications a \
          join candidates c on c.id = a.candidate_id and c.team_id = a.team_id \
          where a.team_id = $1 and a.id = $2 for update of a",
@@ -307,7 +308,7 @@ pub async fn move_stage(
     .bind(team_id)
     .bind(id)
     .bind(to)
-    .bind(&stage)
+    .bind(stage)
     .bind(by)
     .fetch_one(&mut *conn)
     .await?;
@@ -322,8 +323,8 @@ async fn record(
     conn: &mut PgConnection,
     team_id: i64,
     id: i64,
-    from: Option<&str>,
-    to: &str,
+    from: Option<Stage>,
+    to: Stage,
     by: i64,
 ) -> sqlx::Result<()> {
     sqlx::query("insert into application_stage_changes (team_id, application_id, from_stage, to_stage, changed_by, changed_at) values ($1, $2, $3, $4, $5, clock_timestamp())")

@@ -3,6 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor};
 
+use crate::domain::cadence::EventKind;
+
 /// A company with how many active contacts it has.
 #[derive(Debug, Clone, FromRow)]
 pub struct Company {
@@ -19,22 +21,12 @@ pub struct Company {
 pub struct Event {
     pub id: i64,
     pub company_id: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub summary: String,
     pub occurred_on: NaiveDate,
     pub logged_at: DateTime<Utc>,
     pub logged_by_name: Option<String>,
 }
-
-/// Event kinds with their words on pages.
-pub const EVENT_KINDS: [(&str, &str); 6] = [
-    ("new_leader", "New leader (CIO, CTO, HR head…)"),
-    ("move", "Office move"),
-    ("funding", "Funding"),
-    ("layoffs", "Layoffs"),
-    ("acquisition", "Acquisition"),
-    ("other", "Other news"),
-];
 
 const BASE: &str = "\
 select co.id, co.name, co.website, co.notes, co.created_at, \
@@ -142,7 +134,7 @@ pub async fn insert_event(
     conn: &mut PgConnection,
     team_id: i64,
     company_id: i64,
-    kind: &str,
+    kind: EventKind,
     summary: &str,
     occurred_on: NaiveDate,
     user_id: i64,

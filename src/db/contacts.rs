@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor};
 
-use crate::domain::cadence::ContactKind;
+use crate::domain::cadence::{ContactKind, Reason, Temperature};
 
 /// A contact with the names and due state the pages and the API show next to it.
 #[derive(Debug, Clone, FromRow)]
@@ -21,7 +21,8 @@ pub struct Contact {
     pub title: String,
     pub email: String,
     pub phone: String,
-    pub temperature: Option<String>,
+    /// Decision makers only.
+    pub temperature: Option<Temperature>,
     pub source: String,
     pub talking_points: String,
     pub email_opt_out: bool,
@@ -30,7 +31,7 @@ pub struct Contact {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub last_touch_at: Option<DateTime<Utc>>,
-    pub due_reason: Option<String>,
+    pub due_reason: Option<Reason>,
     pub due_on: Option<NaiveDate>,
 }
 
@@ -44,7 +45,7 @@ pub struct ContactWrite {
     pub email: String,
     pub phone: String,
     /// Decision makers only; ignored for candidates.
-    pub temperature: String,
+    pub temperature: Temperature,
     pub source: String,
     pub talking_points: String,
     pub email_opt_out: bool,
@@ -57,6 +58,7 @@ pub struct ListFilter {
     /// Matched anywhere in name, email, phone or company name.
     pub query: Option<String>,
     pub owner_id: Option<i64>,
+    /// A temperature code; one that is not a temperature finds nothing.
     pub temperature: Option<String>,
     pub due: Option<bool>,
     pub company_id: Option<i64>,
@@ -220,7 +222,7 @@ pub async fn insert(
         .bind(w.email_opt_out)
         .bind(w.do_not_contact);
     let q = if kind == ContactKind::DecisionMaker {
-        q.bind(&w.temperature)
+        q.bind(w.temperature)
     } else {
         q
     };
@@ -249,7 +251,7 @@ pub async fn update(
         .bind(w.do_not_contact)
         .bind(id);
     let q = if kind == ContactKind::DecisionMaker {
-        q.bind(&w.temperature)
+        q.bind(w.temperature)
     } else {
         q
     };
@@ -309,18 +311,14 @@ pub async fn ids_at_company(
     team_id: i64,
     company_id: i64,
 ) -> sqlx::Result<Vec<(ContactKind, i64)>> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
+    sqlx::query_as(
         "select 'decision_maker', id from decision_makers where team_id = $1 and company_id = $2 and archived_at is null \
          union all select 'candidate', id from candidates where team_id = $1 and company_id = $2 and archived_at is null",
     )
     .bind(team_id)
     .bind(company_id)
     .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(kind, id)| kind.parse().ok().map(|kind| (kind, id)))
-        .collect())
+    .await
 }
 
 /// The names of some contacts of one kind (a computed due list shows who each item is for).

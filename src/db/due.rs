@@ -2,9 +2,12 @@
 //! that appeared, snoozes, and the record of rebuild runs.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use sqlx::{FromRow, PgConnection, PgExecutor};
 
-use crate::domain::cadence::{ContactKind, DueItem, Reason, Temperature};
+use crate::db::codes::ZoneName;
+pub use crate::db::codes::{RunStatus, RunTrigger};
+use crate::domain::cadence::{Approach, Channel, ContactKind, DueItem, Reason, Temperature};
 
 /// One computed item, tied to its contact and owner.
 #[derive(Debug, Clone)]
@@ -186,12 +189,12 @@ pub async fn replace_user_list(
 struct ItemRow {
     user_id: i64,
     list_date: NaiveDate,
-    reason: String,
+    reason: Reason,
     reason_rank: i16,
     temperature_rank: i16,
     due_on: NaiveDate,
-    channel: String,
-    approach: Option<String>,
+    channel: Channel,
+    approach: Option<Approach>,
     strike: Option<i16>,
     hint: String,
     why: String,
@@ -203,12 +206,12 @@ impl ItemRow {
         Some(ItemRow {
             user_id: d.owner_id,
             list_date,
-            reason: item.reason.as_str().to_string(),
+            reason: item.reason,
             reason_rank: reason_rank(item.reason),
             temperature_rank: temperature_rank(d.temperature),
             due_on: item.due_on,
-            channel: item.suggested_channel.as_str().to_string(),
-            approach: item.suggested_approach.map(|a| a.as_str().to_string()),
+            channel: item.suggested_channel,
+            approach: item.suggested_approach,
             strike: item.strike.map(i16::from),
             hint: item.script_hint.to_string(),
             why: item.why.clone(),
@@ -219,17 +222,17 @@ impl ItemRow {
 /// What [`record_history`] compares of an open history item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct OpenRow {
-    reason: String,
+    reason: Reason,
     strike: Option<i16>,
-    approach: Option<String>,
+    approach: Option<Approach>,
 }
 
 impl OpenRow {
     fn of(item: &DueItem) -> Self {
         OpenRow {
-            reason: item.reason.as_str().to_string(),
+            reason: item.reason,
             strike: item.strike.map(i16::from),
-            approach: item.suggested_approach.map(|a| a.as_str().to_string()),
+            approach: item.suggested_approach,
         }
     }
 }
@@ -239,7 +242,7 @@ impl OpenRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
     pub owner_id: i64,
-    pub time_zone: String,
+    pub time_zone: Tz,
     pub list_stamp: i64,
     item: Option<ItemRow>,
     open: Option<OpenRow>,
@@ -248,22 +251,23 @@ pub struct Stored {
 #[derive(FromRow)]
 struct StoredRow {
     owner_id: i64,
-    time_zone: String,
+    #[sqlx(try_from = "ZoneName")]
+    time_zone: Tz,
     list_stamp: i64,
     user_id: Option<i64>,
     list_date: Option<NaiveDate>,
-    reason: Option<String>,
+    reason: Option<Reason>,
     reason_rank: Option<i16>,
     temperature_rank: Option<i16>,
     due_on: Option<NaiveDate>,
-    suggested_channel: Option<String>,
-    suggested_approach: Option<String>,
+    suggested_channel: Option<Channel>,
+    suggested_approach: Option<Approach>,
     strike: Option<i16>,
     script_hint: Option<String>,
     why: Option<String>,
-    open_reason: Option<String>,
+    open_reason: Option<Reason>,
     open_strike: Option<i16>,
-    open_approach: Option<String>,
+    open_approach: Option<Approach>,
 }
 
 impl From<StoredRow> for Stored {
@@ -554,21 +558,21 @@ pub async fn insert_snooze(
 #[derive(Debug, Clone, FromRow)]
 pub struct Run {
     pub id: i64,
-    pub trigger: String,
+    pub trigger: RunTrigger,
     pub as_of: Option<NaiveDate>,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
     pub users_rebuilt: i32,
     pub contacts: i32,
     pub items: i32,
-    pub status: String,
+    pub status: RunStatus,
 }
 
 /// Opens a run record (committed at once, so managers see it while it runs).
 pub async fn start_run(
     db: impl PgExecutor<'_>,
     team_id: i64,
-    trigger: &str,
+    trigger: RunTrigger,
     as_of: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<i64> {
@@ -668,7 +672,7 @@ pub async fn interrupt_runs(
 #[derive(Debug, Clone, FromRow)]
 pub struct NightState {
     pub last_nightly_end: Option<DateTime<Utc>>,
-    pub last_nightly_status: Option<String>,
+    pub last_nightly_status: Option<RunStatus>,
 }
 
 /// The team's latest finished nightly or catch-up run.
@@ -690,7 +694,8 @@ pub async fn night_state(db: impl PgExecutor<'_>, team_id: i64) -> sqlx::Result<
 pub struct ListAge {
     pub user_id: i64,
     pub team_id: i64,
-    pub time_zone: String,
+    #[sqlx(try_from = "ZoneName")]
+    pub time_zone: Tz,
     pub nightly_hour: i32,
     pub list_date: Option<NaiveDate>,
 }
@@ -730,7 +735,7 @@ pub async fn recent_runs(
 /// One line of a stored list, with what the Today page and the API show of its contact.
 #[derive(Debug, Clone, FromRow)]
 pub struct ListedItem {
-    pub contact_kind: String,
+    pub contact_kind: ContactKind,
     pub contact_id: i64,
     pub name: String,
     pub title: String,
@@ -739,12 +744,12 @@ pub struct ListedItem {
     pub email: String,
     pub phone: String,
     pub email_opt_out: bool,
-    pub temperature: Option<String>,
+    pub temperature: Option<Temperature>,
     pub talking_points: String,
-    pub reason: String,
+    pub reason: Reason,
     pub due_on: NaiveDate,
-    pub suggested_channel: String,
-    pub suggested_approach: Option<String>,
+    pub suggested_channel: Channel,
+    pub suggested_approach: Option<Approach>,
     pub strike: Option<i16>,
     pub script_hint: String,
     pub why: String,
@@ -794,7 +799,7 @@ pub async fn counts_by_reason(
     db: impl PgExecutor<'_>,
     team_id: i64,
     user_id: i64,
-) -> sqlx::Result<Vec<(String, i64)>> {
+) -> sqlx::Result<Vec<(Reason, i64)>> {
     sqlx::query_as("select reason, count(*) from due_items where team_id = $1 and user_id = $2 group by reason, reason_rank order by reason_rank")
         .bind(team_id)
         .bind(user_id)
@@ -805,7 +810,6 @@ pub async fn counts_by_reason(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::cadence::{Approach, Channel};
 
     fn date(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
@@ -838,7 +842,7 @@ mod tests {
     fn stored_as(d: &Decided, list_date: NaiveDate) -> Stored {
         Stored {
             owner_id: d.owner_id,
-            time_zone: "UTC".into(),
+            time_zone: chrono_tz::UTC,
             list_stamp: 1,
             item: ItemRow::of(d, list_date),
             open: d.item.as_ref().map(OpenRow::of),
@@ -896,7 +900,7 @@ mod tests {
         );
         let mut other_approach = stored_as(&with, date(22));
         other_approach.open = Some(OpenRow {
-            approach: Some(Approach::DroppedTheBall.as_str().into()),
+            approach: Some(Approach::DroppedTheBall),
             ..OpenRow::of(&gone_dark())
         });
         assert!(!other_approach.holds(&with, date(22)));

@@ -10,7 +10,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
 use sqlx::{FromRow, PgConnection};
 
-use crate::domain::cadence::{ContactFacts, ContactKind, Snooze, Temperature, TouchFact};
+use chrono_tz::Tz;
+
+use crate::db::codes::ZoneName;
+use crate::domain::cadence::{
+    Approach, Channel, ContactFacts, ContactKind, Direction, Outcome, Reason, Snooze, Temperature,
+    TouchFact,
+};
 
 /// Which contacts to gather facts for.
 #[derive(Debug, Clone, Copy)]
@@ -152,7 +158,7 @@ where a.team_id = c.team_id and a.candidate_id = c.id and j.status in ('open', '
 struct ContactRow {
     id: i64,
     owner_id: i64,
-    temperature: String,
+    temperature: Temperature,
     do_not_contact: bool,
     email_opt_out: bool,
     has_email: bool,
@@ -160,7 +166,7 @@ struct ContactRow {
     news: Vec<DateTime<Utc>>,
     sign_offs: Vec<DateTime<Utc>>,
     in_pipeline: bool,
-    snooze_reason: Option<String>,
+    snooze_reason: Option<Reason>,
     snooze_until: Option<NaiveDate>,
     snooze_created_at: Option<DateTime<Utc>>,
 }
@@ -170,24 +176,24 @@ struct TouchRow {
     contact_id: i64,
     id: i64,
     occurred_at: DateTime<Utc>,
-    channel: String,
-    direction: String,
-    outcome: String,
+    channel: Channel,
+    direction: Direction,
+    outcome: Outcome,
     next_step_on: Option<NaiveDate>,
-    approach: String,
+    approach: Approach,
 }
 
 impl TouchRow {
-    fn into_fact(self) -> Option<TouchFact> {
-        Some(TouchFact {
+    fn into_fact(self) -> TouchFact {
+        TouchFact {
             id: self.id,
             at: self.occurred_at,
-            channel: self.channel.parse().ok()?,
-            direction: self.direction.parse().ok()?,
-            outcome: self.outcome.parse().ok()?,
+            channel: self.channel,
+            direction: self.direction,
+            outcome: self.outcome,
             next_step_on: self.next_step_on,
-            approach: self.approach.parse().ok()?,
-        })
+            approach: self.approach,
+        }
     }
 }
 
@@ -256,10 +262,10 @@ where
         .bind(until)
         .fetch(&mut *conn);
     while let Some(row) = stream.try_next().await? {
-        let contact = row.contact_id;
-        if let Some(fact) = row.into_fact() {
-            touches.entry(contact).or_default().push(fact);
-        }
+        touches
+            .entry(row.contact_id)
+            .or_default()
+            .push(row.into_fact());
     }
     drop(stream);
     Ok(rows
@@ -280,11 +286,7 @@ fn into_owned(
     r: ContactRow,
     touches: &mut HashMap<i64, Vec<TouchFact>>,
 ) -> OwnedFacts {
-    let snooze = match (
-        r.snooze_reason.and_then(|s| s.parse().ok()),
-        r.snooze_until,
-        r.snooze_created_at,
-    ) {
+    let snooze = match (r.snooze_reason, r.snooze_until, r.snooze_created_at) {
         (Some(reason), Some(until), Some(created_at)) => Some(Snooze {
             reason,
             until,
@@ -294,7 +296,7 @@ fn into_owned(
     };
     let facts = ContactFacts {
         kind,
-        temperature: r.temperature.parse().unwrap_or(Temperature::Warm),
+        temperature: r.temperature,
         active: true,
         do_not_contact: r.do_not_contact,
         email_opt_out: r.email_opt_out,
@@ -331,7 +333,7 @@ pub async fn owner_of(
     team_id: i64,
     kind: ContactKind,
     id: i64,
-) -> sqlx::Result<Option<(i64, String)>> {
+) -> sqlx::Result<Option<(i64, Tz)>> {
     let sql = match kind {
         ContactKind::DecisionMaker => {
             "select c.owner_id, u.time_zone from decision_makers c join users u on u.id = c.owner_id where c.team_id = $1 and c.id = $2"
@@ -340,9 +342,10 @@ pub async fn owner_of(
             "select c.owner_id, u.time_zone from candidates c join users u on u.id = c.owner_id where c.team_id = $1 and c.id = $2"
         }
     };
-    sqlx::query_as(sql)
+    let found: Option<(i64, ZoneName)> = sqlx::query_as(sql)
         .bind(team_id)
         .bind(id)
         .fetch_optional(conn)
-        .await
+        .await?;
+    Ok(found.map(|(owner, zone)| (owner, zone.0)))
 }

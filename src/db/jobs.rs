@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor};
 
+use crate::domain::pipeline::JobStatus;
+
 /// A job order with the names pages show next to it.
 #[derive(Debug, Clone, FromRow)]
 pub struct Job {
@@ -15,7 +17,7 @@ pub struct Job {
     pub owner_id: i64,
     pub owner_name: String,
     pub title: String,
-    pub status: String,
+    pub status: JobStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub applications: i64,
@@ -28,7 +30,7 @@ pub struct JobWrite {
     pub decision_maker_id: Option<i64>,
     pub owner_id: i64,
     pub title: String,
-    pub status: String,
+    pub status: JobStatus,
 }
 
 /// Filters of the jobs list.
@@ -128,10 +130,10 @@ pub async fn insert(
     .bind(w.decision_maker_id)
     .bind(w.owner_id)
     .bind(&w.title)
-    .bind(&w.status)
+    .bind(w.status)
     .fetch_one(&mut *conn)
     .await?;
-    record_status(conn, team_id, id, None, &w.status, by).await?;
+    record_status(conn, team_id, id, None, w.status, by).await?;
     Ok(id)
 }
 
@@ -142,8 +144,8 @@ pub async fn update(
     id: i64,
     w: &JobWrite,
     by: i64,
-) -> sqlx::Result<Option<String>> {
-    let before: Option<String> = sqlx::query_scalar(
+) -> sqlx::Result<Option<JobStatus>> {
+    let before: Option<JobStatus> = sqlx::query_scalar(
         "select status from job_orders where team_id = $1 and id = $2 for update",
     )
     .bind(team_id)
@@ -163,11 +165,11 @@ pub async fn update(
     .bind(w.decision_maker_id)
     .bind(w.owner_id)
     .bind(&w.title)
-    .bind(&w.status)
+    .bind(w.status)
     .execute(&mut *conn)
     .await?;
     if before != w.status {
-        record_status(conn, team_id, id, Some(&before), &w.status, by).await?;
+        record_status(conn, team_id, id, Some(before), w.status, by).await?;
     }
     Ok(Some(before))
 }
@@ -176,8 +178,8 @@ async fn record_status(
     conn: &mut PgConnection,
     team_id: i64,
     id: i64,
-    from: Option<&str>,
-    to: &str,
+    from: Option<JobStatus>,
+    to: JobStatus,
     by: i64,
 ) -> sqlx::Result<()> {
     sqlx::query("insert into job_status_changes (team_id, job_order_id, from_status, to_status, changed_by, changed_at) values ($1, $2, $3, $4, $5, clock_timestamp())")

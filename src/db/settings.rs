@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use sqlx::{FromRow, PgExecutor};
 
+use crate::db::codes::WeekdayCode;
 use crate::domain::cadence::Settings;
 
 /// Weekday codes in `Weekday::num_days_from_monday` order, as stored and as the API spells them.
@@ -42,7 +43,7 @@ struct Row {
     gone_dark_touches: i32,
     gone_dark_min_days: i32,
     gone_dark_rearm_days: i32,
-    working_days: Vec<String>,
+    working_days: Vec<WeekdayCode>,
     holidays: Vec<NaiveDate>,
     nightly_hour: i32,
     second_call_window_days: i32,
@@ -56,8 +57,8 @@ fn u(v: i32) -> u32 {
 impl From<Row> for TeamSettings {
     fn from(r: Row) -> Self {
         let mut working_days = [false; 7];
-        for (i, code) in WEEKDAYS.iter().enumerate() {
-            working_days[i] = r.working_days.iter().any(|d| d == code);
+        for WeekdayCode(day) in r.working_days {
+            working_days[day.num_days_from_monday() as usize] = true;
         }
         let cadence = Settings {
             interval_hot: u(r.interval_hot),

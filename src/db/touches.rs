@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor};
 
-use crate::domain::cadence::ContactKind;
+use crate::domain::cadence::{Approach, Channel, ContactKind, Direction, Outcome};
 
 /// A touch as listed on timelines and by the API.
 #[derive(Debug, Clone, FromRow)]
@@ -13,13 +13,13 @@ pub struct Touch {
     pub candidate_id: Option<i64>,
     pub author_id: i64,
     pub author_name: String,
-    pub channel: String,
-    pub direction: String,
-    pub outcome: String,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub outcome: Outcome,
     pub occurred_at: DateTime<Utc>,
     pub notes: String,
     pub next_step_on: Option<NaiveDate>,
-    pub approach: String,
+    pub approach: Approach,
     pub referrals: i32,
     pub referral_names: String,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -31,13 +31,13 @@ pub struct Touch {
 /// A validated touch to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TouchWrite {
-    pub channel: String,
-    pub direction: String,
-    pub outcome: String,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub outcome: Outcome,
     pub occurred_at: DateTime<Utc>,
     pub notes: String,
     pub next_step_on: Option<NaiveDate>,
-    pub approach: String,
+    pub approach: Approach,
     pub referrals: i32,
     pub referral_names: String,
 }
@@ -70,13 +70,13 @@ pub async fn insert(
     .bind(dm)
     .bind(cand)
     .bind(author_id)
-    .bind(&w.channel)
-    .bind(&w.direction)
-    .bind(&w.outcome)
+    .bind(w.channel)
+    .bind(w.direction)
+    .bind(w.outcome)
     .bind(w.occurred_at)
     .bind(&w.notes)
     .bind(w.next_step_on)
-    .bind(&w.approach)
+    .bind(w.approach)
     .bind(w.referrals)
     .bind(&w.referral_names)
     .fetch_one(conn)
@@ -174,13 +174,13 @@ pub async fn correct(
     )
     .bind(team_id)
     .bind(id)
-    .bind(&w.channel)
-    .bind(&w.direction)
-    .bind(&w.outcome)
+    .bind(w.channel)
+    .bind(w.direction)
+    .bind(w.outcome)
     .bind(w.occurred_at)
     .bind(&w.notes)
     .bind(w.next_step_on)
-    .bind(&w.approach)
+    .bind(w.approach)
     .bind(w.referrals)
     .bind(&w.referral_names)
     .execute(conn)

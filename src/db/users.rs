@@ -2,7 +2,10 @@
 
 use sqlx::{FromRow, PgExecutor, PgPool};
 
+use chrono_tz::Tz;
+
 use crate::accounts::{Email, Role};
+use crate::db::codes::ZoneName;
 
 /// A user as the app sees it (never includes the password hash).
 #[derive(Clone, FromRow)]
@@ -11,8 +14,9 @@ pub struct User {
     pub team_id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
-    pub time_zone: String,
+    pub role: Role,
+    #[sqlx(try_from = "ZoneName")]
+    pub time_zone: Tz,
     pub must_change_password: bool,
     pub active: bool,
     pub session_epoch: i32,
@@ -35,12 +39,12 @@ impl std::fmt::Debug for User {
 impl User {
     /// Managers see the team's settings, users and reports.
     pub fn is_manager(&self) -> bool {
-        self.role == Role::Manager.as_str()
+        self.role == Role::Manager
     }
 
-    /// The user's time zone; a stored name that no longer parses falls back to UTC.
-    pub fn tz(&self) -> chrono_tz::Tz {
-        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    /// The user's time zone (it defines their "today").
+    pub fn tz(&self) -> Tz {
+        self.time_zone
     }
 }
 
@@ -51,7 +55,7 @@ pub struct NewUser<'a> {
     pub email: &'a Email,
     pub name: &'a str,
     pub role: Role,
-    pub time_zone: &'a str,
+    pub time_zone: Tz,
     pub password_hash: &'a str,
     pub must_change_password: bool,
 }
@@ -91,8 +95,8 @@ pub async fn insert(db: impl PgExecutor<'_>, u: &NewUser<'_>) -> sqlx::Result<Us
         .bind(u.team_id)
         .bind(u.email.as_str())
         .bind(u.name)
-        .bind(u.role.as_str())
-        .bind(u.time_zone)
+        .bind(u.role)
+        .bind(ZoneName(u.time_zone))
         .bind(u.password_hash)
         .bind(u.must_change_password)
         .fetch_one(db)
@@ -208,14 +212,14 @@ pub async fn set_time_zone(
     db: impl PgExecutor<'_>,
     team_id: i64,
     id: i64,
-    tz: &str,
+    tz: Tz,
 ) -> sqlx::Result<bool> {
     let r = sqlx::query(
         "update users set time_zone = $3, updated_at = now() where team_id = $1 and id = $2",
     )
     .bind(team_id)
     .bind(id)
-    .bind(tz)
+    .bind(ZoneName(tz))
     .execute(db)
     .await?;
     Ok(r.rows_affected() == 1)
@@ -233,7 +237,7 @@ pub async fn set_role(
     )
     .bind(team_id)
     .bind(id)
-    .bind(role.as_str())
+    .bind(role)
     .execute(db)
     .await?;
     Ok(r.rows_affected() == 1)

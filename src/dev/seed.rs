@@ -22,8 +22,10 @@ use super::plan::{Kind, Plan, Sizes, allocate};
 use super::rng::Rng;
 use super::story::{self, Clock, Context, Touch};
 use super::{extras, words};
+use crate::accounts::Role;
 use crate::auth::password;
 use crate::config::SeedArgs;
+use crate::db::codes::ZoneName;
 
 /// The password of every seeded user.
 pub const PASSWORD: &str = "secondcall-bench";
@@ -70,11 +72,11 @@ select d.team_id, d.id, f.occurred_at, f.id, f.author_id, s.occurred_at \
 from decision_makers d \
 cross join lateral (select t.occurred_at, t.id, t.author_id from touches t \
       where t.team_id = d.team_id and t.decision_maker_id = d.id and t.deleted_at is null \
-        and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number') \
+        and is_attempt(t.direction, t.channel, t.outcome) \
       order by t.occurred_at, t.id limit 1) f \
 left join lateral (select t.occurred_at from touches t \
       where t.team_id = d.team_id and t.decision_maker_id = d.id and t.deleted_at is null \
-        and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number') \
+        and is_attempt(t.direction, t.channel, t.outcome) \
         and (t.occurred_at, t.id) > (f.occurred_at, f.id) \
       order by t.occurred_at, t.id limit 1) s on true \
 where d.team_id = $1";
@@ -83,7 +85,7 @@ where d.team_id = $1";
 const BACKFILL_LAST_ATTEMPTS: &str = "\
 update dm_first_attempts f set last_at = (select t.occurred_at from touches t \
       where t.team_id = f.team_id and t.decision_maker_id = f.decision_maker_id and t.deleted_at is null \
-        and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number') \
+        and is_attempt(t.direction, t.channel, t.outcome) \
       order by t.occurred_at desc, t.id desc limit 1) \
 where f.team_id = $1";
 
@@ -96,7 +98,7 @@ select a.team_id, a.decision_maker_id, a.at, a.prev_at from ( \
            lag(t.occurred_at) over (partition by t.decision_maker_id order by t.occurred_at, t.id) as prev_at \
     from touches t \
     where t.team_id = $1 and t.decision_maker_id is not null and t.deleted_at is null \
-      and t.direction = 'outbound' and t.channel <> 'note' and t.outcome not in ('bounced', 'wrong_number')) a \
+      and is_attempt(t.direction, t.channel, t.outcome)) a \
 where a.prev_at is null or a.at - a.prev_at > interval '2040 hours'";
 
 /// The team's counted DMs per owner and day of their latest attempt (`coverage_days`), as its
@@ -299,7 +301,11 @@ async fn create_team(
             rng.pick(words::FIRST_NAMES),
             rng.pick(words::LAST_NAMES)
         );
-        let role = if k == 0 { "manager" } else { "recruiter" };
+        let role = if k == 0 {
+            Role::Manager
+        } else {
+            Role::Recruiter
+        };
         let tz = words::TIME_ZONES[k as usize % words::TIME_ZONES.len()];
         let id: i64 = sqlx::query_scalar(
             "insert into users (team_id, email, name, role, time_zone, password_hash) \
@@ -309,7 +315,7 @@ async fn create_team(
         .bind(format!("recruiter{:03}@{domain}", k + 1))
         .bind(name)
         .bind(role)
-        .bind(tz)
+        .bind(ZoneName(tz))
         .bind(hash)
         .fetch_one(&mut *tx)
         .await
@@ -402,10 +408,7 @@ async fn write_touches(
     dm_counts: &[u32],
     cand_counts: &[u32],
 ) -> anyhow::Result<u64> {
-    let zones: Vec<Tz> = words::TIME_ZONES
-        .iter()
-        .map(|z| z.parse().unwrap_or(chrono_tz::UTC))
-        .collect();
+    let zones: Vec<Tz> = words::TIME_ZONES.to_vec();
     let ctx = Context {
         clock: team.clock,
         recruiters: team.sizes.recruiters,

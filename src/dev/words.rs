@@ -111,11 +111,11 @@ pub const NEWS: &[(&str, &str)] = &[
     ("other", "Won a large public contract"),
 ];
 
-pub const TIME_ZONES: &[&str] = &[
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "Europe/London",
-    "Europe/Berlin",
+pub const TIME_ZONES: &[chrono_tz::Tz] = &[
+    chrono_tz::America::New_York,
+    chrono_tz::America::Chicago,
+    chrono_tz::America::Denver,
+    chrono_tz::America::Los_Angeles,
+    chrono_tz::Europe::London,
+    chrono_tz::Europe::Berlin,
 ];

@@ -45,7 +45,7 @@ async fn account_page(
         } else {
             "Recruiter"
         },
-        time_zone: user.time_zone.clone(),
+        time_zone: user.time_zone.name().to_string(),
         zones: accounts::time_zone_names(),
         tokens: token_db::list_for_user(&app.db, user).await?,
         new_token,
@@ -151,7 +151,7 @@ pub async fn update_time_zone(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    users::set_time_zone(&app.db, user.team_id, user.id, tz.name()).await?;
+    users::set_time_zone(&app.db, user.team_id, user.id, tz).await?;
     session::flash(
         &user.session,
         "ok",

@@ -76,13 +76,13 @@ impl BoardQuery {
 
     /// What each column asks the database for: the first cards of an open column, every card of
     /// the expanded one, nothing but the count of a collapsed one.
-    fn limits(&self) -> Vec<(&'static str, i64)> {
+    fn limits(&self) -> Vec<(Stage, i64)> {
         Stage::ALL
-            .iter()
+            .into_iter()
             .filter_map(|s| match (s.as_str() == self.stage, s.is_closed()) {
-                (true, _) => Some((s.as_str(), i64::MAX)),
+                (true, _) => Some((s, i64::MAX)),
                 (false, true) => None,
-                (false, false) => Some((s.as_str(), COLUMN_LIMIT)),
+                (false, false) => Some((s, COLUMN_LIMIT)),
             })
             .collect()
     }
@@ -235,16 +235,14 @@ fn columns(
             count: board
                 .counts
                 .iter()
-                .find(|(stage, _)| stage == s.as_str())
+                .find(|(stage, _)| stage == s)
                 .map_or(0, |(_, n)| usize::try_from(*n).unwrap_or(usize::MAX)),
             cards: Vec::new(),
             more_url: q.url(Some(s.as_str())),
         })
         .collect();
     for a in board.cards {
-        let Ok(stage) = a.stage.parse::<Stage>() else {
-            continue;
-        };
+        let stage = a.stage;
         if let Some(col) = cols.iter_mut().find(|c| c.stage == stage.as_str()) {
             col.cards.push(card(a, stage, names, today));
         }
@@ -270,11 +268,7 @@ fn card(a: BoardCard, stage: Stage, names: &Names<'_>, today: chrono::NaiveDate)
             .unwrap_or_default()
             .to_string(),
         days: (today - a.stage_changed_at.date_naive()).num_days().max(0),
-        due: a
-            .due_reason
-            .as_deref()
-            .and_then(|r| r.parse::<Reason>().ok())
-            .map(Reason::label),
+        due: a.due_reason.map(Reason::label),
     }
 }
 

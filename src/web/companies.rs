@@ -10,9 +10,9 @@ use serde::Deserialize;
 use crate::actions::ActionError;
 use crate::actions::companies::{CompanyInput, EventInput, log_event, parse};
 use crate::auth::session;
-use crate::db::companies::{self, Company, EVENT_KINDS};
+use crate::db::companies::{self, Company};
 use crate::db::contacts::{self, ListFilter};
-use crate::domain::cadence::ContactKind;
+use crate::domain::cadence::{ContactKind, EventKind};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::text::SearchText;
@@ -140,7 +140,7 @@ struct ShowPage {
     company: Company,
     people: Vec<Person>,
     news: Vec<News>,
-    kinds: &'static [(&'static str, &'static str)],
+    kinds: Vec<(&'static str, &'static str)>,
     event: EventForm,
     edit: CompanyInput,
     errors: FormErrors,
@@ -186,7 +186,7 @@ async fn show_page(
                 } else {
                     "Candidate (works here)"
                 },
-                due: c.due_reason.map(|r| fmt::label(&r).to_string()),
+                due: c.due_reason.map(|r| r.label().to_string()),
                 name: c.name,
                 title: c.title,
             });
@@ -196,10 +196,7 @@ async fn show_page(
         .await?
         .into_iter()
         .map(|e| News {
-            kind: EVENT_KINDS
-                .iter()
-                .find(|(k, _)| *k == e.kind)
-                .map_or("News", |(_, w)| w),
+            kind: e.kind.label(),
             summary: e.summary,
             occurred: fmt::day(e.occurred_on, today),
             logged: format!(
@@ -221,7 +218,7 @@ async fn show_page(
         company,
         people,
         news,
-        kinds: &EVENT_KINDS,
+        kinds: fmt::options(&EventKind::ALL, EventKind::as_str, EventKind::label),
         event,
         edit,
         errors,

@@ -45,7 +45,10 @@ impl ContactForm {
             email: c.email.clone(),
             phone: c.phone.clone(),
             owner_id: c.owner_id.to_string(),
-            temperature: c.temperature.clone().unwrap_or_default(),
+            temperature: c
+                .temperature
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_default(),
             source: c.source.clone(),
             talking_points: c.talking_points.clone(),
             email_opt_out: c.email_opt_out.then(|| "on".into()),

@@ -65,11 +65,8 @@ async fn page(
         .unwrap_or_default();
     drop(conn);
     let settings = settings::load(&app.db, user.team_id).await?;
-    let temperature = contact
-        .temperature
-        .as_deref()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(Temperature::Warm);
+    // a candidate has no temperature, and the proposed date of a candidate does not read one
+    let temperature = contact.temperature.unwrap_or(Temperature::Warm);
     let suggested = suggest_next_step(kind, temperature, &settings.cadence, today);
     let channel = state
         .item
@@ -253,11 +250,8 @@ async fn reshow_log(
         .ok_or(AppError::NotFound)?;
     let today = app.clock.today_in(user.tz());
     let settings = settings::load(&app.db, user.team_id).await?;
-    let temperature = contact
-        .temperature
-        .as_deref()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(Temperature::Warm);
+    // a candidate has no temperature, and the proposed date of a candidate does not read one
+    let temperature = contact.temperature.unwrap_or(Temperature::Warm);
     let suggested = suggest_next_step(kind, temperature, &settings.cadence, today);
     let back = back_to(&form.return_to, &contact_path(kind, id));
     let log = LogForm::new(kind, id, &back, &form.channel, suggested, today).reshow(form, errors);

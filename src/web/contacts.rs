@@ -105,7 +105,7 @@ pub async fn index(
             title: c.title,
             company: c.company_name.unwrap_or_default(),
             owner: c.owner_name,
-            temperature: c.temperature.map(|t| fmt::label(&t).to_string()),
+            temperature: c.temperature.map(|t| t.label().to_string()),
             last_touch: c
                 .last_touch_at
                 .map(|t| fmt::moment(t, tz, today))
@@ -113,7 +113,7 @@ pub async fn index(
             due: c.due_reason.map(|r| {
                 format!(
                     "{} since {}",
-                    fmt::label(&r),
+                    r.label(),
                     c.due_on.map(|d| fmt::day(d, today)).unwrap_or_default()
                 )
             }),

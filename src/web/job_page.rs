@@ -13,7 +13,7 @@ use crate::db::applications;
 use crate::db::contacts::{self, ListFilter};
 use crate::db::jobs::{self, Job};
 use crate::domain::cadence::ContactKind;
-use crate::domain::pipeline::{JobStatus, Stage};
+use crate::domain::pipeline::JobStatus;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::text::SearchText;
@@ -69,11 +69,7 @@ pub async fn show(
     };
     let page = ShowPage {
         layout: Layout::new(&user, "jobs").await,
-        status_label: job
-            .status
-            .parse::<JobStatus>()
-            .map(JobStatus::label)
-            .unwrap_or("?"),
+        status_label: job.status.label(),
         job,
         rows,
         stages: stages(),
@@ -100,7 +96,7 @@ pub async fn edit_form(
             .map(|d| d.to_string())
             .unwrap_or_default(),
         owner_id: job.owner_id.to_string(),
-        status: job.status,
+        status: job.status.as_str().to_string(),
     };
     Ok(form_page(
         &app,
@@ -214,11 +210,7 @@ pub async fn application(
     let found = applications::find(&app.db, user.team_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let stage_label = found
-        .stage
-        .parse::<Stage>()
-        .map(Stage::label)
-        .unwrap_or("?");
+    let stage_label = found.stage.label();
     let row = app_rows(&app, &user, vec![found]).await?.remove(0);
     Ok(ApplicationPage {
         layout: Layout::new(&user, "board").await,

@@ -223,7 +223,7 @@ pub async fn create(
 pub struct AppRow {
     pub id: i64,
     pub version: i32,
-    pub stage: String,
+    pub stage: Stage,
     pub candidate: String,
     pub candidate_path: String,
     pub job: String,
@@ -252,11 +252,9 @@ pub async fn app_rows(
                 .map(|h| {
                     let from = h
                         .from_stage
-                        .as_deref()
-                        .and_then(|s| s.parse::<Stage>().ok())
                         .map(|s| format!("{} → ", s.label()))
                         .unwrap_or_default();
-                    let to = h.to_stage.parse::<Stage>().map(Stage::label).unwrap_or("?");
+                    let to = h.to_stage.label();
                     format!(
                         "{from}{to}, {} by {}",
                         fmt::moment(h.changed_at, tz, today),
@@ -264,11 +262,7 @@ pub async fn app_rows(
                     )
                 })
                 .collect(),
-            due: a
-                .due_reason
-                .as_deref()
-                .and_then(|r| r.parse::<Reason>().ok())
-                .map(Reason::label),
+            due: a.due_reason.map(Reason::label),
             id: a.id,
             version: a.version,
             stage: a.stage,

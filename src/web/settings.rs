@@ -14,7 +14,7 @@ use serde::Deserialize;
 use crate::actions::{self, settings::SaveError};
 use crate::auth::session;
 use crate::background::nightly;
-use crate::db::due::{self, Run};
+use crate::db::due::{self, Run, RunStatus, RunTrigger};
 use crate::db::settings::{self, TeamSettings, WEEKDAYS};
 use crate::domain::cadence::{MAX_HOLIDAYS, SettingsError};
 use crate::error::{AppError, AppResult};
@@ -210,7 +210,7 @@ async fn night_row(app: &AppState, manager: &Manager) -> AppResult<NightRow> {
     let today = app.clock.today_in(tz);
     let state = due::night_state(&app.db, manager.team_id).await?;
     let last = match (state.last_nightly_end, state.last_nightly_status) {
-        (Some(end), Some(status)) if status == "ok" => {
+        (Some(end), Some(RunStatus::Ok)) => {
             format!("ended {}", fmt::moment(end, tz, today))
         }
         (Some(end), Some(status)) => format!("ended {} ({status})", fmt::moment(end, tz, today)),
@@ -233,7 +233,7 @@ async fn page(
         .into_iter()
         .map(|r: Run| RunRow {
             started: fmt::moment(r.started_at, tz, today),
-            trigger: r.trigger.replace('_', " "),
+            trigger: r.trigger.as_str().replace('_', " "),
             as_of: r
                 .as_of
                 .map(|d| fmt::day(d, today))
@@ -242,9 +242,9 @@ async fn page(
                 "{} users, {} contacts, {} due",
                 r.users_rebuilt, r.contacts, r.items
             ),
-            status: match (r.status.as_str(), r.finished_at) {
-                ("running", _) => "running…".into(),
-                ("ok", Some(f)) => format!(
+            status: match (r.status, r.finished_at) {
+                (RunStatus::Running, _) => "running…".into(),
+                (RunStatus::Ok, Some(f)) => format!(
                     "done in {:.1} s",
                     (f - r.started_at).num_milliseconds() as f64 / 1000.0
                 ),
@@ -325,7 +325,7 @@ pub async fn rebuild(State(app): State<AppState>, manager: Manager) -> AppResult
         Some(lock) => {
             // hand the lock over to the queued rebuild: it takes it again at once
             lock.release().await?;
-            app.rebuilds.queue(team_id, "manual");
+            app.rebuilds.queue(team_id, RunTrigger::Manual);
             "Rebuilding every list of the team now; the run appears below.".to_string()
         }
         None => {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::db::due::{self, ListedItem};
 use crate::db::{facts, goals, settings, touches};
-use crate::domain::cadence::{ContactKind, Reason, Temperature, suggest_next_step};
+use crate::domain::cadence::{Approach, ContactKind, Reason, Temperature, suggest_next_step};
 use crate::error::AppResult;
 use crate::page_cache::{Fingerprint, PageKey, accepts_gzip};
 use crate::state::AppState;
@@ -47,7 +47,7 @@ pub struct ItemView {
     pub company: Option<String>,
     pub company_path: Option<String>,
     pub temperature: Option<(&'static str, &'static str)>,
-    pub reason: String,
+    pub reason: Reason,
     pub reason_label: &'static str,
     pub why: String,
     pub overdue: String,
@@ -205,9 +205,9 @@ pub async fn build(
             .collect(),
         counts: counts
             .into_iter()
-            .map(|(code, n)| ReasonCount {
-                words: fmt_reason(&code),
-                code,
+            .map(|(reason, n)| ReasonCount {
+                code: reason.as_str().to_string(),
+                words: reason.label(),
                 n,
             })
             .collect(),
@@ -217,10 +217,6 @@ pub async fn build(
         page,
         has_next,
     })
-}
-
-fn fmt_reason(code: &str) -> &'static str {
-    code.parse::<Reason>().map(Reason::label).unwrap_or("Due")
 }
 
 async fn progress(
@@ -243,7 +239,7 @@ async fn last_touches(
     tz: Tz,
     today: NaiveDate,
 ) -> AppResult<HashMap<(bool, i64), Vec<TouchLine>>> {
-    let ids = |kind: &str| {
+    let ids = |kind: ContactKind| {
         rows.iter()
             .filter(|r| r.contact_kind == kind)
             .map(|r| r.contact_id)
@@ -252,8 +248,8 @@ async fn last_touches(
     let found = touches::latest_for(
         &app.db,
         user.team_id,
-        &ids("decision_maker"),
-        &ids("candidate"),
+        &ids(ContactKind::DecisionMaker),
+        &ids(ContactKind::Candidate),
         3,
     )
     .await?;
@@ -279,15 +275,9 @@ fn item_view(
     today: NaiveDate,
     reshow: &Option<(String, i64, LogForm)>,
 ) -> ItemView {
-    let kind = if row.contact_kind == "candidate" {
-        ContactKind::Candidate
-    } else {
-        ContactKind::DecisionMaker
-    };
-    let temperature = row
-        .temperature
-        .as_deref()
-        .and_then(|t| t.parse::<Temperature>().ok());
+    let kind = row.contact_kind;
+    let temperature = row.temperature;
+    // a candidate has no temperature, and the proposed date of a candidate does not read one
     let next = suggest_next_step(
         kind,
         temperature.unwrap_or(Temperature::Warm),
@@ -295,12 +285,12 @@ fn item_view(
         today,
     );
     let log = match reshow {
-        Some((k, id, form)) if *k == row.contact_kind && *id == row.contact_id => form.clone(),
+        Some((k, id, form)) if *k == kind.as_str() && *id == row.contact_id => form.clone(),
         _ => LogForm::new(
             kind,
             row.contact_id,
             "/today",
-            &row.suggested_channel,
+            row.suggested_channel.as_str(),
             next,
             today,
         ),
@@ -312,16 +302,12 @@ fn item_view(
         company_path: row.company_id.map(|id| format!("/companies/{id}")),
         company: row.company_name,
         temperature: temperature.map(|t| (t.as_str(), t.label())),
-        reason_label: fmt_reason(&row.reason),
+        reason_label: row.reason.label(),
         why: row.why,
         overdue: fmt::overdue(overdue_days),
         overdue_days,
-        channel: fmt_channel(&row.suggested_channel),
-        approach: row
-            .suggested_approach
-            .as_deref()
-            .and_then(|a| a.parse::<crate::domain::cadence::Approach>().ok())
-            .map(|a| a.label()),
+        channel: row.suggested_channel.label(),
+        approach: row.suggested_approach.map(Approach::label),
         strike: row.strike,
         hint: row.script_hint,
         talking_points: row.talking_points,
@@ -343,10 +329,4 @@ fn item_view(
         name: row.name,
         title: row.title,
     }
-}
-
-fn fmt_channel(code: &str) -> &'static str {
-    code.parse::<crate::domain::cadence::Channel>()
-        .map(|c| c.label())
-        .unwrap_or("Call")
 }

@@ -47,18 +47,18 @@ async fn page(
     let tz = user.tz();
     let today = app.clock.today_in(tz);
     let back = contact_path(kind, contact);
-    let mut log = LogForm::new(kind, contact, &back, &t.channel, today, today);
+    let mut log = LogForm::new(kind, contact, &back, t.channel.as_str(), today, today);
     log.action = format!("/touches/{id}");
     log.full = true;
     log.submit = "Save correction";
     let current = TouchForm {
-        channel: t.channel,
-        direction: t.direction,
-        outcome: t.outcome,
+        channel: t.channel.to_string(),
+        direction: t.direction.to_string(),
+        outcome: t.outcome.to_string(),
         occurred_local: datetime_local(t.occurred_at, tz),
         next_step_on: t.next_step_on.map(|d| d.to_string()).unwrap_or_default(),
         notes: t.notes,
-        approach: t.approach,
+        approach: t.approach.to_string(),
         referrals: t.referrals.to_string(),
         referral_names: t.referral_names,
         return_to: back.clone(),

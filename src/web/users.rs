@@ -77,7 +77,7 @@ struct NewUserPage {
 pub async fn new_form(manager: Manager) -> AppResult<Response> {
     let form = UserForm {
         role: "recruiter".into(),
-        time_zone: manager.time_zone.clone(),
+        time_zone: manager.time_zone.name().to_string(),
         ..UserForm::default()
     };
     let layout = Layout::new(&manager, "settings").await;

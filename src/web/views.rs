@@ -220,12 +220,12 @@ impl TouchLine {
     pub fn of(t: &Touch, tz: Tz, today: NaiveDate, viewer: i64) -> Self {
         let mut summary = format!(
             "{} · {} · {}",
-            fmt::label(&t.channel),
-            fmt::label(&t.direction),
-            fmt::label(&t.outcome)
+            t.channel.label(),
+            t.direction.label(),
+            t.outcome.label()
         );
-        if t.approach != "standard" {
-            summary.push_str(&format!(" · {}", fmt::label(&t.approach)));
+        if t.approach != Approach::Standard {
+            summary.push_str(&format!(" · {}", t.approach.label()));
         }
         if t.referrals > 0 {
             summary.push_str(&format!(

@@ -4,6 +4,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use secondcall::actions::input::{ContactInput, TouchInput};
 use secondcall::actions::{contacts, touches};
 use secondcall::background::nightly::Trigger;
+use secondcall::db::due::RunTrigger;
 use secondcall::db::users::{self, User};
 use secondcall::domain::cadence::{ContactKind, Reason};
 use secondcall::engine;
@@ -160,7 +161,7 @@ async fn two_rebuilds_give_the_same_list() {
     let Started::Done(first) = app
         .state
         .rebuilds
-        .run_now(team, "manual", None)
+        .run_now(team, RunTrigger::Manual, None)
         .await
         .unwrap()
     else {
@@ -170,7 +171,7 @@ async fn two_rebuilds_give_the_same_list() {
     let Started::Done(second) = app
         .state
         .rebuilds
-        .run_now(team, "manual", None)
+        .run_now(team, RunTrigger::Manual, None)
         .await
         .unwrap()
     else {

@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 pub mod board;
 mod browser;
+mod codes;
 mod embedded;
 pub mod engine;
 mod faults;

@@ -2,6 +2,7 @@
 //! reports read.
 
 use secondcall::config::SeedArgs;
+use secondcall::db::due::RunTrigger;
 
 fn args(seed: u64) -> SeedArgs {
     SeedArgs {
@@ -46,8 +47,10 @@ async fn a_small_seed_is_deterministic_and_rebuilds_like_any_team() {
 
     let rebuilds =
         secondcall::rebuilds::Rebuilder::new(a.clone(), secondcall::clock::Clock::system(), None);
-    let secondcall::rebuilds::Started::Done(counts) =
-        rebuilds.run_now(ra.team_id, "command", None).await.unwrap()
+    let secondcall::rebuilds::Started::Done(counts) = rebuilds
+        .run_now(ra.team_id, RunTrigger::Command, None)
+        .await
+        .unwrap()
     else {
         panic!("no other rebuild runs on a fresh database");
     };

@@ -18,6 +18,7 @@ use sqlx::{FromRow, PgExecutor, PgPool, Postgres};
 pub use figures::Figure;
 
 use crate::db::facts::end_of_day;
+use crate::domain::cadence::ContactKind;
 
 /// Days of the coverage window (the cold cycle of [003]: four calls a year).
 pub const COVERAGE_DAYS: u64 = 90;
@@ -34,7 +35,7 @@ pub struct Scope {
     pub to: NaiveDate,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
-    pub tz: String,
+    pub tz: chrono_tz::Tz,
     pub today: NaiveDate,
     pub user_id: Option<i64>,
     pub window_days: i32,
@@ -57,7 +58,7 @@ impl Scope {
             to,
             start: end_of_day(day_before(from, 1), tz),
             end: end_of_day(to, tz),
-            tz: tz.name().to_string(),
+            tz,
             today,
             user_id: None,
             window_days: i32::try_from(window_days).unwrap_or(i32::MAX),
@@ -120,7 +121,7 @@ impl Scope {
         q.bind(self.team_id)
             .bind(self.start)
             .bind(self.end)
-            .bind(self.tz.clone())
+            .bind(self.tz.name())
             .bind(self.from)
             .bind(self.to)
             .bind(self.today)
@@ -255,8 +256,7 @@ pub async fn second_calls_by_week(db: &PgPool, scope: &Scope) -> sqlx::Result<Ve
 /// One thing a figure counts, with the contact it is about, for the drill-down lists and CSV.
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct ListRow {
-    /// `decision_maker` or `candidate`.
-    pub contact_kind: String,
+    pub contact_kind: ContactKind,
     pub contact_id: i64,
     pub name: String,
     pub company: String,

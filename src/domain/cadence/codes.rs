@@ -31,6 +31,9 @@ pub enum ParseCodeError {
     /// Not one of the due-list reasons.
     #[error("unknown reason {0:?}")]
     Reason(String),
+    /// Not one of the kinds of company news.
+    #[error("unknown event kind {0:?}")]
+    EventKind(String),
 }
 
 /// Declares a vocabulary once: variants, API codes, labels, `ALL`, `FromStr`, `Display` and serde
@@ -191,6 +194,24 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// What happened at a company: logging any of them makes its contacts due for `company_news`.
+    EventKind / EventKind {
+        /// A new CIO, CTO, head of HR…
+        NewLeader = "new_leader", "New leader (CIO, CTO, HR head…)";
+        /// The office moved.
+        Move = "move", "Office move";
+        /// A funding round.
+        Funding = "funding", "Funding";
+        /// Layoffs.
+        Layoffs = "layoffs", "Layoffs";
+        /// They bought or were bought.
+        Acquisition = "acquisition", "Acquisition";
+        /// Anything else worth a call.
+        Other = "other", "Other news";
+    }
+}
+
 impl Channel {
     /// Calls and voicemails both reach the same phone, so the rules treat them as one channel.
     #[must_use]
@@ -225,6 +246,7 @@ mod tests {
         round_trips(&Outcome::ALL);
         round_trips(&Approach::ALL);
         round_trips(&Reason::ALL);
+        round_trips(&EventKind::ALL);
     }
 
     #[test]

@@ -19,7 +19,8 @@ mod tests;
 
 pub use calendar::{Calendar, days_after, local_date};
 pub use codes::{
-    Approach, Channel, ContactKind, Direction, Outcome, ParseCodeError, Reason, Temperature,
+    Approach, Channel, ContactKind, Direction, EventKind, Outcome, ParseCodeError, Reason,
+    Temperature,
 };
 pub use decide::{decide, open_promise, upcoming};
 pub use facts::{ContactFacts, DueItem, Snooze, TouchFact};

@@ -33,8 +33,8 @@ pub struct StageChangeJson {
 impl From<StageChange> for StageChangeJson {
     fn from(s: StageChange) -> Self {
         Self {
-            from: s.from_stage,
-            to: s.to_stage,
+            from: s.from_stage.map(|f| f.as_str().to_string()),
+            to: s.to_stage.as_str().to_string(),
             by: s.changed_by,
             by_name: s.changed_by_name,
             at: s.changed_at,
@@ -76,18 +76,18 @@ impl ApplicationJson {
             id: a.id,
             job_id: a.job_order_id,
             job_title: a.job_title,
-            job_status: a.job_status,
+            job_status: a.job_status.as_str().to_string(),
             company_id: a.company_id,
             company_name: a.company_name,
             candidate_id: a.candidate_id,
             candidate_name: a.candidate_name,
             candidate_owner_id: a.owner_id,
             candidate_owner_name: a.owner_name,
-            stage: a.stage,
+            stage: a.stage.as_str().to_string(),
             version: a.version,
             stage_changed_at: a.stage_changed_at,
             created_at: a.created_at,
-            due_reason: a.due_reason,
+            due_reason: a.due_reason.map(|r| r.as_str().to_string()),
             history: history.into_iter().map(Into::into).collect(),
         }
     }
@@ -187,7 +187,7 @@ pub async fn update(
                 current.candidate_name, current.stage, current.version, current.version
             );
             Err(ApiError::conflict(message)
-                .with("stage", current.stage)
+                .with("stage", current.stage.as_str())
                 .with("version", current.version))
         }
         Err(e) => Err(e.into()),

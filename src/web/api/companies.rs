@@ -100,7 +100,7 @@ impl From<Event> for EventJson {
         Self {
             id: e.id,
             company_id: e.company_id,
-            kind: e.kind,
+            kind: e.kind.as_str().to_string(),
             summary: e.summary,
             occurred_on: e.occurred_on,
             logged_at: e.logged_at,

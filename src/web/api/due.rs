@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::actions::due_list::{self, Line};
+use crate::db::due::RunTrigger;
 use crate::db::users;
 use crate::error::{ApiError, ApiResult};
 use crate::rebuilds::Started;
@@ -178,7 +179,7 @@ pub async fn rebuild(
     let as_of = body.and_then(|ApiJson(b)| b.as_of);
     let counts = match app
         .rebuilds
-        .run_now(manager.team_id, "manual", as_of)
+        .run_now(manager.team_id, RunTrigger::Manual, as_of)
         .await?
     {
         Started::Done(c) => c,

@@ -52,7 +52,7 @@ impl From<Job> for JobJson {
             decision_maker_name: j.decision_maker_name,
             owner_id: j.owner_id,
             owner_name: j.owner_name,
-            status: j.status,
+            status: j.status.as_str().to_string(),
             created_at: j.created_at,
             updated_at: j.updated_at,
             applications: j.applications,
@@ -116,7 +116,7 @@ fn input_of(j: &Job) -> JobInput {
         company_id: Some(j.company_id),
         decision_maker_id: j.decision_maker_id,
         owner_id: Some(j.owner_id),
-        status: j.status.clone(),
+        status: j.status.as_str().to_string(),
     }
 }
 

@@ -34,8 +34,8 @@ impl From<User> for UserJson {
             id: u.id,
             email: u.email,
             name: u.name,
-            role: u.role,
-            time_zone: u.time_zone,
+            role: u.role.as_str().into(),
+            time_zone: u.time_zone.name().into(),
             team_id: u.team_id,
             active: u.active,
         }

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use chrono_tz::Tz;
 
 use crate::db::reports::{self, Figure, ListRow};
-use crate::domain::cadence::{ContactKind, local_date};
+use crate::domain::cadence::local_date;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
@@ -73,11 +73,7 @@ fn detail(f: Figure, r: &ListRow, tz: Tz, ctx: &Ctx) -> String {
 }
 
 fn view(f: Figure, r: ListRow, tz: Tz, ctx: &Ctx) -> RowView {
-    let kind = if r.contact_kind == "candidate" {
-        ContactKind::Candidate
-    } else {
-        ContactKind::DecisionMaker
-    };
+    let kind = r.contact_kind;
     RowView {
         detail: detail(f, &r, tz, ctx),
         path: contact_path(kind, r.contact_id),
@@ -100,7 +96,7 @@ pub async fn preview(
     status: &str,
     n: i64,
 ) -> AppResult<Vec<RowView>> {
-    let tz = ctx.scope.tz.parse().unwrap_or(chrono_tz::UTC);
+    let tz = ctx.scope.tz;
     let rows = reports::list(&app.db, &ctx.scope, f, Some(status), n, 0).await?;
     Ok(rows.into_iter().map(|r| view(f, r, tz, ctx)).collect())
 }

@@ -183,7 +183,7 @@ const fn chart_max() -> usize {
 /// The second calls per week of the trend's 12 weeks, for the page's scope.
 async fn weekly_counts(app: &AppState, ctx: &Ctx) -> sqlx::Result<Vec<WeekCount>> {
     let span = trend::weeks_span(ctx.scope.to);
-    let tz: chrono_tz::Tz = ctx.scope.tz.parse().unwrap_or(chrono_tz::UTC);
+    let tz = ctx.scope.tz;
     let scope = Scope::new(
         ctx.scope.team_id,
         span,

@@ -9,6 +9,7 @@ use chrono_tz::America::New_York;
 use reqwest::{Method, StatusCode};
 use secondcall::clock::Clock;
 use secondcall::config::Config;
+use secondcall::db::due::RunTrigger;
 use secondcall::rebuilds::{Rebuilder, Started};
 use serde_json::json;
 use sqlx::PgPool;
@@ -97,7 +98,10 @@ async fn team_behind(options: &PgConnectOptions, old: NaiveDate) -> (i64, String
         }
     }
     let rebuilds = Rebuilder::new(db.clone(), Clock::system(), None);
-    let built = rebuilds.run_now(team, "command", Some(old)).await.unwrap();
+    let built = rebuilds
+        .run_now(team, RunTrigger::Command, Some(old))
+        .await
+        .unwrap();
     assert!(matches!(built, Started::Done(c) if c.users == USERS));
     let token = app.token_for("mia@acme.test").await;
     drop(app);

@@ -59,7 +59,7 @@ impl ContactJson {
         upcoming: &HashMap<i64, (Reason, NaiveDate)>,
     ) -> Self {
         let next = match (&c.due_reason, c.due_on) {
-            (Some(reason), Some(on)) => Some((reason.clone(), on)),
+            (Some(reason), Some(on)) => Some((reason.as_str().to_string(), on)),
             _ => upcoming
                 .get(&c.id)
                 .map(|(r, on)| (r.as_str().to_string(), *on)),
@@ -76,7 +76,7 @@ impl ContactJson {
             phone: c.phone,
             owner_id: c.owner_id,
             owner_name: c.owner_name,
-            temperature: c.temperature,
+            temperature: c.temperature.map(|t| t.as_str().to_string()),
             source: c.source,
             talking_points: c.talking_points,
             email_opt_out: c.email_opt_out,
@@ -84,7 +84,7 @@ impl ContactJson {
             created_at: c.created_at,
             updated_at: c.updated_at,
             last_touch_at: c.last_touch_at,
-            due_reason: c.due_reason,
+            due_reason: c.due_reason.map(|r| r.as_str().to_string()),
             next_due_on,
             next_due_reason,
         }
@@ -162,7 +162,10 @@ pub fn input_of(c: &Contact) -> ContactInput {
         email: c.email.clone(),
         phone: c.phone.clone(),
         owner_id: Some(c.owner_id),
-        temperature: c.temperature.clone().unwrap_or_default(),
+        temperature: c
+            .temperature
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
         source: c.source.clone(),
         talking_points: c.talking_points.clone(),
         email_opt_out: c.email_opt_out,
