@@ -12,11 +12,11 @@ use crate::actions::users::{self as act, UserInput};
 use crate::auth::tokens;
 use crate::clock::Clock;
 use crate::config::{AdminCommand, Cli, Command, Config};
-use crate::db::due::RunTrigger;
 use crate::db::users;
 use crate::db::{self, Database};
+use crate::due::rebuilds::Started;
+use crate::due::runs::RunTrigger;
 use crate::embedded::{EmbeddedError, Mode};
-use crate::rebuilds::Started;
 use crate::startup::{self, Application};
 
 /// Runs one command; the exit code is 2 for a configuration problem, 1 for any other failure.
@@ -218,7 +218,7 @@ async fn rebuild_due(
         }
     };
     let date = as_of.map_or_else(|| "each user's today".to_string(), |d| d.to_string());
-    let rebuilds = crate::rebuilds::Rebuilder::new(pool.clone(), Clock::system(), None);
+    let rebuilds = crate::due::rebuilds::Rebuilder::new(pool.clone(), Clock::system(), None);
     for team in teams {
         let started = std::time::Instant::now();
         let c = match rebuilds.run_now(team, RunTrigger::Command, as_of).await? {

@@ -27,9 +27,9 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::due::rebuilds::Rebuilder;
 use crate::error::ErrorPage;
 use crate::page_cache::PageCache;
-use crate::rebuilds::Rebuilder;
 pub use crate::state::AppState;
 
 /// The strict policy: everything from our own origin, no inline script or style, no framing.

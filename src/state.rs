@@ -8,8 +8,8 @@ use sqlx::PgPool;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::due::rebuilds::Rebuilder;
 use crate::page_cache::PageCache;
-use crate::rebuilds::Rebuilder;
 
 /// What every handler and background task can reach.
 #[derive(Clone)]

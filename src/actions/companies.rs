@@ -8,7 +8,7 @@ use crate::db::companies::{self, Event};
 use crate::db::contacts;
 use crate::db::users::User;
 use crate::domain::cadence::EventKind;
-use crate::engine;
+use crate::due::engine;
 
 /// A company's fields as typed.
 #[derive(Debug, Clone, Default, serde::Deserialize)]

@@ -5,11 +5,12 @@ use sqlx::PgConnection;
 
 use super::{ActionError, ActionResult, Ctx};
 use crate::accounts::FieldError;
+use crate::db::companies;
 use crate::db::contacts::{self, ContactWrite};
 use crate::db::users::{self, User};
-use crate::db::{companies, due};
 use crate::domain::cadence::ContactKind;
-use crate::engine;
+use crate::due;
+use crate::due::engine;
 
 /// The owner and company of a write must be the acting user's team's.
 async fn check_refs(conn: &mut PgConnection, team_id: i64, w: &ContactWrite) -> ActionResult<()> {
@@ -104,7 +105,7 @@ pub async fn snooze(
     })?;
     let mut tx = cx.db.begin().await?;
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
-    let snooze = due::NewSnooze {
+    let snooze = due::snoozes::NewSnooze {
         kind,
         contact_id: id,
         reason,
@@ -112,7 +113,7 @@ pub async fn snooze(
         note: note.trim(),
         user_id: user.id,
     };
-    due::insert_snooze(&mut tx, user.team_id, &snooze).await?;
+    due::snoozes::insert_snooze(&mut tx, user.team_id, &snooze).await?;
     engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
     tx.commit().await?;
     Ok(())

@@ -12,7 +12,7 @@ use crate::db::jobs::{self, JobWrite};
 use crate::db::users::{self, User};
 use crate::domain::cadence::ContactKind;
 use crate::domain::pipeline::{JobStatus, Stage};
-use crate::engine;
+use crate::due::engine;
 use crate::error::is_unique_violation;
 
 /// A job order as typed (forms and JSON).

@@ -3,7 +3,6 @@
 
 pub mod companies;
 pub mod contacts;
-pub mod due_list;
 pub mod input;
 pub mod jobs;
 pub mod settings;
@@ -23,7 +22,7 @@ pub struct Ctx<'a> {
     pub db: &'a PgPool,
     pub now: DateTime<Utc>,
     /// Where a team's rebuild is asked for (once at a time per team).
-    pub rebuilds: &'a crate::rebuilds::Rebuilder,
+    pub rebuilds: &'a crate::due::rebuilds::Rebuilder,
 }
 
 /// Why an action did not happen; nothing was written.

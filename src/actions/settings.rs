@@ -5,9 +5,9 @@
 use chrono::NaiveDate;
 
 use super::{ActionResult, Ctx};
-use crate::db::due::RunTrigger;
 use crate::db::settings::{self, TeamSettings};
 use crate::domain::cadence::{SettingsError, within};
+use crate::due::runs::RunTrigger;
 
 /// The team's own numbers beside the cadence: the nightly hour, the second-call window and the
 /// daily goal of new decision makers, with the ranges they must fall in.

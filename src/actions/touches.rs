@@ -10,7 +10,7 @@ use crate::db::users::User;
 use chrono::NaiveDate;
 
 use crate::domain::cadence::{ContactKind, Direction, DueItem, Outcome, Reason};
-use crate::engine;
+use crate::due::engine;
 
 /// What logging a touch led to: the touch, the contact's item now (if any) and what is next.
 #[derive(Debug, Clone)]

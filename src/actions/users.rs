@@ -8,8 +8,8 @@ use sqlx::PgConnection;
 use super::{ActionError, ActionResult, Ctx};
 use crate::accounts::{self, Email, FieldError, Role};
 use crate::auth::password;
-use crate::db::due::RunTrigger;
 use crate::db::users::{self, NewUser, User};
+use crate::due::runs::RunTrigger;
 use crate::error::is_unique_violation;
 
 /// A new user as typed (a form, a JSON body, command-line flags).
@@ -220,7 +220,7 @@ async fn apply(
     if let Some(active) = active {
         users::set_active(tx, team, id, active).await?;
         if !active {
-            crate::db::due::clear_user_list(tx, team, id).await?;
+            crate::due::store::clear_user_list(tx, team, id).await?;
         }
     }
     Ok(())

@@ -12,8 +12,9 @@ use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
-use crate::db::due::{self, ListAge, RunTrigger};
-use crate::rebuilds::{NIGHTLY_LOCK_SPACE, Rebuilder, SessionLock};
+use crate::due;
+use crate::due::rebuilds::{NIGHTLY_LOCK_SPACE, Rebuilder, SessionLock};
+use crate::due::runs::{ListAge, RunTrigger};
 
 /// How often the task looks for lists that are behind.
 const TICK: Duration = Duration::from_secs(60);
@@ -100,7 +101,7 @@ async fn rebuild_behind(
     }
     let now = clock.now();
     let mut by_team: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    for age in due::list_ages(db, None).await? {
+    for age in due::runs::list_ages(db, None).await? {
         if is_behind(&age, now, trigger) {
             by_team.entry(age.team_id).or_default().push(age.user_id);
         }
@@ -144,7 +145,7 @@ pub async fn lists_behind(
     team_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<usize> {
-    let ages = due::list_ages(db, team_id).await?;
+    let ages = due::runs::list_ages(db, team_id).await?;
     Ok(ages
         .iter()
         .filter(|a| is_behind(a, now, Trigger::Nightly))

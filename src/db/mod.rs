@@ -9,7 +9,6 @@ pub mod applications;
 pub mod codes;
 pub mod companies;
 pub mod contacts;
-pub mod due;
 pub mod facts;
 pub mod goals;
 pub mod jobs;

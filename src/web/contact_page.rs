@@ -13,7 +13,7 @@ use crate::auth::session;
 use crate::db::contacts::{self, Contact};
 use crate::db::{companies, settings, touches, users};
 use crate::domain::cadence::{ContactKind, Temperature, suggest_next_step};
-use crate::engine;
+use crate::due::engine;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::contact_form::{ContactForm, FormChoices};

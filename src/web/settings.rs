@@ -14,11 +14,12 @@ use serde::Deserialize;
 use crate::actions::{self, settings::SaveError};
 use crate::auth::session;
 use crate::background::nightly;
-use crate::db::due::{self, Run, RunStatus, RunTrigger};
 use crate::db::settings::{self, TeamSettings, WEEKDAYS};
 use crate::domain::cadence::{MAX_HOLIDAYS, SettingsError};
+use crate::due;
+use crate::due::rebuilds::TeamLock;
+use crate::due::runs::{Run, RunStatus, RunTrigger};
 use crate::error::{AppError, AppResult};
-use crate::rebuilds::TeamLock;
 use crate::state::AppState;
 use crate::web::extract::Manager;
 use crate::web::fmt;
@@ -208,7 +209,7 @@ struct SettingsPage {
 async fn night_row(app: &AppState, manager: &Manager) -> AppResult<NightRow> {
     let (tz, now) = (manager.tz(), app.clock.now());
     let today = app.clock.today_in(tz);
-    let state = due::night_state(&app.db, manager.team_id).await?;
+    let state = due::runs::night_state(&app.db, manager.team_id).await?;
     let last = match (state.last_nightly_end, state.last_nightly_status) {
         (Some(end), Some(RunStatus::Ok)) => {
             format!("ended {}", fmt::moment(end, tz, today))
@@ -228,7 +229,7 @@ async fn page(
 ) -> AppResult<SettingsPage> {
     let tz = manager.tz();
     let today = app.clock.today_in(tz);
-    let runs = due::recent_runs(&app.db, manager.team_id, 10)
+    let runs = due::runs::recent_runs(&app.db, manager.team_id, 10)
         .await?
         .into_iter()
         .map(|r: Run| RunRow {
@@ -329,7 +330,7 @@ pub async fn rebuild(State(app): State<AppState>, manager: Manager) -> AppResult
             "Rebuilding every list of the team now; the run appears below.".to_string()
         }
         None => {
-            let since = due::running_since(&app.db, team_id).await?;
+            let since = due::runs::running_since(&app.db, team_id).await?;
             let today = app.clock.today_in(manager.tz());
             let since = since.map_or_else(String::new, |t| {
                 format!(" (started {})", fmt::moment(t, manager.tz(), today))

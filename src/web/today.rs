@@ -13,9 +13,10 @@ use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use crate::db::due::{self, ListedItem};
 use crate::db::{facts, goals, settings, touches};
 use crate::domain::cadence::{Approach, ContactKind, Reason, Temperature, suggest_next_step};
+use crate::due;
+use crate::due::listed::ListedItem;
 use crate::error::AppResult;
 use crate::page_cache::{Fingerprint, PageKey, accepts_gzip};
 use crate::state::AppState;
@@ -147,9 +148,9 @@ pub async fn build(
     let today = app.clock.today_in(tz);
     let reason = reason.filter(|r| r.parse::<Reason>().is_ok());
     let page = page.clamp(1, MAX_PAGE);
-    let counts = due::counts_by_reason(&app.db, user.team_id, user.id).await?;
+    let counts = due::listed::counts_by_reason(&app.db, user.team_id, user.id).await?;
     let total = counts.iter().map(|(_, n)| n).sum();
-    let rows = due::list_items(
+    let rows = due::listed::list_items(
         &app.db,
         user.team_id,
         user.id,
@@ -179,7 +180,7 @@ pub async fn build(
     let (new_today, new_week) = progress(app, user, tz, today).await?;
     let goal = i64::from(settings.new_dm_daily_goal);
     let fresh = goals::fresh_dms(&app.db, user.team_id, user.id, 5).await?;
-    let built = due::list_state(&app.db, user.team_id, user.id).await?;
+    let built = due::listed::list_state(&app.db, user.team_id, user.id).await?;
     Ok(TodayPage {
         layout,
         date_words: fmt::day(today, today),

@@ -99,7 +99,7 @@ fn ago(days: i64) -> String {
 }
 
 fn today() -> NaiveDate {
-    secondcall::engine::today_at(chrono::Utc::now(), chrono_tz::America::New_York)
+    secondcall::due::engine::today_at(chrono::Utc::now(), chrono_tz::America::New_York)
 }
 
 /// The reason the list gives this contact, if it is on it.

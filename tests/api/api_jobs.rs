@@ -184,7 +184,7 @@ fn ago(days: i64) -> String {
 }
 
 fn today() -> NaiveDate {
-    secondcall::engine::today_at(chrono::Utc::now(), chrono_tz::America::New_York)
+    secondcall::due::engine::today_at(chrono::Utc::now(), chrono_tz::America::New_York)
 }
 
 fn field(body: &Value) -> &str {

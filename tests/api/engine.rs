@@ -4,11 +4,11 @@ use chrono::{Duration, NaiveDate, Utc};
 use secondcall::actions::input::{ContactInput, TouchInput};
 use secondcall::actions::{contacts, touches};
 use secondcall::background::nightly::Trigger;
-use secondcall::db::due::RunTrigger;
 use secondcall::db::users::{self, User};
 use secondcall::domain::cadence::{ContactKind, Reason};
-use secondcall::engine;
-use secondcall::rebuilds::Started;
+use secondcall::due::engine;
+use secondcall::due::rebuilds::Started;
+use secondcall::due::runs::RunTrigger;
 
 use crate::helpers::TestApp;
 

@@ -8,7 +8,7 @@ use chrono_tz::America::New_York;
 use reqwest::{Method, StatusCode};
 use secondcall::clock::Clock;
 use secondcall::config::Config;
-use secondcall::rebuilds::TeamLock;
+use secondcall::due::rebuilds::TeamLock;
 use serde_json::json;
 use sqlx::PgPool;
 

@@ -62,7 +62,7 @@ async fn fx() -> Fx {
         .unwrap();
     let mia = user_id(&app, "mia@acme.test").await;
     let olga = user_id(&app, "olga@other.test").await;
-    let today = secondcall::engine::today_at(chrono::Utc::now(), New_York);
+    let today = secondcall::due::engine::today_at(chrono::Utc::now(), New_York);
     Fx {
         app,
         team,

@@ -2,7 +2,7 @@
 //! reports read.
 
 use secondcall::config::SeedArgs;
-use secondcall::db::due::RunTrigger;
+use secondcall::due::runs::RunTrigger;
 
 fn args(seed: u64) -> SeedArgs {
     SeedArgs {
@@ -45,9 +45,12 @@ async fn a_small_seed_is_deterministic_and_rebuilds_like_any_team() {
         .unwrap();
     assert_eq!(firsts, attempted);
 
-    let rebuilds =
-        secondcall::rebuilds::Rebuilder::new(a.clone(), secondcall::clock::Clock::system(), None);
-    let secondcall::rebuilds::Started::Done(counts) = rebuilds
+    let rebuilds = secondcall::due::rebuilds::Rebuilder::new(
+        a.clone(),
+        secondcall::clock::Clock::system(),
+        None,
+    );
+    let secondcall::due::rebuilds::Started::Done(counts) = rebuilds
         .run_now(ra.team_id, RunTrigger::Command, None)
         .await
         .unwrap()

@@ -7,11 +7,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::actions::due_list::{self, Line};
-use crate::db::due::RunTrigger;
 use crate::db::users;
+use crate::due::rebuilds::Started;
+use crate::due::runs::RunTrigger;
+use crate::due::today::{self, Line};
 use crate::error::{ApiError, ApiResult};
-use crate::rebuilds::Started;
 use crate::state::AppState;
 use crate::web::api::contacts::{self, json::ContactJson};
 use crate::web::api::doc::Forbidden;
@@ -110,7 +110,7 @@ pub async fn index(
         }
     };
     let date = q.date.unwrap_or_else(|| app.clock.today_in(owner.tz()));
-    let list = due_list::for_date(&app.db, &owner, date).await?;
+    let list = today::for_date(&app.db, &owner, date).await?;
     let items = list.lines.into_iter().map(Into::into).collect();
     Ok(Json(DueListJson {
         date: list.date,

@@ -343,14 +343,14 @@ async fn after_every_move_the_due_list_is_what_a_full_refresh_makes_of_it() {
         t.walk(application, &[stage]).await;
         let after_move = due_row(&t, ann).await;
         let mut tx = t.app.db.begin().await.unwrap();
-        let lock = secondcall::engine::lock_contact(
+        let lock = secondcall::due::engine::lock_contact(
             &mut tx,
             secondcall::domain::cadence::ContactKind::Candidate,
             ann,
         )
         .await
         .unwrap();
-        secondcall::engine::refresh_contact(&mut tx, t.team_id, &lock, chrono::Utc::now())
+        secondcall::due::engine::refresh_contact(&mut tx, t.team_id, &lock, chrono::Utc::now())
             .await
             .unwrap();
         tx.commit().await.unwrap();

@@ -13,7 +13,7 @@ use crate::actions::input::ContactInput;
 use crate::db::contacts::{self, Contact, ListFilter};
 use crate::db::{companies, users};
 use crate::domain::cadence::ContactKind;
-use crate::engine;
+use crate::due::engine;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::text::SearchText;

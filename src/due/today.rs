@@ -6,11 +6,13 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;
 
-use crate::db::due::{self, Decided, ListedItem};
 use crate::db::users::User;
 use crate::db::{contacts, settings};
 use crate::domain::cadence::ContactKind;
-use crate::engine;
+use crate::due;
+use crate::due::engine;
+use crate::due::listed::ListedItem;
+use crate::due::store::Decided;
 
 /// One line of a due list, stored or computed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,9 +43,10 @@ const WHOLE_LIST: i64 = 100_000;
 
 /// The list of `owner` for `date`, in due-list order.
 pub async fn for_date(db: &PgPool, owner: &User, date: NaiveDate) -> sqlx::Result<DueList> {
-    let state = due::list_state(db, owner.team_id, owner.id).await?;
+    let state = due::listed::list_state(db, owner.team_id, owner.id).await?;
     if let Some((list_date, built_at)) = state.filter(|(d, _)| *d == date) {
-        let items = due::list_items(db, owner.team_id, owner.id, None, 0, WHOLE_LIST).await?;
+        let items =
+            due::listed::list_items(db, owner.team_id, owner.id, None, 0, WHOLE_LIST).await?;
         return Ok(DueList {
             date: list_date,
             built_at: Some(built_at),

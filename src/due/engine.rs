@@ -9,11 +9,12 @@ use chrono_tz::Tz;
 use futures_util::{StreamExt, TryStreamExt};
 use sqlx::{PgConnection, PgPool};
 
-use crate::db::due::{self, Decided};
 use crate::db::facts::{self, OwnedFacts, Scope};
 use crate::db::settings::{self, TeamSettings};
 use crate::db::users::{self, User};
 use crate::domain::cadence::{self, ContactKind, DueItem, Reason};
+use crate::due;
+use crate::due::store::Decided;
 
 /// A user's "today": the calendar date in their time zone at `now` (the app's `Clock`).
 pub fn today_at(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
@@ -101,13 +102,13 @@ pub async fn rebuild_user_in(
     as_of: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Counts> {
-    due::lock_user_list(conn, user.id).await?;
+    due::store::lock_user_list(conn, user.id).await?;
     let today = today_at(now, user.tz());
     let date = as_of.unwrap_or(today);
     let decided = compute_user(conn, user, settings, date).await?;
-    let items = due::replace_user_list(conn, user.team_id, user.id, date, &decided).await?;
+    let items = due::store::replace_user_list(conn, user.team_id, user.id, date, &decided).await?;
     if date == today {
-        due::record_history(conn, user.team_id, &decided).await?;
+        due::history::record_history(conn, user.team_id, &decided).await?;
     }
     Ok(Counts {
         users: 1,
@@ -134,7 +135,7 @@ pub struct Pass<'a> {
 }
 
 /// Rebuilds the given users (or all active users) of a team under an open run, one transaction
-/// each. The caller holds the team's rebuild lock (`rebuilds::TeamLock`).
+/// each. The caller holds the team's rebuild lock (`due::rebuilds::TeamLock`).
 pub async fn rebuild_team_users(
     db: &PgPool,
     team_id: i64,
@@ -161,7 +162,7 @@ pub async fn rebuild_team_users(
                     return anyhow::Ok(None);
                 }
                 let c = rebuild_user(&db, &user, &settings, as_of, now).await?;
-                due::add_to_run(&db, run, c.contacts, c.items).await?;
+                due::runs::add_to_run(&db, run, c.contacts, c.items).await?;
                 if let Some(p) = pause {
                     tokio::time::sleep(p).await;
                 }
@@ -313,7 +314,7 @@ pub async fn lock_contacts(
     conn: &mut PgConnection,
     contacts: &[(ContactKind, i64)],
 ) -> sqlx::Result<Vec<ContactLock>> {
-    due::lock_contacts(conn, contacts).await?;
+    due::locks::lock_contacts(conn, contacts).await?;
     Ok(contacts
         .iter()
         .map(|&(kind, id)| ContactLock { kind, id })
@@ -326,7 +327,7 @@ pub async fn lock_contact(
     kind: ContactKind,
     id: i64,
 ) -> sqlx::Result<ContactLock> {
-    due::lock_contacts(conn, &[(kind, id)]).await?;
+    due::locks::lock_contacts(conn, &[(kind, id)]).await?;
     Ok(ContactLock { kind, id })
 }
 
@@ -347,7 +348,7 @@ pub async fn refresh_contact(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Refreshed> {
     let (kind, id) = (lock.kind, lock.id);
-    let Some(stored) = due::stored(conn, team_id, kind, id).await? else {
+    let Some(stored) = due::store::stored(conn, team_id, kind, id).await? else {
         return Ok(Refreshed::default());
     };
     let (decided, refreshed, today) = decide_contact(
@@ -359,11 +360,11 @@ pub async fn refresh_contact(
         now,
     )
     .await?;
-    let stamp = due::lock_list_stamp(conn, stored.owner_id).await?;
+    let stamp = due::store::lock_list_stamp(conn, stored.owner_id).await?;
     if stamp == Some(stored.list_stamp) && stored.holds(&decided, today) {
         return Ok(refreshed);
     }
-    due::replace_contact_item(conn, team_id, today, &decided).await?;
-    due::record_history(conn, team_id, std::slice::from_ref(&decided)).await?;
+    due::store::replace_contact_item(conn, team_id, today, &decided).await?;
+    due::history::record_history(conn, team_id, std::slice::from_ref(&decided)).await?;
     Ok(refreshed)
 }

@@ -13,11 +13,12 @@ use sqlx::pool::PoolConnection;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
-use crate::db::due::{self, RunTrigger};
-use crate::engine::{self, Counts, Pass};
+use crate::due;
+use crate::due::engine::{self, Counts, Pass};
+use crate::due::runs::RunTrigger;
 
 /// The advisory lock namespace of team rebuilds (the first key of the two-key form; see
-/// `db::due::contact_lock_space` for the others taken).
+/// `due::locks::contact_lock_space` for the others taken).
 const TEAM_LOCK_SPACE: i32 = 7_312_020;
 
 /// The advisory lock namespace of the nightly task (key 0): the instance holding it works.
@@ -136,7 +137,7 @@ impl Rebuilder {
         as_of: Option<NaiveDate>,
     ) -> anyhow::Result<Started> {
         let Some(lock) = TeamLock::try_take(&self.db, team_id).await? else {
-            let since = due::running_since(&self.db, team_id).await?;
+            let since = due::runs::running_since(&self.db, team_id).await?;
             return Ok(Started::AlreadyRunning { since });
         };
         let counts = self
@@ -228,7 +229,7 @@ impl Rebuilder {
         as_of: Option<NaiveDate>,
         pass: Pass<'_>,
     ) -> anyhow::Result<Counts> {
-        let run = due::start_run(&self.db, team_id, trigger, as_of, self.clock.now()).await?;
+        let run = due::runs::start_run(&self.db, team_id, trigger, as_of, self.clock.now()).await?;
         let stop = pass.stop;
         let pass = Pass {
             now: Some(self.clock.now()),
@@ -238,7 +239,7 @@ impl Rebuilder {
         let result = engine::rebuild_team_users(&self.db, team_id, run, as_of, pass).await;
         let error = result.as_ref().err().map(|e| format!("{e:#}"));
         let interrupted = stop.is_some_and(CancellationToken::is_cancelled);
-        due::finish_run(
+        due::runs::finish_run(
             &self.db,
             run,
             error.as_deref(),
@@ -253,9 +254,9 @@ impl Rebuilder {
     /// whose rebuild lock nobody holds. Returns how many were marked.
     pub async fn mark_interrupted(&self) -> anyhow::Result<u64> {
         let mut marked = 0;
-        for team_id in due::teams_with_running_runs(&self.db).await? {
+        for team_id in due::runs::teams_with_running_runs(&self.db).await? {
             if let Some(lock) = TeamLock::try_take(&self.db, team_id).await? {
-                marked += due::interrupt_runs(&self.db, team_id, self.clock.now()).await?;
+                marked += due::runs::interrupt_runs(&self.db, team_id, self.clock.now()).await?;
                 lock.release().await?;
             }
         }

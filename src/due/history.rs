@@ -1,0 +1,99 @@
+//! The due history: every item that appeared, what settled it and when; the reports read it and
+//! it survives every rebuild.
+
+use sqlx::PgConnection;
+
+use super::store::Decided;
+use crate::domain::cadence::DueItem;
+
+// The open history items that changed or went away are found by one probe of the open-item index
+// per contact of the list (the lateral subquery, kept apart by `offset 0`), then updated by id. As
+// an `update … from unnest(…)` join the planner, knowing the list's size, hashed the whole team's
+// open history for every user's rebuild: 157k rows per user on the benchmark team (156 ms against
+// 30 ms), growing with users x team.
+const SETTLE_HISTORY: &str = "\
+with cur as (select * from unnest($2::text[], $3::bigint[], $4::text[], $5::int2[], $6::text[]) as c(kind, id, reason, strike, approach)), \
+changed as (select o.id from cur \
+            cross join lateral (select h.id, h.reason, h.strike, h.approach from due_item_history h \
+                                where h.team_id = $1 and h.contact_kind = cur.kind and h.contact_id = cur.id \
+                                  and h.settled_at is null offset 0) o \
+            where cur.reason is null or cur.reason <> o.reason or cur.strike is distinct from o.strike \
+               or cur.approach is distinct from o.approach) \
+update due_item_history h set settled_at = now(), settled_by_touch_id = coalesce( \
+    (select t.id from touches t where h.contact_kind = 'decision_maker' and t.team_id = h.team_id \
+       and t.decision_maker_id = h.contact_id and t.deleted_at is null and t.created_at >= h.first_seen_at \
+     order by t.created_at desc, t.id desc limit 1), \
+    (select t.id from touches t where h.contact_kind = 'candidate' and t.team_id = h.team_id \
+       and t.candidate_id = h.contact_id and t.deleted_at is null and t.created_at >= h.first_seen_at \
+     order by t.created_at desc, t.id desc limit 1)) \
+where h.id = any(array(select id from changed)) and h.team_id = $1 and h.settled_at is null";
+
+const OPEN_HISTORY: &str = "\
+insert into due_item_history (team_id, contact_kind, contact_id, owner_id, reason, strike, approach, first_due_on) \
+select $1, k, i, o, r, s, a, d from unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::int2[], $7::text[], $8::date[]) \
+  as x(k, i, o, r, s, a, d) \
+on conflict (team_id, contact_kind, contact_id) where settled_at is null do nothing";
+
+/// Keeps the history in step with the decided items: items that changed or went away are
+/// settled (by the latest touch logged since they appeared, if any), new ones are opened.
+pub async fn record_history(
+    conn: &mut PgConnection,
+    team_id: i64,
+    decided: &[Decided],
+) -> sqlx::Result<()> {
+    if decided.is_empty() {
+        return Ok(());
+    }
+    let kinds: Vec<&str> = decided.iter().map(|d| d.kind.as_str()).collect();
+    let ids: Vec<i64> = decided.iter().map(|d| d.contact_id).collect();
+    let reasons: Vec<Option<&str>> = decided
+        .iter()
+        .map(|d| d.item.as_ref().map(|i| i.reason.as_str()))
+        .collect();
+    let strikes: Vec<Option<i16>> = decided
+        .iter()
+        .map(|d| d.item.as_ref().and_then(|i| i.strike).map(i16::from))
+        .collect();
+    let approaches: Vec<Option<&str>> = decided
+        .iter()
+        .map(|d| {
+            d.item
+                .as_ref()
+                .and_then(|i| i.suggested_approach)
+                .map(|a| a.as_str())
+        })
+        .collect();
+    sqlx::query(SETTLE_HISTORY)
+        .bind(team_id)
+        .bind(&kinds)
+        .bind(&ids)
+        .bind(&reasons)
+        .bind(&strikes)
+        .bind(&approaches)
+        .execute(&mut *conn)
+        .await?;
+    let open: Vec<&Decided> = decided.iter().filter(|d| d.item.is_some()).collect();
+    let items: Vec<&DueItem> = open.iter().filter_map(|d| d.item.as_ref()).collect();
+    sqlx::query(OPEN_HISTORY)
+        .bind(team_id)
+        .bind(open.iter().map(|d| d.kind.as_str()).collect::<Vec<_>>())
+        .bind(open.iter().map(|d| d.contact_id).collect::<Vec<_>>())
+        .bind(open.iter().map(|d| d.owner_id).collect::<Vec<_>>())
+        .bind(items.iter().map(|i| i.reason.as_str()).collect::<Vec<_>>())
+        .bind(
+            items
+                .iter()
+                .map(|i| i.strike.map(i16::from))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            items
+                .iter()
+                .map(|i| i.suggested_approach.map(|a| a.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .bind(items.iter().map(|i| i.due_on).collect::<Vec<_>>())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! Reading a stored list: the date it was built for, a page of its items with what Today and the
+//! API show of each contact, and the counts by reason.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{FromRow, PgExecutor};
+
+use crate::domain::cadence::{Approach, Channel, ContactKind, Reason, Temperature};
+
+/// The date a user's stored list was built for, and when.
+pub async fn list_state(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    user_id: i64,
+) -> sqlx::Result<Option<(NaiveDate, DateTime<Utc>)>> {
+    sqlx::query_as("select list_date, built_at from due_lists where team_id = $1 and user_id = $2")
+        .bind(team_id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// One line of a stored list, with what the Today page and the API show of its contact.
+#[derive(Debug, Clone, FromRow)]
+pub struct ListedItem {
+    pub contact_kind: ContactKind,
+    pub contact_id: i64,
+    pub name: String,
+    pub title: String,
+    pub company_id: Option<i64>,
+    pub company_name: Option<String>,
+    pub email: String,
+    pub phone: String,
+    pub email_opt_out: bool,
+    pub temperature: Option<Temperature>,
+    pub talking_points: String,
+    pub reason: Reason,
+    pub due_on: NaiveDate,
+    pub suggested_channel: Channel,
+    pub suggested_approach: Option<Approach>,
+    pub strike: Option<i16>,
+    pub script_hint: String,
+    pub why: String,
+    pub list_date: NaiveDate,
+    pub built_at: DateTime<Utc>,
+}
+
+// The page of items is cut first (an index scan in list order), and only its rows are joined to
+// their contacts, so a long list costs no more than a short one.
+const LISTED: &str = "\
+select i.contact_kind, i.contact_id, c.name, c.title, c.company_id, co.name as company_name, c.email, c.phone, c.email_opt_out, \
+       c.temperature, c.talking_points, i.reason, i.due_on, i.suggested_channel, i.suggested_approach, i.strike, i.script_hint, \
+       i.why, i.list_date, i.built_at \
+from (select * from due_items \
+      where team_id = $1 and user_id = $2 and ($3::text is null or reason = $3) \
+      order by reason_rank, due_on, temperature_rank, contact_kind, contact_id \
+      offset $4 limit $5) i \
+join lateral (select d.name, d.title, d.company_id, d.email, d.phone, d.email_opt_out, d.temperature, d.talking_points \
+                from decision_makers d where i.contact_kind = 'decision_maker' and d.team_id = i.team_id and d.id = i.contact_id \
+              union all \
+              select c.name, c.title, c.company_id, c.email, c.phone, c.email_opt_out, null, c.talking_points \
+                from candidates c where i.contact_kind = 'candidate' and c.team_id = i.team_id and c.id = i.contact_id) c on true \
+left join companies co on co.team_id = i.team_id and co.id = c.company_id \
+order by i.reason_rank, i.due_on, i.temperature_rank, i.contact_kind, i.contact_id";
+
+/// A page of a user's stored list in due-list order: reason, most overdue first, hot before cold.
+pub async fn list_items(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    user_id: i64,
+    reason: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<ListedItem>> {
+    sqlx::query_as(LISTED)
+        .bind(team_id)
+        .bind(user_id)
+        .bind(reason)
+        .bind(offset)
+        .bind(limit)
+        .fetch_all(db)
+        .await
+}
+
+/// How many items a user's stored list has per reason.
+pub async fn counts_by_reason(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    user_id: i64,
+) -> sqlx::Result<Vec<(Reason, i64)>> {
+    sqlx::query_as("select reason, count(*) from due_items where team_id = $1 and user_id = $2 group by reason, reason_rank order by reason_rank")
+        .bind(team_id)
+        .bind(user_id)
+        .fetch_all(db)
+        .await
+}
