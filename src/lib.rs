@@ -16,6 +16,7 @@ pub mod embedded;
 pub mod error;
 pub mod links;
 pub mod page_cache;
+pub mod reports;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -1,21 +1,12 @@
 //! Logging in and out, with the two rate limits: per client address (tower_governor, in memory)
 //! and per account (the `login_failures` table, shared by every app instance).
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use governor::clock::QuantaInstant;
-use governor::middleware::NoOpMiddleware;
 use serde::Deserialize;
-use tower_governor::GovernorLayer;
-use tower_governor::governor::GovernorConfigBuilder;
-use tower_governor::key_extractor::PeerIpKeyExtractor;
 use tower_sessions::Session;
 
 use crate::auth::login::{self, LoginError};
@@ -27,27 +18,6 @@ use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::forms::{Form, FormErrors, Query};
 use crate::web::layout::Layout;
-
-/// Per client address: bursts of 10 login posts, then one every 6 seconds (10 a minute).
-pub fn rate_limit_layer() -> GovernorLayer<PeerIpKeyExtractor, NoOpMiddleware<QuantaInstant>, Body>
-{
-    let config = GovernorConfigBuilder::default()
-        .period(Duration::from_secs(6))
-        .burst_size(10)
-        .methods(vec![axum::http::Method::POST])
-        .finish()
-        .map(Arc::new)
-        .expect("a non-zero period and burst always make a valid governor config");
-    let limiter = config.limiter().clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            limiter.retain_recent();
-        }
-    });
-    GovernorLayer::new(config).error_handler(|_| AppError::TooManyRequests.into_response())
-}
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {

@@ -14,6 +14,7 @@ pub mod forms;
 pub mod job_page;
 pub mod jobs;
 pub mod layout;
+pub mod limits;
 pub mod login;
 pub mod reports;
 pub mod settings;
@@ -44,7 +45,7 @@ pub fn page_routes() -> Router<AppState> {
             "/login",
             get(login::form)
                 .post(login::create)
-                .layer(login::rate_limit_layer()),
+                .layer(limits::rate_limit_layer()),
         )
         .route("/logout", post(login::destroy))
         .route("/today", get(today::show))

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::America::New_York;
 use secondcall::db::reports::{Figure, Scope};
-use secondcall::web::reports::card::{FigureCard, TeamReport};
+use secondcall::reports::card::{FigureCard, TeamReport};
 
 use crate::helpers::TestApp;
 

@@ -35,7 +35,7 @@ fn operations() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(openapi_document))
         .routes(routes!(users::me))
-        .routes(routes!(users::create_token).layer(crate::web::login::rate_limit_layer()))
+        .routes(routes!(users::create_token).layer(crate::web::limits::rate_limit_layer()))
         .routes(routes!(users::create))
         .routes(routes!(users::update))
         .routes(routes!(companies::index, companies::create))

@@ -12,13 +12,13 @@ use crate::db::reports::{self, Figure, Person, Scope};
 use crate::db::settings;
 use crate::domain::cadence::local_date;
 use crate::error::{ApiError, ApiResult};
+use crate::reports::card::{FigureCard, SecondCall, TeamReport};
+use crate::reports::period::{self, PeriodError};
 use crate::state::AppState;
 use crate::web::api::doc::Forbidden;
 use crate::web::api::json::ApiQuery;
 use crate::web::api::paging;
 use crate::web::extract::ApiManager;
-use crate::web::reports::card::{FigureCard, SecondCall, TeamReport};
-use crate::web::reports::period::{self, PeriodError};
 
 /// The period (dates in the caller's zone; default the last 4 full weeks) and the window.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use crate::db::reports::{Figure, Scope};
 use crate::db::settings::{self, TeamSettings};
 use crate::error::AppResult;
+use crate::reports::card::FigureCard;
+use crate::reports::period;
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::reports::card::FigureCard;
-use crate::web::reports::period;
 use crate::web::reports::view::{self, CardView};
 
 /// The query string of the report pages, read by hand: `show` repeats (the chart's recruiters).

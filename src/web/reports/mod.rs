@@ -1,10 +1,8 @@
 //! The manager's Team page (second-call rates, trend, follow-through), each user's own scorecard
 //! (`/team/me`), and the lists and CSV behind every figure (`/team/list`).
 
-pub mod card;
 pub mod context;
 pub mod list;
-pub mod period;
 pub mod trend;
 pub mod view;
 pub mod words;
@@ -17,11 +15,11 @@ use futures_util::TryFutureExt;
 
 use crate::db::reports::{self, Figure, Person, Scope, WeekCount};
 use crate::error::{AppError, AppResult};
+use crate::reports::card::{CHANNELS, STRIKES, TeamReport};
 use crate::state::AppState;
 use crate::web::extract::{CurrentUser, Manager};
 use crate::web::forms::Query;
 use crate::web::layout::Layout;
-use card::{CHANNELS, STRIKES, TeamReport};
 pub use context::{Ctx, Params, context};
 use trend::Line;
 use view::{CardView, sort_rows};

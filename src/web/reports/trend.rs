@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::{Days, NaiveDate};
 
 use crate::db::reports::WeekCount;
+use crate::reports::period::monday_of;
 use crate::web::chart::{self, LineChart, Series};
-use crate::web::reports::period::monday_of;
 
 /// How many weeks the chart shows.
 pub const WEEKS: u64 = 12;

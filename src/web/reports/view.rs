@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::web::reports::card::{APPROACHES, FigureCard, JOB_BUCKETS, Recovery};
+use crate::reports::card::{APPROACHES, FigureCard, JOB_BUCKETS, Recovery};
 
 /// "60%", or a dash when there is nothing to divide.
 pub fn pct(share: Option<f64>) -> String {
