@@ -54,11 +54,12 @@ pub struct OwnedFacts {
 // closed sets of our own identifiers, so the SQL is still fully static with bound values.
 // Company news is joined from the team's events grouped by company: events are few next to
 // contacts, so one pass over them beats a probe (or, while the table is small, a sequential scan)
-// per contact.
+// per contact. Only news logged since the contact was added counts: news is a reason to call the
+// people who were there when it broke, not everyone added to the company later.
 const CONTACTS_SQL: &str = "\
 select c.id, c.owner_id, {temperature} as temperature, c.do_not_contact, c.email_opt_out, \
        c.email <> '' as has_email, c.phone <> '' as has_phone, \
-       coalesce(n.logged, '{}') as news, \
+       array(select l from unnest(n.logged) l where l >= c.created_at) as news, \
        {sign_offs} as sign_offs, {pipeline} as in_pipeline, \
        s.reason as snooze_reason, s.until as snooze_until, s.created_at as snooze_created_at \
 from {table} c \

@@ -57,6 +57,44 @@ async fn companies_are_created_listed_searched_and_patched() {
     );
 }
 
+/// News is owed to the people who were there when it was logged, not to contacts added later.
+#[tokio::test]
+async fn a_contact_added_after_the_news_is_not_owed_a_call_about_it() {
+    let t = acme().await;
+    let company = t
+        .create("/companies", &t.rob, json!({"name": "Initech"}))
+        .await;
+    let before = t
+        .create(
+            "/decision-makers",
+            &t.rob,
+            json!({"name": "Bill", "company_id": company, "phone": "1"}),
+        )
+        .await;
+    let (status, _) = t
+        .post(
+            &format!("/companies/{company}/events"),
+            &t.rob,
+            json!({"kind": "layoffs", "summary": "A third of the staff"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let after = t
+        .create(
+            "/decision-makers",
+            &t.rob,
+            json!({"name": "Peter", "company_id": company, "phone": "2"}),
+        )
+        .await;
+    let list = t.due("", &t.rob).await;
+    assert_eq!(reason_of(&list, before).as_deref(), Some("company_news"));
+    assert_eq!(reason_of(&list, after), None, "added after the news");
+    let (status, _) = t.post("/due/rebuild", &t.mia, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let list = t.due("", &t.rob).await;
+    assert_eq!(reason_of(&list, after), None, "the rebuild agrees");
+}
+
 #[tokio::test]
 async fn a_company_event_makes_a_call_due_for_its_contacts() {
     let t = acme().await;
