@@ -299,6 +299,8 @@ static THREE_STRIKES: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Recovery window after a gone-dark item appears ([002]: did the changed approach get an answer).
+/// A window that has not ended by the end of the manager's today (`$7` in the zone `$4`, from the
+/// app's clock, not the database's) is pending.
 static GONE_DARK: LazyLock<String> = LazyLock::new(|| {
     let within =
         "t.occurred_at >= h.first_seen_at and t.occurred_at < h.first_seen_at + interval '14 days'";
@@ -307,7 +309,7 @@ static GONE_DARK: LazyLock<String> = LazyLock::new(|| {
                 h.first_due_on as day, \
                 coalesce(h.approach, 'standard') || ':' || \
                   case when r.resp_at is not null then 'recovered' \
-                       when now() < h.first_seen_at + interval '14 days' then 'pending' \
+                       when (($7::date + 1)::timestamp at time zone $4) < h.first_seen_at + interval '14 days' then 'pending' \
                        else 'not_recovered' end as status, \
                 (extract(epoch from r.resp_at - h.first_seen_at) / 86400)::float8 as value, \
                 coalesce(h.approach, 'standard') as note \
