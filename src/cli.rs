@@ -122,11 +122,7 @@ async fn run_admin(pool: &sqlx::PgPool, command: AdminCommand) -> anyhow::Result
             ..
         } => {
             let mut tx = pool.begin().await?;
-            let exists: bool =
-                sqlx::query_scalar("select exists(select 1 from teams where id = $1)")
-                    .bind(team_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let exists = !users::team_ids(&mut *tx, Some(team_id)).await?.is_empty();
             anyhow::ensure!(exists, "no team with id {team_id}");
             let id = create_user(
                 &mut tx,
@@ -202,21 +198,10 @@ async fn rebuild_due(
     team_id: Option<i64>,
     as_of: Option<chrono::NaiveDate>,
 ) -> anyhow::Result<()> {
-    let teams: Vec<i64> = match team_id {
-        Some(id) => {
-            let found: Vec<i64> = sqlx::query_scalar("select id from teams where id = $1")
-                .bind(id)
-                .fetch_all(pool)
-                .await?;
-            anyhow::ensure!(!found.is_empty(), "no team with id {id}");
-            found
-        }
-        None => {
-            sqlx::query_scalar("select id from teams order by id")
-                .fetch_all(pool)
-                .await?
-        }
-    };
+    let teams = users::team_ids(pool, team_id).await?;
+    if let Some(id) = team_id {
+        anyhow::ensure!(!teams.is_empty(), "no team with id {id}");
+    }
     let date = as_of.map_or_else(|| "each user's today".to_string(), |d| d.to_string());
     let rebuilds = crate::due::rebuilds::Rebuilder::new(pool.clone(), Clock::system(), None);
     for team in teams {

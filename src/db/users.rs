@@ -169,6 +169,14 @@ pub async fn list_for_team(db: &PgPool, team_id: i64) -> sqlx::Result<Vec<User>>
     sqlx::query_as(&sql).bind(team_id).fetch_all(db).await
 }
 
+/// The ids of every team, or of the one asked for if it exists (the operator's commands).
+pub async fn team_ids(db: impl PgExecutor<'_>, only: Option<i64>) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("select id from teams where $1::bigint is null or id = $1 order by id")
+        .bind(only)
+        .fetch_all(db)
+        .await
+}
+
 /// The team's name.
 pub async fn team_name(db: &PgPool, team_id: i64) -> sqlx::Result<String> {
     sqlx::query_scalar("select name from teams where id = $1")

@@ -108,6 +108,15 @@ pub enum Started {
     AlreadyRunning { since: Option<DateTime<Utc>> },
 }
 
+/// What asking for a rebuild in the background did ([`Rebuilder::start`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// It runs now, in the background.
+    Started,
+    /// Another rebuild of the team was running (since then, if its run is recorded).
+    AlreadyRunning { since: Option<DateTime<Utc>> },
+}
+
 /// Starts team rebuilds: held in the app state, so every caller goes through the same guard.
 #[derive(Clone)]
 pub struct Rebuilder {
@@ -140,11 +149,9 @@ impl Rebuilder {
             let since = due::runs::running_since(&self.db, team_id).await?;
             return Ok(Started::AlreadyRunning { since });
         };
-        let counts = self
-            .run_locked(team_id, trigger, as_of, Pass::default())
-            .await;
-        lock.release().await?;
-        counts.map(Started::Done)
+        self.run_and_release(lock, team_id, trigger, as_of, Pass::default())
+            .await
+            .map(Started::Done)
     }
 
     /// Rebuilds the team after the running rebuild (if any), in the background: a settings save
@@ -165,12 +172,8 @@ impl Rebuilder {
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .remove(&team_id);
-                let lock = lock?;
-                let counts = this
-                    .run_locked(team_id, trigger, None, Pass::default())
-                    .await;
-                lock.release().await?;
-                counts
+                this.run_and_release(lock?, team_id, trigger, None, Pass::default())
+                    .await
             }
             .await;
             if let Err(err) = result {
@@ -193,9 +196,8 @@ impl Rebuilder {
             one_by_one: true,
             ..Pass::default()
         };
-        let counts = self.run_locked(team_id, trigger, None, pass).await;
-        lock.release().await?;
-        counts
+        self.run_and_release(lock, team_id, trigger, None, pass)
+            .await
     }
 
     /// The nightly task's rebuild of the users whose lists are behind, or None when another
@@ -215,9 +217,40 @@ impl Rebuilder {
             stop: Some(stop),
             ..Pass::default()
         };
-        let counts = self.run_locked(team_id, trigger, None, pass).await;
+        self.run_and_release(lock, team_id, trigger, None, pass)
+            .await
+            .map(Some)
+    }
+
+    /// Asks for a rebuild of the team in the background ("Rebuild now"): started, or refused with
+    /// when the running one started.
+    pub async fn start(&self, team_id: i64, trigger: RunTrigger) -> anyhow::Result<Asked> {
+        match TeamLock::try_take(&self.db, team_id).await? {
+            Some(lock) => {
+                // handed over to the queued rebuild, which takes it again at once
+                lock.release().await?;
+                self.queue(team_id, trigger);
+                Ok(Asked::Started)
+            }
+            None => {
+                let since = due::runs::running_since(&self.db, team_id).await?;
+                Ok(Asked::AlreadyRunning { since })
+            }
+        }
+    }
+
+    /// [`Self::run_locked`], then the lock given back whatever the run's outcome.
+    async fn run_and_release(
+        &self,
+        lock: TeamLock,
+        team_id: i64,
+        trigger: RunTrigger,
+        as_of: Option<NaiveDate>,
+        pass: Pass<'_>,
+    ) -> anyhow::Result<Counts> {
+        let counts = self.run_locked(team_id, trigger, as_of, pass).await;
         lock.release().await?;
-        counts.map(Some)
+        counts
     }
 
     /// The run itself, recorded, under the team's lock; the clock and the test pause are this

@@ -17,7 +17,7 @@ use crate::background::nightly;
 use crate::db::settings::{self, TeamSettings, WEEKDAYS};
 use crate::domain::cadence::{MAX_HOLIDAYS, SettingsError};
 use crate::due;
-use crate::due::rebuilds::TeamLock;
+use crate::due::rebuilds::Asked;
 use crate::due::runs::{Run, RunStatus, RunTrigger};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -321,21 +321,20 @@ pub async fn update(
 /// POST /settings/rebuild: the "rebuild now" button. It runs in the background (the runs table
 /// shows its progress); while another rebuild of the team runs, the page says since when.
 pub async fn rebuild(State(app): State<AppState>, manager: Manager) -> AppResult<Response> {
-    let team_id = manager.team_id;
-    let message = match TeamLock::try_take(&app.db, team_id).await? {
-        Some(lock) => {
-            // hand the lock over to the queued rebuild: it takes it again at once
-            lock.release().await?;
-            app.rebuilds.queue(team_id, RunTrigger::Manual);
-            "Rebuilding every list of the team now; the run appears below.".to_string()
-        }
-        None => {
-            let since = due::runs::running_since(&app.db, team_id).await?;
+    let message = match app
+        .rebuilds
+        .start(manager.team_id, RunTrigger::Manual)
+        .await?
+    {
+        Asked::AlreadyRunning { since } => {
             let today = app.clock.today_in(manager.tz());
             let since = since.map_or_else(String::new, |t| {
                 format!(" (started {})", fmt::moment(t, manager.tz(), today))
             });
             format!("A rebuild of the team's lists is already running{since}; its run is below.")
+        }
+        Asked::Started => {
+            "Rebuilding every list of the team now; the run appears below.".to_string()
         }
     };
     session::flash(&manager.session, "ok", message).await;
