@@ -4,6 +4,7 @@ pub mod account;
 pub mod api;
 pub mod board;
 pub mod chart;
+pub mod client;
 pub mod companies;
 pub mod contact_form;
 pub mod contact_page;
