@@ -31,6 +31,22 @@ impl AppState {
             db: &self.db,
             now: self.clock.now(),
             rebuilds: &self.rebuilds,
+            who: crate::audit::Who::default(),
+        }
+    }
+
+    /// The same, for a request: who asks and from which address (what the security log records).
+    pub fn ctx_as(
+        &self,
+        user_id: Option<i64>,
+        client: crate::web::client::ClientAddr,
+    ) -> crate::actions::Ctx<'_> {
+        crate::actions::Ctx {
+            who: crate::audit::Who {
+                user_id,
+                ip: Some(client.0),
+            },
+            ..self.ctx()
         }
     }
 }

@@ -23,6 +23,8 @@ pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
     /// Where a team's rebuild is asked for (once at a time per team).
     pub rebuilds: &'a crate::due::rebuilds::Rebuilder,
+    /// Who acts and from where, for the security log.
+    pub who: crate::audit::Who,
 }
 
 /// Why an action did not happen; nothing was written.

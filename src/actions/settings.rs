@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use super::{ActionResult, Ctx};
+use crate::audit::{self, Event, Kind};
 use crate::db::settings::{self, TeamSettings};
 use crate::domain::cadence::{SettingsError, within};
 use crate::due::runs::RunTrigger;
@@ -49,7 +50,56 @@ pub async fn save(
 }
 
 async fn store(cx: &Ctx<'_>, team_id: i64, s: &TeamSettings) -> ActionResult<()> {
-    settings::save(cx.db, team_id, s).await?;
+    let mut tx = cx.db.begin().await?;
+    let old = settings::load(&mut *tx, team_id).await?;
+    settings::save(&mut *tx, team_id, s).await?;
+    let changed = changed_fields(&old, s);
+    if !changed.is_empty() {
+        let event = Event::new(Kind::SettingsChanged, team_id).detail(changed.join(", "));
+        audit::record(&mut *tx, cx.who, cx.now, event).await?;
+    }
+    tx.commit().await?;
     cx.rebuilds.queue(team_id, RunTrigger::Settings);
     Ok(())
+}
+
+/// The names (as the API spells them) of the settings that differ, for the security log.
+pub fn changed_fields(old: &TeamSettings, new: &TeamSettings) -> Vec<&'static str> {
+    let (a, b) = (&old.cadence, &new.cadence);
+    [
+        ("intervals.hot", a.interval_hot != b.interval_hot),
+        ("intervals.warm", a.interval_warm != b.interval_warm),
+        ("intervals.cold", a.interval_cold != b.interval_cold),
+        (
+            "second_call_working_days",
+            a.second_call_working_days != b.second_call_working_days,
+        ),
+        ("strike_gaps", a.strike_gaps != b.strike_gaps),
+        (
+            "gone_dark.touches",
+            a.gone_dark_touches != b.gone_dark_touches,
+        ),
+        (
+            "gone_dark.min_days",
+            a.gone_dark_min_days != b.gone_dark_min_days,
+        ),
+        (
+            "gone_dark.rearm_days",
+            a.gone_dark_rearm_days != b.gone_dark_rearm_days,
+        ),
+        ("working_days", a.working_days != b.working_days),
+        ("holidays", a.holidays != b.holidays),
+        ("nightly_hour", old.nightly_hour != new.nightly_hour),
+        (
+            "second_call_window_days",
+            old.second_call_window_days != new.second_call_window_days,
+        ),
+        (
+            "new_dm_daily_goal",
+            old.new_dm_daily_goal != new.new_dm_daily_goal,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, differs)| differs.then_some(name))
+    .collect()
 }

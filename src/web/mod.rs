@@ -18,6 +18,7 @@ pub mod layout;
 pub mod limits;
 pub mod login;
 pub mod reports;
+pub mod security_log;
 pub mod settings;
 pub mod setup;
 pub mod today;
@@ -93,6 +94,7 @@ pub fn page_routes() -> Router<AppState> {
         .route("/applications/{id}/move", post(board::move_card))
         .route("/settings", get(settings::show).post(settings::update))
         .route("/settings/rebuild", post(settings::rebuild))
+        .route("/settings/security-log", get(security_log::show))
         .route("/settings/users/{id}/deactivate", post(users::deactivate))
         .route("/settings/users/{id}/reactivate", post(users::reactivate))
         .route("/touches/{id}/edit", get(touch_edit::edit_form))

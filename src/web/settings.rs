@@ -21,6 +21,7 @@ use crate::due::rebuilds::Asked;
 use crate::due::runs::{Run, RunStatus, RunTrigger};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::client::ClientAddr;
 use crate::web::extract::Manager;
 use crate::web::fmt;
 use crate::web::forms::{FormErrors, MultiForm};
@@ -290,18 +291,24 @@ pub async fn show(State(app): State<AppState>, manager: Manager) -> AppResult<Re
 pub async fn update(
     State(app): State<AppState>,
     manager: Manager,
+    client: ClientAddr,
     MultiForm(form): MultiForm<SettingsForm>,
 ) -> AppResult<Response> {
     let current = settings::load(&app.db, manager.team_id).await?;
     let today = app.clock.today_in(manager.tz());
     match form.parse(&current, today) {
         Ok(new) => {
-            actions::settings::save(&app.ctx(), manager.team_id, &new, today)
-                .await
-                .map_err(|e| match e {
-                    SaveError::Invalid(e) => anyhow::anyhow!("settings checked twice: {e}").into(),
-                    SaveError::Action(e) => AppError::from(e),
-                })?;
+            actions::settings::save(
+                &app.ctx_as(Some(manager.id), client),
+                manager.team_id,
+                &new,
+                today,
+            )
+            .await
+            .map_err(|e| match e {
+                SaveError::Invalid(e) => anyhow::anyhow!("settings checked twice: {e}").into(),
+                SaveError::Action(e) => AppError::from(e),
+            })?;
             session::flash(
                 &manager.session,
                 "ok",

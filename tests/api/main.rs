@@ -6,6 +6,7 @@
 
 mod api_engine;
 mod api_jobs;
+mod audit;
 mod auth;
 mod bad_input;
 pub mod board;

@@ -2,6 +2,7 @@
 //! generated from the handlers by utoipa.
 
 pub mod applications;
+pub mod audit;
 pub mod companies;
 pub mod contacts;
 pub mod doc;
@@ -67,6 +68,7 @@ fn operations() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::show, settings::update))
         .routes(routes!(reports::second_call_rate))
         .routes(routes!(reports::coverage))
+        .routes(routes!(audit::index))
 }
 
 /// The document, serialized once when the routes are made.

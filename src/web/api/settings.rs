@@ -15,6 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::web::api::doc::Forbidden;
 use crate::web::api::json::ApiJson;
+use crate::web::client::ClientAddr;
 use crate::web::extract::{ApiManager, ApiUser};
 
 /// Days between calls to a DM by temperature (the contact cycle).
@@ -218,13 +219,14 @@ pub async fn show(
 pub async fn update(
     State(app): State<AppState>,
     ApiManager(manager): ApiManager,
+    client: ClientAddr,
     ApiJson(patch): ApiJson<SettingsPatch>,
 ) -> ApiResult<Json<SettingsJson>> {
     let team = manager.team_id;
     let today = app.clock.today_in(manager.tz());
     let s = patch.apply(settings::load(&app.db, team).await?, today)?;
     // validated above with the same rule; a verdict here can only repeat it
-    crate::actions::settings::save(&app.ctx(), team, &s, today)
+    crate::actions::settings::save(&app.ctx_as(Some(manager.id), client), team, &s, today)
         .await
         .map_err(|e| match e {
             SaveError::Invalid(e) => ApiError::invalid(api_error(&e)),
