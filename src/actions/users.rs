@@ -7,6 +7,7 @@ use sqlx::PgConnection;
 
 use super::{ActionError, ActionResult, Ctx};
 use crate::accounts::{self, Email, FieldError, Role};
+use crate::audit::{self, Event, Kind};
 use crate::auth::password;
 use crate::db::users::{self, NewUser, User};
 use crate::due::runs::RunTrigger;
@@ -92,6 +93,10 @@ pub async fn create_in(
 pub async fn create(cx: &Ctx<'_>, team_id: i64, v: &ValidUser) -> ActionResult<User> {
     let mut tx = cx.db.begin().await?;
     let user = create_in(&mut tx, team_id, v, false).await?;
+    let event = Event::new(Kind::UserCreated, team_id)
+        .target(user.id)
+        .detail(format!("role {}", user.role.as_str()));
+    audit::record(&mut *tx, cx.who, cx.now, event).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -185,6 +190,9 @@ pub async fn change(
     let user = users::find_in_team(&mut *tx, team, id)
         .await?
         .ok_or(ActionError::NotFound)?;
+    for event in change_events(&target, &user, heir.as_ref().map(|h| (h.id, owned))) {
+        audit::record(&mut *tx, cx.who, cx.now, event).await?;
+    }
     tx.commit().await?;
     if let Some(h) = &heir {
         // the moved contacts' items follow their new owner, today
@@ -197,6 +205,39 @@ pub async fn change(
         user,
         handed_to: heir.map(|h| (h, owned)),
     })
+}
+
+/// The security log's entries for a change: a role that moved, a deactivation (and to whom the
+/// contacts went), a reactivation. A time zone is not a security event.
+fn change_events(before: &User, after: &User, handed: Option<(i64, i64)>) -> Vec<Event> {
+    let mut events = Vec::new();
+    let team = after.team_id;
+    if before.role != after.role {
+        events.push(
+            Event::new(Kind::RoleChanged, team)
+                .target(after.id)
+                .detail(format!(
+                    "{} -> {}",
+                    before.role.as_str(),
+                    after.role.as_str()
+                )),
+        );
+    }
+    match (before.active, after.active) {
+        (true, false) => {
+            let detail = handed
+                .map(|(heir, n)| format!("{n} contacts handed to user {heir}"))
+                .unwrap_or_default();
+            events.push(
+                Event::new(Kind::UserDeactivated, team)
+                    .target(after.id)
+                    .detail(detail),
+            );
+        }
+        (false, true) => events.push(Event::new(Kind::UserReactivated, team).target(after.id)),
+        _ => {}
+    }
+    events
 }
 
 async fn apply(

@@ -14,6 +14,7 @@ use crate::auth::session;
 use crate::db::users::{self, User};
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::client::ClientAddr;
 use crate::web::extract::Manager;
 use crate::web::forms::{Form, FormErrors};
 use crate::web::layout::Layout;
@@ -94,11 +95,18 @@ pub async fn new_form(manager: Manager) -> AppResult<Response> {
 pub async fn create(
     State(app): State<AppState>,
     manager: Manager,
+    client: ClientAddr,
     Form(form): Form<UserForm>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     match form.input().parse() {
-        Ok(valid) => match act::create(&app.ctx(), manager.team_id, &valid).await {
+        Ok(valid) => match act::create(
+            &app.ctx_as(Some(manager.id), client),
+            manager.team_id,
+            &valid,
+        )
+        .await
+        {
             Ok(user) => {
                 let text = format!("{} can now log in as {}.", user.name, user.email);
                 session::flash(&manager.session, "ok", text).await;
@@ -131,21 +139,28 @@ pub struct ResetForm {
 pub async fn reset_password(
     State(app): State<AppState>,
     manager: Manager,
+    client: ClientAddr,
     Path(id): Path<i64>,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
-    let (kind, text) =
-        match act::reset_password(&app.ctx(), manager.team_id, id, &form.password).await {
-            Ok(target) => (
-                "ok",
-                format!(
-                    "{} has a temporary password and must choose a new one at their next login.",
-                    target.name
-                ),
+    let (kind, text) = match act::reset_password(
+        &app.ctx_as(Some(manager.id), client),
+        manager.team_id,
+        id,
+        &form.password,
+    )
+    .await
+    {
+        Ok(target) => (
+            "ok",
+            format!(
+                "{} has a temporary password and must choose a new one at their next login.",
+                target.name
             ),
-            Err(ActionError::Invalid(e)) => ("error", format!("Temporary password: {}", e.message)),
-            Err(other) => return Err(other.into()),
-        };
+        ),
+        Err(ActionError::Invalid(e)) => ("error", format!("Temporary password: {}", e.message)),
+        Err(other) => return Err(other.into()),
+    };
     session::flash(&manager.session, kind, text).await;
     Ok(Redirect::to("/settings/users").into_response())
 }
@@ -161,6 +176,7 @@ pub struct DeactivateForm {
 pub async fn deactivate(
     State(app): State<AppState>,
     manager: Manager,
+    client: ClientAddr,
     Path(id): Path<i64>,
     Form(form): Form<DeactivateForm>,
 ) -> AppResult<Response> {
@@ -169,17 +185,18 @@ pub async fn deactivate(
         reassign_to: form.reassign_to.trim().parse::<i64>().ok(),
         ..UserChange::default()
     };
-    let (kind, text) = match act::change(&app.ctx(), &manager, id, &change).await {
-        Ok(Changed { user, handed_to }) => {
-            let moved = handed_to
-                .map(|(h, n)| format!(" Their {n} contacts now belong to {}.", h.name))
-                .unwrap_or_default();
-            ("ok", format!("{} is deactivated.{moved}", user.name))
-        }
-        Err(ActionError::Invalid(e)) => ("error", e.message),
-        Err(ActionError::Conflict(m)) => ("error", m),
-        Err(other) => return Err(other.into()),
-    };
+    let (kind, text) =
+        match act::change(&app.ctx_as(Some(manager.id), client), &manager, id, &change).await {
+            Ok(Changed { user, handed_to }) => {
+                let moved = handed_to
+                    .map(|(h, n)| format!(" Their {n} contacts now belong to {}.", h.name))
+                    .unwrap_or_default();
+                ("ok", format!("{} is deactivated.{moved}", user.name))
+            }
+            Err(ActionError::Invalid(e)) => ("error", e.message),
+            Err(ActionError::Conflict(m)) => ("error", m),
+            Err(other) => return Err(other.into()),
+        };
     session::flash(&manager.session, kind, text).await;
     Ok(Redirect::to("/settings/users").into_response())
 }
@@ -188,13 +205,14 @@ pub async fn deactivate(
 pub async fn reactivate(
     State(app): State<AppState>,
     manager: Manager,
+    client: ClientAddr,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let change = UserChange {
         active: Some(true),
         ..UserChange::default()
     };
-    let changed = act::change(&app.ctx(), &manager, id, &change).await?;
+    let changed = act::change(&app.ctx_as(Some(manager.id), client), &manager, id, &change).await?;
     let text = format!("{} can log in again.", changed.user.name);
     session::flash(&manager.session, "ok", text).await;
     Ok(Redirect::to("/settings/users").into_response())

@@ -151,3 +151,72 @@ async fn bad_filters_are_named_and_pages_follow_each_other() {
     let html = resp.text().await.unwrap();
     assert!(html.contains("value=\"yesterday\"") && html.contains("YYYY-MM-DD"));
 }
+
+#[tokio::test]
+async fn users_added_promoted_deactivated_and_reactivated_are_logged_by_page_and_api() {
+    let app = TestApp::spawn().await;
+    app.create_team("Acme", "mia@acme.test").await;
+    let token = app.token_for("mia@acme.test").await;
+    let (status, rob) = app
+        .api(
+            Method::POST,
+            "/users",
+            &token,
+            Some(
+                json!({"email": "rob@acme.test", "name": "Rob Roe", "role": "recruiter",
+                "password": crate::helpers::PASSWORD, "time_zone": "UTC"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{rob}");
+    let rob = rob["id"].as_i64().unwrap();
+    let path = format!("/users/{rob}");
+    app.api(
+        Method::PATCH,
+        &path,
+        &token,
+        Some(json!({"role": "manager"})),
+    )
+    .await;
+    // a time zone is not a security event
+    app.api(
+        Method::PATCH,
+        &path,
+        &token,
+        Some(json!({"time_zone": "Europe/Berlin"})),
+    )
+    .await;
+    app.login("mia@acme.test").await;
+    let resp = app
+        .post_form(&format!("/settings/users/{rob}/deactivate"), &[])
+        .await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    let resp = app
+        .post_form(&format!("/settings/users/{rob}/reactivate"), &[])
+        .await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+
+    let (_, log) = audit(&app, &token, &format!("?user_id={rob}")).await;
+    let seen: Vec<(String, String)> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["target_user_id"], rob);
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["detail"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("user_reactivated", ""),
+        ("user_deactivated", ""),
+        ("role_changed", "recruiter -> manager"),
+        ("user_created", "role recruiter"),
+    ]
+    .iter()
+    .map(|(k, d)| (k.to_string(), d.to_string()))
+    .collect();
+    assert_eq!(seen, expected);
+}

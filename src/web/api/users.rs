@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::web::api::doc::{Forbidden, RateLimited};
 use crate::web::api::json::{ApiJson, ErrorJson};
+use crate::web::client::ClientAddr;
 use crate::web::extract::{ApiManager, ApiUser};
 
 /// A user as the API shows it.
@@ -111,6 +112,7 @@ fn utc() -> String {
 pub async fn create(
     State(app): State<AppState>,
     ApiManager(manager): ApiManager,
+    client: ClientAddr,
     ApiJson(body): ApiJson<NewUserJson>,
 ) -> ApiResult<(StatusCode, Json<UserJson>)> {
     let input = UserInput {
@@ -123,7 +125,12 @@ pub async fn create(
     let valid = input
         .parse()
         .map_err(|mut errs| ApiError::invalid(errs.remove(0)))?;
-    let user = act::create(&app.ctx(), manager.team_id, &valid).await?;
+    let user = act::create(
+        &app.ctx_as(Some(manager.id), client),
+        manager.team_id,
+        &valid,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -145,6 +152,7 @@ pub struct UserPatch {
 pub async fn update(
     State(app): State<AppState>,
     ApiManager(manager): ApiManager,
+    client: ClientAddr,
     Path(id): Path<i64>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> ApiResult<Json<UserJson>> {
@@ -154,6 +162,6 @@ pub async fn update(
         active: patch.active,
         reassign_to: patch.reassign_to,
     };
-    let changed = act::change(&app.ctx(), &manager, id, &change).await?;
+    let changed = act::change(&app.ctx_as(Some(manager.id), client), &manager, id, &change).await?;
     Ok(Json(changed.user.into()))
 }
