@@ -196,7 +196,7 @@ async fn pages_behind_login_and_api_answers_are_no_store_static_files_are_not() 
     );
 }
 
-fn setup_form<'a>(code: &'a str) -> Vec<(&'static str, &'a str)> {
+fn setup_form(code: &str) -> Vec<(&'static str, &str)> {
     vec![
         ("team", "Acme Staffing"),
         ("name", "Mia Manager"),
