@@ -172,7 +172,7 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
 /// Makes the embedded cluster ready for the app, as its administrator: the app's role (login,
 /// no superuser, no role or database creation), the app's database owned by it, and, in a data
 /// folder from before the role existed, everything the migrations made handed over to it.
-async fn prepare_app_database(cluster: &EmbeddedPostgres) -> anyhow::Result<()> {
+pub async fn prepare_app_database(cluster: &EmbeddedPostgres) -> anyhow::Result<()> {
     let admin = PgPoolOptions::new()
         .max_connections(1)
         .connect_with(cluster.admin_options())
