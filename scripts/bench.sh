@@ -135,7 +135,7 @@ OWNED=$(psql -At -F ' ' "$FULL_URL" -c "
 APP_PORT=$(free_port)
 BASE=http://127.0.0.1:$APP_PORT
 log "secondcall serve on $BASE"
-DATABASE_URL=$FULL_URL BIND=127.0.0.1:$APP_PORT NIGHTLY=false RUST_LOG=warn "$BIN" serve \
+DATABASE_URL=$FULL_URL BIND=127.0.0.1:$APP_PORT NIGHTLY=false API_RATE_PER_SECOND=0 RUST_LOG=warn "$BIN" serve \
     >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
@@ -190,7 +190,7 @@ HEALTH_RESULT=$(wrk_run "/healthz" /healthz)
 # The same page rendered on every request (PAGE_CACHE_MB=0): what the first load after a write
 # costs, alone and under the same load.
 kill "$SERVER_PID" && wait "$SERVER_PID" 2>/dev/null || true
-DATABASE_URL=$FULL_URL BIND=127.0.0.1:$APP_PORT NIGHTLY=false PAGE_CACHE_MB=0 RUST_LOG=warn "$BIN" serve \
+DATABASE_URL=$FULL_URL BIND=127.0.0.1:$APP_PORT NIGHTLY=false API_RATE_PER_SECOND=0 PAGE_CACHE_MB=0 RUST_LOG=warn "$BIN" serve \
     >>"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do

@@ -11,6 +11,10 @@ use sqlx::postgres::PgConnectOptions;
 /// The database the embedded cluster serves the app from (created on first start).
 const DATABASE: &str = "secondcall";
 
+/// The role the app connects as: it owns the app's database and everything in it, and is no
+/// superuser (`postgres` stays the cluster's administrator, used only to set this up).
+const APP_ROLE: &str = "secondcall";
+
 /// Why the embedded cluster could not be used; each message tells the operator what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum EmbeddedError {
@@ -115,14 +119,20 @@ impl EmbeddedPostgres {
             .database("postgres")
     }
 
-    /// Options for the app's own database inside the cluster.
+    /// Options for the app's own database inside the cluster, as the app's role (local trust,
+    /// like the administrator: the socket is reachable only from this machine's data folder).
     pub fn app_options(&self) -> PgConnectOptions {
-        self.admin_options().database(DATABASE)
+        self.admin_options().username(APP_ROLE).database(DATABASE)
     }
 
     /// Name of the app's database inside the cluster.
     pub fn database_name(&self) -> &'static str {
         DATABASE
+    }
+
+    /// Name of the role the app connects as.
+    pub fn app_role(&self) -> &'static str {
+        APP_ROLE
     }
 
     /// Stops the cluster if this process started or owns it; a joined cluster is left running.

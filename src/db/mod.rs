@@ -14,6 +14,7 @@ pub mod goals;
 pub mod jobs;
 pub mod reports;
 pub mod settings;
+pub mod setup_codes;
 pub mod tokens;
 pub mod touches;
 pub mod users;
@@ -52,7 +53,7 @@ impl Database {
                     tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir, mode, ""))
                         .await
                         .context("embedded PostgreSQL start task failed")??;
-                create_database_if_missing(&cluster).await?;
+                prepare_app_database(&cluster).await?;
                 (cluster.app_options(), Some(cluster))
             }
         };
@@ -168,24 +169,107 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn create_database_if_missing(cluster: &EmbeddedPostgres) -> anyhow::Result<()> {
+/// Makes the embedded cluster ready for the app, as its administrator: the app's role (login,
+/// no superuser, no role or database creation), the app's database owned by it, and, in a data
+/// folder from before the role existed, everything the migrations made handed over to it.
+pub async fn prepare_app_database(cluster: &EmbeddedPostgres) -> anyhow::Result<()> {
     let admin = PgPoolOptions::new()
         .max_connections(1)
         .connect_with(cluster.admin_options())
         .await
         .context("connecting to the embedded PostgreSQL")?;
-    let exists: bool =
-        sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
-            .bind(cluster.database_name())
+    let (role, database) = (cluster.app_role(), cluster.database_name());
+    // Role and database names take no bind parameters; both are our own constants.
+    let role_exists: bool =
+        sqlx::query_scalar("select exists(select 1 from pg_roles where rolname = $1)")
+            .bind(role)
             .fetch_one(&admin)
             .await?;
-    if !exists {
-        // CREATE DATABASE takes no bind parameters; the name is our own constant.
-        sqlx::query(&format!("create database {}", cluster.database_name()))
+    if !role_exists {
+        sqlx::query(&format!(
+            "create role {role} login nosuperuser nocreatedb nocreaterole noreplication"
+        ))
+        .execute(&admin)
+        .await
+        .context("creating the app's database role")?;
+    }
+    let owner: Option<String> = sqlx::query_scalar(
+        "select pg_get_userbyid(datdba)::text from pg_database where datname = $1",
+    )
+    .bind(database)
+    .fetch_optional(&admin)
+    .await?;
+    match owner.as_deref() {
+        None => sqlx::query(&format!("create database {database} owner {role}"))
             .execute(&admin)
             .await
-            .context("creating the secondcall database")?;
+            .map(|_| ())
+            .context("creating the secondcall database")?,
+        Some(o) => {
+            if o != role {
+                sqlx::query(&format!("alter database {database} owner to {role}"))
+                    .execute(&admin)
+                    .await
+                    .context("giving the secondcall database to its role")?;
+            }
+            // every start, so a hand-over cut short is finished: nothing to do costs a lookup
+            hand_over_objects(cluster).await?;
+        }
     }
     admin.close().await;
+    Ok(())
+}
+
+/// Gives the app's role the tables, views, sequences, functions and types of the `public` schema
+/// that another role (the administrator, before the app had a role of its own) created. Members
+/// of extensions stay with the extension; sequences of identity columns follow their table.
+/// `REASSIGN OWNED BY postgres` cannot do this: it refuses the bootstrap superuser's objects.
+async fn hand_over_objects(cluster: &EmbeddedPostgres) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect_with(
+        &cluster.admin_options().database(cluster.database_name()),
+    )
+    .await
+    .context("connecting to the secondcall database as the administrator")?;
+    // One DO block, run as it is: it binds nothing and names only our own role.
+    let sql = r#"
+        do $$
+        declare
+            app oid := (select oid from pg_roles where rolname = 'ROLE');
+            r record;
+        begin
+            for r in
+                select format('alter %s %s owner to ROLE',
+                              case c.relkind when 'v' then 'view' when 'm' then 'materialized view'
+                                             when 'S' then 'sequence' when 'f' then 'foreign table'
+                                             else 'table' end,
+                              c.oid::regclass) as stmt
+                from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
+                  and c.relowner <> app
+                  and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass
+                                  and d.objid = c.oid and d.deptype in ('e', 'a', 'i'))
+            union all
+                select format('alter routine %s owner to ROLE', p.oid::regprocedure)
+                from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                where n.nspname = 'public' and p.proowner <> app
+                  and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass
+                                  and d.objid = p.oid and d.deptype = 'e')
+            union all
+                select format('alter type %s owner to ROLE', t.oid::regtype)
+                from pg_type t join pg_namespace n on n.oid = t.typnamespace
+                where n.nspname = 'public' and t.typtype in ('e', 'd', 'r') and t.typowner <> app
+                  and not exists (select 1 from pg_depend d where d.classid = 'pg_type'::regclass
+                                  and d.objid = t.oid and d.deptype = 'e')
+            loop
+                execute r.stmt;
+            end loop;
+        end $$"#
+        .replace("ROLE", cluster.app_role());
+    sqlx::raw_sql(&sql)
+        .execute(&mut conn)
+        .await
+        .context("handing the app's tables to its role")?;
+    conn.close().await?;
     Ok(())
 }

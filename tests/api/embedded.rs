@@ -248,3 +248,172 @@ async fn rebuild_due_replays_a_date_and_prints_counts() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no team with id 999999"));
 }
+
+/// The administrator's connection to the app's database in a temp root's embedded cluster.
+async fn admin_of(root: &Path) -> sqlx::PgPool {
+    let options = sqlx::postgres::PgConnectOptions::new()
+        .socket(root.join("data/postgres"))
+        .username("postgres")
+        .database("secondcall");
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap()
+}
+
+/// The roles of the server's own connections to the app's database, and whether each is a
+/// superuser.
+async fn server_roles(admin: &sqlx::PgPool) -> Vec<(String, bool)> {
+    sqlx::query_as(
+        "select distinct a.usename::text, r.rolsuper from pg_stat_activity a \
+         join pg_roles r on r.oid = a.usesysid \
+         where a.datname = 'secondcall' and a.pid <> pg_backend_pid() and a.backend_type = 'client backend'",
+    )
+    .fetch_all(admin)
+    .await
+    .unwrap()
+}
+
+/// What in the public schema does not belong to the app's role.
+async fn not_owned_by_app(admin: &sqlx::PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        "select c.relname::text from pg_class c join pg_namespace n on n.oid = c.relnamespace \
+         where n.nspname = 'public' and c.relkind in ('r', 'S', 'v') \
+           and pg_get_userbyid(c.relowner) <> 'secondcall' \
+         union all \
+         select p.proname::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace \
+         where n.nspname = 'public' and pg_get_userbyid(p.proowner) <> 'secondcall' \
+           and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')",
+    )
+    .fetch_all(admin)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_embedded_app_connects_as_its_own_role_which_is_no_superuser() {
+    let root = temp_root();
+    let port = free_port();
+    let mut server = secondcall(&root, port)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_healthy(port, &mut server).await;
+    // the migrations ran as the app's role, which now owns everything they made
+    let admin = admin_of(&root).await;
+    assert_eq!(
+        server_roles(&admin).await,
+        vec![("secondcall".to_string(), false)]
+    );
+    assert_eq!(not_owned_by_app(&admin).await, Vec::<String>::new());
+    let owner: String = sqlx::query_scalar(
+        "select pg_get_userbyid(datdba)::text from pg_database where datname = 'secondcall'",
+    )
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert_eq!(owner, "secondcall");
+    admin.close().await;
+
+    // the connection the app makes, asked directly
+    let cluster = secondcall::embedded::EmbeddedPostgres::start(
+        &root.join("data"),
+        secondcall::embedded::Mode::Command,
+        "",
+    )
+    .unwrap();
+    let mut app = <sqlx::PgConnection as sqlx::Connection>::connect_with(&cluster.app_options())
+        .await
+        .unwrap();
+    let superuser: bool =
+        sqlx::query_scalar("select rolsuper from pg_roles where rolname = current_user")
+            .fetch_one(&mut app)
+            .await
+            .unwrap();
+    assert!(!superuser, "the app's connection is no superuser");
+    drop(app);
+    cluster.stop().unwrap();
+    assert!(terminate(&mut server).success());
+    std::fs::remove_dir_all(&root).ok();
+}
+
+#[tokio::test]
+async fn a_data_folder_from_before_the_app_role_is_handed_over_on_start() {
+    // The old layout: the database made and migrated by the administrator.
+    let root = temp_root();
+    let cluster = secondcall::embedded::EmbeddedPostgres::start(
+        &root.join("data"),
+        secondcall::embedded::Mode::Command,
+        "",
+    )
+    .unwrap();
+    let admin = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(cluster.admin_options())
+        .await
+        .unwrap();
+    sqlx::query("create database secondcall")
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let old = admin_of(&root).await;
+    secondcall::db::migrate(&old).await.unwrap();
+    sqlx::query("insert into teams (name) values ('Acme')")
+        .execute(&old)
+        .await
+        .unwrap();
+    assert!(!not_owned_by_app(&old).await.is_empty());
+    old.close().await;
+    cluster.stop().unwrap();
+
+    let port = free_port();
+    let mut server = secondcall(&root, port)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_healthy(port, &mut server).await;
+    let admin = admin_of(&root).await;
+    assert_eq!(not_owned_by_app(&admin).await, Vec::<String>::new());
+    assert_eq!(
+        server_roles(&admin).await,
+        vec![("secondcall".to_string(), false)]
+    );
+    admin.close().await;
+    // the app reads and writes its old data as its own role
+    let mut create = secondcall(&root, port)
+        .args([
+            "admin",
+            "create-user",
+            "--team-id",
+            "1",
+            "--email",
+            "rita@acme.test",
+            "--name",
+            "Rita",
+            "--role",
+            "recruiter",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    create
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery\n")
+        .unwrap();
+    assert!(create.wait().unwrap().success(), "create-user failed");
+    let login = reqwest::get(format!("http://127.0.0.1:{port}/login"))
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200, "a team exists: the login page");
+    assert!(terminate(&mut server).success());
+    std::fs::remove_dir_all(&root).ok();
+}

@@ -84,15 +84,10 @@ impl PrivateCluster {
 
     /// Creates and migrates the app's database; returns what `serve` connects with.
     pub async fn database(&self) -> PgConnectOptions {
-        let admin = small_pool(&self.cluster().admin_options()).await;
-        sqlx::query(&format!(
-            "create database {}",
-            self.cluster().database_name()
-        ))
-        .execute(&admin)
-        .await
-        .unwrap();
-        admin.close().await;
+        // as `serve` does: the app's role, and its database owned by it
+        secondcall::db::prepare_app_database(self.cluster())
+            .await
+            .unwrap();
         let options = secondcall::db::for_requests(self.cluster().app_options());
         let db = small_pool(&options).await;
         secondcall::db::migrate(&db).await.unwrap();

@@ -20,6 +20,7 @@ mod manage;
 mod nightly;
 mod openapi;
 mod pages;
+mod proxy;
 mod reports;
 mod seed;
 mod today_cache;
