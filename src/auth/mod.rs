@@ -2,5 +2,6 @@
 
 pub mod login;
 pub mod password;
+pub mod password_rules;
 pub mod session;
 pub mod tokens;
