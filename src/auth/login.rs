@@ -84,11 +84,12 @@ pub async fn login(
         now - EVERYWHERE_WINDOW,
     )
     .await?;
-    if here >= MAX_FAILURES_HERE {
-        return Err(LoginError::ThrottledHere);
-    }
+    // the longer wait first: it is the one that will still hold in a minute
     if everywhere >= MAX_FAILURES_EVERYWHERE {
         return Err(LoginError::ThrottledEverywhere);
+    }
+    if here >= MAX_FAILURES_HERE {
+        return Err(LoginError::ThrottledHere);
     }
     let found = users::find_for_login(db, &email).await?;
     let (row, hash) = match found {
