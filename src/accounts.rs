@@ -1,5 +1,5 @@
 //! Account input parsed into types that cannot hold invalid values: roles, emails, names,
-//! time zones, passwords. Pure: no database, no HTTP.
+//! time zones (passwords: `auth::password_rules`). Pure: no database, no HTTP.
 
 use std::fmt;
 use std::str::FromStr;
@@ -128,18 +128,6 @@ pub fn parse_time_zone(field: &'static str, raw: &str) -> Result<Tz, FieldError>
     })
 }
 
-/// Passwords: at least 10 characters, at most 200 (argon2 input stays bounded).
-pub fn check_password(field: &'static str, raw: &str) -> Result<(), FieldError> {
-    let n = raw.chars().count();
-    if n < 10 {
-        return Err(FieldError::new(field, "Use at least 10 characters."));
-    }
-    if n > 200 {
-        return Err(FieldError::new(field, "Use at most 200 characters."));
-    }
-    Ok(())
-}
-
 /// Time zones offered in selects: all IANA names, the common ones first.
 pub fn time_zone_names() -> Vec<&'static str> {
     chrono_tz::TZ_VARIANTS
@@ -183,12 +171,6 @@ mod tests {
     fn time_zones_must_be_iana_names() {
         assert!(parse_time_zone("tz", "America/New_York").is_ok());
         assert!(parse_time_zone("tz", "Mars/Olympus").is_err());
-    }
-
-    #[test]
-    fn short_passwords_are_refused() {
-        assert!(check_password("password", "short").is_err());
-        assert!(check_password("password", "long enough pw").is_ok());
     }
 
     #[test]

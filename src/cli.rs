@@ -7,13 +7,15 @@ use anyhow::Context;
 use tokio_util::sync::CancellationToken;
 
 use crate::accounts;
-use crate::actions::ActionError;
+use crate::actions::tokens::{self as token_actions, TokenInput};
 use crate::actions::users::{self as act, UserInput};
-use crate::auth::tokens;
+use crate::actions::{ActionError, Ctx};
+use crate::auth::password;
 use crate::clock::Clock;
 use crate::config::{AdminCommand, Cli, Command, Config};
+use crate::db::Database;
 use crate::db::users;
-use crate::db::{self, Database};
+use crate::due::rebuilds::Rebuilder;
 use crate::due::rebuilds::Started;
 use crate::due::runs::RunTrigger;
 use crate::embedded::{EmbeddedError, Mode};
@@ -110,7 +112,7 @@ async fn run_admin(pool: &sqlx::PgPool, command: AdminCommand) -> anyhow::Result
                 time_zone,
             };
             create_user(&mut tx, user).await?;
-            db::setup_codes::delete_all(&mut *tx).await?;
+            crate::db::setup_codes::delete_all(&mut *tx).await?;
             tx.commit().await?;
             write_line(&team_id.to_string())
         }
@@ -140,15 +142,59 @@ async fn run_admin(pool: &sqlx::PgPool, command: AdminCommand) -> anyhow::Result
             write_line(&id.to_string())
         }
         AdminCommand::CreateToken { email } => {
-            let user = users::find_by_email(pool, &email)
-                .await?
-                .filter(|u| u.active);
-            let user = user.with_context(|| format!("no active user with email {email}"))?;
-            let (token, hash) = tokens::generate();
-            db::tokens::insert(pool, &user, "command line", &hash).await?;
-            write_line(&token)
+            let user = active_user(pool, &email).await?;
+            let rebuilds = Rebuilder::new(pool.clone(), Clock::system(), None);
+            let cx = operator_ctx(pool, &rebuilds);
+            let new = token_actions::create(&cx, &user, &TokenInput::default(), "command line")
+                .await
+                .map_err(|e| match e {
+                    ActionError::Forbidden => anyhow::anyhow!(
+                        "{email} has a temporary password: they must change it at their next login before tokens can be made"
+                    ),
+                    other => anyhow::anyhow!("{other}"),
+                })?;
+            write_line(&new.token)
+        }
+        AdminCommand::ResetPassword { email } => {
+            let temporary = reset_password(pool, &email).await?;
+            write_line(&temporary)
         }
     }
+}
+
+async fn active_user(pool: &sqlx::PgPool, email: &str) -> anyhow::Result<users::User> {
+    users::find_by_email(pool, email)
+        .await?
+        .filter(|u| u.active)
+        .with_context(|| format!("no active user with email {email}"))
+}
+
+/// What the operator's commands act with: the system clock's now.
+fn operator_ctx<'a>(pool: &'a sqlx::PgPool, rebuilds: &'a Rebuilder) -> Ctx<'a> {
+    Ctx {
+        db: pool,
+        now: Clock::system().now(),
+        rebuilds,
+        who: crate::audit::Who::OPERATOR,
+    }
+}
+
+/// A random temporary password for the user through the same action as a manager's reset; the
+/// password, to hand over.
+pub async fn reset_password(pool: &sqlx::PgPool, email: &str) -> anyhow::Result<String> {
+    let user = active_user(pool, email).await?;
+    let rebuilds = Rebuilder::new(pool.clone(), Clock::system(), None);
+    let cx = operator_ctx(pool, &rebuilds);
+    // a random one holds a name part of the user only by a rare chance: then draw again
+    for _ in 0..10 {
+        let temporary = password::random_temporary();
+        match act::reset_password(&cx, user.team_id, user.id, &temporary).await {
+            Ok(_) => return Ok(temporary),
+            Err(ActionError::Invalid(_)) => continue,
+            Err(other) => anyhow::bail!("{other}"),
+        }
+    }
+    anyhow::bail!("could not draw a temporary password the password rule accepts")
 }
 
 struct NewUserArgs {
@@ -204,7 +250,7 @@ async fn rebuild_due(
         anyhow::ensure!(!teams.is_empty(), "no team with id {id}");
     }
     let date = as_of.map_or_else(|| "each user's today".to_string(), |d| d.to_string());
-    let rebuilds = crate::due::rebuilds::Rebuilder::new(pool.clone(), Clock::system(), None);
+    let rebuilds = Rebuilder::new(pool.clone(), Clock::system(), None);
     for team in teams {
         let started = std::time::Instant::now();
         let c = match rebuilds.run_now(team, RunTrigger::Command, as_of).await? {

@@ -144,7 +144,7 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Create teams, users and API tokens.
+    /// Create teams, users and API tokens; reset a password.
     #[command(subcommand)]
     Admin(AdminCommand),
     /// Rebuild due lists now, for each user's today or for a replayed date.
@@ -195,6 +195,12 @@ pub enum AdminCommand {
     },
     /// Print a new API token for a user.
     CreateToken {
+        #[arg(long)]
+        email: String,
+    },
+    /// Print a temporary password for a user (changed at their next login, good for 7 days); their
+    /// sessions end and their tokens are revoked. The way back for a locked-out sole manager.
+    ResetPassword {
         #[arg(long)]
         email: String,
     },

@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod input;
 pub mod jobs;
 pub mod settings;
+pub mod tokens;
 pub mod touches;
 pub mod users;
 

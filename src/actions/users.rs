@@ -9,6 +9,7 @@ use super::{ActionError, ActionResult, Ctx};
 use crate::accounts::{self, Email, FieldError, Role};
 use crate::audit::{self, Event, Kind};
 use crate::auth::password;
+use crate::auth::password_rules::{self, Owner};
 use crate::db::users::{self, NewUser, User};
 use crate::due::runs::RunTrigger;
 use crate::error::is_unique_violation;
@@ -40,7 +41,11 @@ impl UserInput {
         let name = accounts::parse_name("name", &self.name);
         let role = self.role.parse::<Role>();
         let tz = accounts::parse_time_zone("time_zone", &self.time_zone);
-        let pw = accounts::check_password("password", &self.password);
+        let owner = Owner {
+            email: &self.email,
+            name: &self.name,
+        };
+        let pw = password_rules::check("password", &self.password, owner);
         match (email, name, role, tz, pw) {
             (Ok(email), Ok(name), Ok(role), Ok(time_zone), Ok(())) => Ok(ValidUser {
                 email,
@@ -267,7 +272,13 @@ async fn apply(
     Ok(())
 }
 
-/// Gives a user of the team a temporary password that they must change at their next login.
+/// How long a temporary password from a reset works: one not used by then needs a new reset.
+pub const TEMPORARY_PASSWORD_DAYS: i64 = 7;
+
+/// Gives a user of the team a temporary password that they must change at their next login,
+/// within [`TEMPORARY_PASSWORD_DAYS`]; their sessions end and their tokens are revoked, so whoever
+/// may have had the old password is out. The users page and `secondcall admin reset-password` call
+/// this.
 pub async fn reset_password(
     cx: &Ctx<'_>,
     team_id: i64,
@@ -277,12 +288,20 @@ pub async fn reset_password(
     let target = users::find_in_team(cx.db, team_id, id)
         .await?
         .ok_or(ActionError::NotFound)?;
-    accounts::check_password("password", temporary)?;
+    let owner = Owner {
+        email: &target.email,
+        name: &target.name,
+    };
+    password_rules::check("password", temporary, owner)?;
     let hash = password::hash(temporary.to_string())
         .await
         .map_err(|e| ActionError::Internal(e.to_string()))?;
-    users::set_password(cx.db, team_id, id, &hash, true)
+    let until = cx.now + chrono::Duration::days(TEMPORARY_PASSWORD_DAYS);
+    let mut tx = cx.db.begin().await?;
+    users::set_password(&mut *tx, team_id, id, &hash, Some(until))
         .await?
         .ok_or(ActionError::NotFound)?;
+    crate::db::tokens::revoke_all(&mut *tx, team_id, id, cx.now).await?;
+    tx.commit().await?;
     Ok(target)
 }

@@ -1,26 +1,62 @@
-//! Checking a login, for the login form and for `POST /api/v1/tokens` alike: the per-account
-//! throttle, the password check (as slow for an unknown email as for a known one), and the
-//! record of a failure.
+//! Checking a login, for the login form and for `POST /api/v1/tokens` alike: the two limits on
+//! failures, the password check (as slow for an unknown email as for a known one), the record of
+//! a failure, and the expiry of a temporary password.
+//!
+//! The limits are kept in the `login_failures` table, so every app instance sees the same counts:
+//! - strict, per account *and* client address: [`MAX_FAILURES_HERE`] a minute. A stranger who
+//!   knows an email and guesses from their own address locks only themselves out.
+//! - loose, per account from anywhere: [`MAX_FAILURES_EVERYWHERE`] in 15 minutes, so a guesser
+//!   spread over many addresses is still slowed (and, while it lasts, the owner waits too).
 
+use std::net::IpAddr;
+
+use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
 
 use crate::auth::password;
 use crate::db::users::{self, User};
 
-/// Failed logins allowed per account per minute before further tries are refused.
-pub const MAX_FAILURES_PER_MINUTE: i64 = 10;
+/// Failed logins allowed per account from one client address per [`HERE_WINDOW`].
+pub const MAX_FAILURES_HERE: i64 = 10;
+/// The window of the strict limit.
+pub const HERE_WINDOW: Duration = Duration::minutes(1);
+/// Failed logins allowed per account from all addresses together per [`EVERYWHERE_WINDOW`].
+pub const MAX_FAILURES_EVERYWHERE: i64 = 100;
+/// The window of the account-wide ceiling.
+pub const EVERYWHERE_WINDOW: Duration = Duration::minutes(15);
 
 /// Why a login was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
-    /// Too many failures for this account in the last minute (the form's 429, the API's 429).
-    #[error("too many failed logins for this account; wait a minute")]
-    Throttled,
+    /// Too many failures for this account from this client address in the last minute.
+    #[error(
+        "Too many failed logins for this account from your address. Wait a minute, then try again."
+    )]
+    ThrottledHere,
+    /// Too many failures for this account from everywhere in the last 15 minutes.
+    #[error(
+        "Too many failed logins for this account from many places: logins to it pause for up to 15 minutes. Try again later; if it was not you, tell your manager."
+    )]
+    ThrottledEverywhere,
     /// Unknown email or wrong password: the same answer for both.
-    #[error("that email and password do not match an account")]
+    #[error("That email and password do not match an account.")]
     Mismatch,
+    /// The right temporary password, but more than 7 days after the reset that gave it.
+    #[error("Your temporary password has expired. Ask a manager for a new one.")]
+    TemporaryExpired,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl LoginError {
+    /// How long a throttled client should wait before trying again, in seconds.
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            Self::ThrottledHere => Some(HERE_WINDOW.num_seconds()),
+            Self::ThrottledEverywhere => Some(EVERYWHERE_WINDOW.num_seconds()),
+            _ => None,
+        }
+    }
 }
 
 impl From<sqlx::Error> for LoginError {
@@ -29,23 +65,88 @@ impl From<sqlx::Error> for LoginError {
     }
 }
 
-/// The active user this email and password belong to; a failure is recorded against the email.
-pub async fn login(db: &PgPool, email: &str, password: &str) -> Result<User, LoginError> {
+/// The active user this email and password belong to. `client` is the address the request came
+/// from (`web::client::ClientAddr`); a failure is recorded against the email and that address.
+pub async fn login(
+    db: &PgPool,
+    email: &str,
+    password: &str,
+    client: IpAddr,
+    now: DateTime<Utc>,
+) -> Result<User, LoginError> {
     let email = email.trim().to_lowercase();
-    if users::recent_login_failures(db, &email).await? >= MAX_FAILURES_PER_MINUTE {
-        return Err(LoginError::Throttled);
+    let client = client_key(client);
+    let (here, everywhere) = users::login_failure_counts(
+        db,
+        &email,
+        &client,
+        now - HERE_WINDOW,
+        now - EVERYWHERE_WINDOW,
+    )
+    .await?;
+    // the longer wait first: it is the one that will still hold in a minute
+    if everywhere >= MAX_FAILURES_EVERYWHERE {
+        return Err(LoginError::ThrottledEverywhere);
+    }
+    if here >= MAX_FAILURES_HERE {
+        return Err(LoginError::ThrottledHere);
     }
     let found = users::find_for_login(db, &email).await?;
-    let (user, hash) = match found {
-        Some((u, h)) => (Some(u), Some(h)),
+    let (row, hash) = match found {
+        Some(row) => {
+            let hash = row.password_hash.clone();
+            (Some(row), Some(hash))
+        }
         None => (None, None),
     };
     let ok = password::verify(password.to_string(), hash).await?;
-    match user.filter(|_| ok) {
-        Some(user) => Ok(user),
-        None => {
-            users::record_login_failure(db, &email).await?;
-            Err(LoginError::Mismatch)
-        }
+    let Some(row) = row.filter(|_| ok) else {
+        users::record_login_failure(db, &email, &client, now).await?;
+        return Err(LoginError::Mismatch);
+    };
+    if row.user.must_change_password
+        && row
+            .temporary_password_expires_at
+            .is_some_and(|at| at <= now)
+    {
+        return Err(LoginError::TemporaryExpired);
+    }
+    Ok(row.user)
+}
+
+/// The client as the limits count it: an IPv4 address, or an IPv6 /64 network (one subscriber
+/// usually holds a whole /64, so its addresses count as one).
+fn client_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_are_counted_by_ipv4_address_or_ipv6_network() {
+        let key = |s: &str| client_key(s.parse().unwrap());
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:bbbb::9"), key("2001:db8:1:2::1"));
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+    }
+
+    #[test]
+    fn throttled_logins_say_when_to_try_again() {
+        assert_eq!(LoginError::ThrottledHere.retry_after(), Some(60));
+        assert_eq!(LoginError::ThrottledEverywhere.retry_after(), Some(900));
+        assert_eq!(LoginError::Mismatch.retry_after(), None);
     }
 }

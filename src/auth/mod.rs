@@ -2,6 +2,7 @@
 
 pub mod login;
 pub mod password;
+pub mod password_rules;
 pub mod session;
 pub mod setup_code;
 pub mod tokens;

@@ -39,6 +39,27 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
     .context("password verification task failed")
 }
 
+/// Letters and digits that cannot be mistaken for one another when read out or copied by hand.
+const TEMPORARY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// A random temporary password for the operator to hand over, like `k7vq-m3xp-9hta-w2ce`
+/// (16 characters of a 31-letter alphabet: about 79 bits).
+pub fn random_temporary() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let groups: Vec<String> = (0..4)
+        .map(|_| {
+            (0..4)
+                .map(|_| {
+                    let i = rng.random_range(0..TEMPORARY_ALPHABET.len());
+                    char::from(TEMPORARY_ALPHABET[i])
+                })
+                .collect()
+        })
+        .collect();
+    groups.join("-")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +75,17 @@ mod tests {
         );
         assert!(!verify("wrong horse battery".into(), Some(h)).await.unwrap());
         assert!(!verify("anything".into(), None).await.unwrap());
+    }
+
+    #[test]
+    fn temporary_passwords_are_random_and_pass_the_password_rule() {
+        let owner = crate::auth::password_rules::Owner {
+            email: "mia@example.com",
+            name: "Mia Manager",
+        };
+        let a = random_temporary();
+        assert_eq!(a.len(), 19);
+        assert_ne!(a, random_temporary());
+        assert!(crate::auth::password_rules::check("password", &a, owner).is_ok());
     }
 }

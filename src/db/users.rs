@@ -1,5 +1,6 @@
 //! Teams and users. Every query that reads a user on behalf of someone is scoped by `team_id`.
 
+use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgExecutor, PgPool};
 
 use chrono_tz::Tz;
@@ -103,23 +104,23 @@ pub async fn insert(db: impl PgExecutor<'_>, u: &NewUser<'_>) -> sqlx::Result<Us
         .await
 }
 
-/// The login lookup: an active user and their hash, by email.
-pub async fn find_for_login(db: &PgPool, email: &str) -> sqlx::Result<Option<(User, String)>> {
-    let sql = format!(
-        "select {USER_COLUMNS}, password_hash from users where lower(email) = lower($1) and active"
-    );
-    let found = sqlx::query_as::<_, UserWithHash>(&sql)
-        .bind(email)
-        .fetch_optional(db)
-        .await?;
-    Ok(found.map(|r| (r.user, r.password_hash)))
+/// What the login check needs of an account: the user, their hash, and when a temporary
+/// password (from a reset) stops working.
+#[derive(FromRow)]
+pub struct LoginRow {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub password_hash: String,
+    pub temporary_password_expires_at: Option<DateTime<Utc>>,
 }
 
-#[derive(FromRow)]
-struct UserWithHash {
-    #[sqlx(flatten)]
-    user: User,
-    password_hash: String,
+/// The login lookup: an active user by email.
+pub async fn find_for_login(db: &PgPool, email: &str) -> sqlx::Result<Option<LoginRow>> {
+    let sql = format!(
+        "select {USER_COLUMNS}, password_hash, temporary_password_expires_at from users \
+         where lower(email) = lower($1) and active"
+    );
+    sqlx::query_as(&sql).bind(email).fetch_optional(db).await
 }
 
 /// An active user by id (the session lookup).
@@ -185,23 +186,41 @@ pub async fn team_name(db: &PgPool, team_id: i64) -> sqlx::Result<String> {
         .await
 }
 
-/// Sets a new password hash and ends every other session (the epoch moves on).
+/// Sets a new password hash and ends every other session (the epoch moves on). A temporary
+/// password (`temporary_until` given) must be changed at the next login and stops working then.
 pub async fn set_password(
     db: impl PgExecutor<'_>,
     team_id: i64,
     id: i64,
     password_hash: &str,
-    must_change: bool,
+    temporary_until: Option<DateTime<Utc>>,
 ) -> sqlx::Result<Option<i32>> {
     sqlx::query_scalar(
-        "update users set password_hash = $3, must_change_password = $4, \
+        "update users set password_hash = $3, must_change_password = $4 is not null, \
+         temporary_password_expires_at = $4, \
          session_epoch = session_epoch + 1, updated_at = now() \
          where team_id = $1 and id = $2 returning session_epoch",
     )
     .bind(team_id)
     .bind(id)
     .bind(password_hash)
-    .bind(must_change)
+    .bind(temporary_until)
+    .fetch_optional(db)
+    .await
+}
+
+/// Ends every session of the user (the epoch moves on); the new epoch, None for no such user.
+pub async fn end_sessions(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar(
+        "update users set session_epoch = session_epoch + 1, updated_at = now() \
+         where team_id = $1 and id = $2 returning session_epoch",
+    )
+    .bind(team_id)
+    .bind(id)
     .fetch_optional(db)
     .await
 }
@@ -277,23 +296,42 @@ pub async fn set_active(
     Ok(r.rows_affected() == 1)
 }
 
-/// Counts this account's failed logins in the last minute.
-pub async fn recent_login_failures(db: &PgPool, email: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "select count(*) from login_failures where lower(email) = lower($1) and failed_at > now() - interval '1 minute'",
+/// This account's failed logins since `here_since` from this client, and since `all_since` from
+/// anywhere (the two login limits).
+pub async fn login_failure_counts(
+    db: &PgPool,
+    email: &str,
+    client: &str,
+    here_since: DateTime<Utc>,
+    all_since: DateTime<Utc>,
+) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "select count(*) filter (where client = $2 and failed_at > $3), count(*) \
+         from login_failures where lower(email) = lower($1) and failed_at > $4",
     )
     .bind(email)
+    .bind(client)
+    .bind(here_since)
+    .bind(all_since)
     .fetch_one(db)
     .await
 }
 
-/// Records a failed login and forgets failures older than a day.
-pub async fn record_login_failure(db: &PgPool, email: &str) -> sqlx::Result<()> {
-    sqlx::query("insert into login_failures (email) values (lower($1))")
+/// Records a failed login for the account from this client, and forgets failures older than a day.
+pub async fn record_login_failure(
+    db: &PgPool,
+    email: &str,
+    client: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("insert into login_failures (email, client, failed_at) values (lower($1), $2, $3)")
         .bind(email)
+        .bind(client)
+        .bind(now)
         .execute(db)
         .await?;
-    sqlx::query("delete from login_failures where failed_at < now() - interval '1 day'")
+    sqlx::query("delete from login_failures where failed_at < $1 - interval '1 day'")
+        .bind(now)
         .execute(db)
         .await?;
     Ok(())

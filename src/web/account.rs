@@ -1,4 +1,5 @@
-//! The account page: every user changes their password and time zone and manages API tokens.
+//! The account page: every user changes their password and time zone, manages API tokens, and
+//! can sign out everywhere.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -7,9 +8,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::accounts;
-use crate::auth::{password, session, tokens};
-use crate::db::tokens::{self as token_db, TokenRow};
+use crate::accounts::{self, FieldError};
+use crate::actions::ActionError;
+use crate::actions::tokens::{self as token_actions, TokenInput};
+use crate::auth::password_rules::{self, Owner};
+use crate::auth::{password, session};
+use crate::db::tokens::TokenRow;
 use crate::db::users;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -28,6 +32,7 @@ struct AccountPage {
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
     token_name: String,
+    token_days: String,
     errors: FormErrors,
     /// Where scripts send their requests (`links::absolute`), if the server knows its address.
     api_base: Option<String>,
@@ -41,6 +46,8 @@ async fn account_page(
     new_token: Option<String>,
 ) -> AppResult<AccountPage> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let cx = app.ctx();
+    let tokens = token_actions::list(&cx, user, None).await?;
     Ok(AccountPage {
         api_base: crate::links::absolute(&app.config, host, "/api/v1"),
         layout: Layout::new(user, "account").await,
@@ -52,9 +59,10 @@ async fn account_page(
         },
         time_zone: user.time_zone.name().to_string(),
         zones: accounts::time_zone_names(),
-        tokens: token_db::list_for_user(&app.db, user).await?,
+        tokens,
         new_token,
         token_name: String::new(),
+        token_days: String::new(),
         errors,
     })
 }
@@ -112,7 +120,15 @@ pub async fn update_password(
     if !password::verify(form.current.clone(), stored).await? {
         errors.set("current", "That is not your current password.");
     }
-    errors.check(accounts::check_password("new_password", &form.new_password));
+    let owner = Owner {
+        email: &user.email,
+        name: &user.name,
+    };
+    errors.check(password_rules::check(
+        "new_password",
+        &form.new_password,
+        owner,
+    ));
     if form.new_password != form.confirm {
         errors.set("confirm", "The two new passwords differ.");
     }
@@ -126,7 +142,7 @@ pub async fn update_password(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = password::hash(form.new_password).await?;
-    let epoch = users::set_password(&app.db, user.team_id, user.id, &hash, false)
+    let epoch = users::set_password(&app.db, user.team_id, user.id, &hash, None)
         .await?
         .ok_or(AppError::NotFound)?;
     session::renew(&user.session, user.id, epoch, app.clock.now())
@@ -177,40 +193,81 @@ pub async fn update_time_zone(
 pub struct TokenForm {
     #[serde(default)]
     name: String,
+    /// Empty: the token lasts until revoked.
+    #[serde(default)]
+    expires_in_days: String,
+    #[serde(default)]
+    current_password: String,
 }
 
-/// POST /account/tokens: the token is shown on this response only.
+impl TokenForm {
+    fn input(&self) -> Result<TokenInput, FieldError> {
+        let days = self.expires_in_days.trim();
+        let expires_in_days = if days.is_empty() {
+            None
+        } else {
+            Some(days.parse::<i64>().map_err(|_| {
+                FieldError::new(
+                    "expires_in_days",
+                    "Give a whole number of days, or leave it empty.",
+                )
+            })?)
+        };
+        Ok(TokenInput {
+            name: Some(self.name.clone()),
+            expires_in_days,
+        })
+    }
+}
+
+/// POST /account/tokens: asks for the current password; the token is shown on this response only.
+/// (While a temporary password must be changed, `CurrentUser` sends the user to do that first.)
 pub async fn create_token(
     State(app): State<AppState>,
     user: CurrentUser,
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> AppResult<Response> {
-    let mut errors = FormErrors::default();
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.set(
-            "name",
-            "Give the token a name of 1 to 100 characters, e.g. \"calendar script\".",
-        );
-        let page = account_page(&app, &user, &headers, errors, None).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let cx = app.ctx();
+    let made = match form.input() {
+        Ok(input) => token_actions::create_confirmed(&cx, &user, &form.current_password, &input)
+            .await
+            .map_err(|e| match e {
+                ActionError::Invalid(f) => Ok(f),
+                other => Err(other),
+            }),
+        Err(f) => Err(Ok(f)),
+    };
+    match made {
+        Ok(new) => Ok(account_page(
+            &app,
+            &user,
+            &headers,
+            FormErrors::default(),
+            Some(new.token),
+        )
+        .await?
+        .into_response()),
+        Err(Ok(field)) => {
+            let mut errors = FormErrors::default();
+            errors.add(field);
+            let mut page = account_page(&app, &user, &headers, errors, None).await?;
+            page.token_name = form.name;
+            page.token_days = form.expires_in_days;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(Err(other)) => Err(other.into()),
     }
-    let (token, hash) = tokens::generate();
-    token_db::insert(&app.db, &user, name, &hash).await?;
-    let page = account_page(&app, &user, &headers, errors, Some(token)).await?;
-    Ok(page.into_response())
 }
 
-/// POST /account/tokens/{id}/revoke
+/// POST /account/tokens/{id}/revoke (the same action as the API's: a manager may revoke a
+/// teammate's too, as on the users page)
 pub async fn revoke_token(
     State(app): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    if !token_db::revoke(&app.db, &user, id).await? {
-        return Err(AppError::NotFound);
-    }
+    token_actions::revoke(&app.ctx(), &user, id).await?;
     session::flash(
         &user.session,
         "ok",
@@ -218,4 +275,17 @@ pub async fn revoke_token(
     )
     .await;
     Ok(Redirect::to("/account").into_response())
+}
+
+/// POST /account/sign-out-everywhere: every session of the user ends, this one too, and every
+/// token is revoked.
+pub async fn sign_out_everywhere(
+    State(app): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Response> {
+    token_actions::sign_out_everywhere(&app.ctx(), &user).await?;
+    session::logout(&user.session)
+        .await
+        .map_err(|e| anyhow::anyhow!("session: {e}"))?;
+    Ok(Redirect::to("/login").into_response())
 }

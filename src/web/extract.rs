@@ -123,7 +123,9 @@ impl FromRequestParts<AppState> for ApiUser {
                     .or_else(|| h.strip_prefix("bearer "))
             })
             .ok_or_else(ApiError::unauthorized)?;
-        let user = crate::db::tokens::authenticate(&state.db, &tokens::digest(token)).await?;
+        let user =
+            crate::db::tokens::authenticate(&state.db, &tokens::digest(token), state.clock.now())
+                .await?;
         let user = user.ok_or_else(ApiError::unauthorized)?;
         state
             .limits

@@ -1,10 +1,10 @@
-//! Logging in and out, with the two rate limits: per client address (tower_governor, in memory)
-//! and per account (the `login_failures` table, shared by every app instance).
+//! Logging in and out, with the rate limits: per client address (tower_governor, in memory), and
+//! per account from this address and from everywhere (`auth::login`, shared by every instance).
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -15,6 +15,7 @@ use crate::db::users;
 use crate::error::{AppError, AppResult};
 use crate::links::is_safe_next;
 use crate::state::AppState;
+use crate::web::client::ClientAddr;
 use crate::web::extract::CurrentUser;
 use crate::web::forms::{Form, FormErrors, Query};
 use crate::web::layout::Layout;
@@ -65,34 +66,21 @@ pub async fn form(
     .into_response())
 }
 
-/// POST /login: the same message for an unknown email and a wrong password.
+/// POST /login: the same message for an unknown email and a wrong password; a refusal re-shows
+/// the form with what to do (a throttled one with `Retry-After`).
 pub async fn create(
     State(app): State<AppState>,
+    ClientAddr(client): ClientAddr,
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let user = match login::login(&app.db, &form.email, &form.password).await {
+    let now = app.clock.now();
+    let user = match login::login(&app.db, &form.email, &form.password, client, now).await {
         Ok(user) => user,
-        Err(LoginError::Throttled) => return Err(AppError::TooManyRequests),
         Err(LoginError::Internal(e)) => return Err(AppError::Internal(e)),
-        Err(LoginError::Mismatch) => {
-            let layout =
-                Layout::anonymous().with_error("That email and password do not match an account.");
-            let next = if is_safe_next(&form.next) {
-                form.next
-            } else {
-                String::new()
-            };
-            let page = LoginPage {
-                layout,
-                email: form.email,
-                next,
-                errors: FormErrors::default(),
-            };
-            return Ok((StatusCode::UNAUTHORIZED, page).into_response());
-        }
+        Err(refused) => return Ok(refused_page(&refused, form)),
     };
-    session::login(&session, &user, app.clock.now())
+    session::login(&session, &user, now)
         .await
         .map_err(|e| anyhow::anyhow!("session: {e}"))?;
     let target = if user.must_change_password {
@@ -103,6 +91,30 @@ pub async fn create(
         "/today".to_string()
     };
     Ok(Redirect::to(&target).into_response())
+}
+
+/// The form again, with why the login was refused: 429 and `Retry-After` when throttled, else 401.
+fn refused_page(refused: &LoginError, form: LoginForm) -> Response {
+    let next = if is_safe_next(&form.next) {
+        form.next
+    } else {
+        String::new()
+    };
+    let page = LoginPage {
+        layout: Layout::anonymous().with_error(refused.to_string()),
+        email: form.email,
+        next,
+        errors: FormErrors::default(),
+    };
+    match refused.retry_after() {
+        Some(seconds) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, seconds.to_string())],
+            page,
+        )
+            .into_response(),
+        None => (StatusCode::UNAUTHORIZED, page).into_response(),
+    }
 }
 
 /// POST /logout: the session row is deleted, the cookie cleared.

@@ -87,6 +87,11 @@ pub fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/account/time-zone", post(account::update_time_zone))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route(
+            "/account/sign-out-everywhere",
+            post(account::sign_out_everywhere),
+        )
+        .route("/settings/tokens/{id}/revoke", post(users::revoke_token))
         .route("/settings/users", get(users::index).post(users::create))
         .route("/settings/users/new", get(users::new_form))
         .route("/board", get(board::show))

@@ -1,4 +1,5 @@
-//! The team's users (managers only): add a recruiter or manager, reset a password.
+//! The team's users (managers only): add a recruiter or manager, reset a password, see and
+//! revoke their API tokens, deactivate and reactivate.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,8 +10,10 @@ use serde::Deserialize;
 
 use crate::accounts;
 use crate::actions::ActionError;
+use crate::actions::tokens as token_actions;
 use crate::actions::users::{self as act, Changed, UserChange, UserInput};
 use crate::auth::session;
+use crate::db::tokens::{self, TokenRow};
 use crate::db::users::{self, User};
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -23,19 +26,66 @@ use crate::web::layout::Layout;
 #[template(path = "users/index.html")]
 struct UsersPage {
     layout: Layout,
-    users: Vec<User>,
+    users: Vec<UserRow>,
     me: i64,
+}
+
+/// A user and their live API tokens.
+struct UserRow {
+    user: User,
+    tokens: Vec<TokenRow>,
+}
+
+impl std::ops::Deref for UserRow {
+    type Target = User;
+    fn deref(&self) -> &User {
+        &self.user
+    }
+}
+
+async fn users_page(app: &AppState, manager: &Manager, layout: Layout) -> AppResult<UsersPage> {
+    let cx = app.ctx();
+    let mut tokens = tokens::list_for_team(&app.db, manager.team_id, cx.now).await?;
+    let users = users::list_for_team(&app.db, manager.team_id)
+        .await?
+        .into_iter()
+        .map(|user| {
+            let (theirs, rest): (Vec<_>, Vec<_>) =
+                tokens.drain(..).partition(|t| t.user_id == user.id);
+            tokens = rest;
+            UserRow {
+                user,
+                tokens: theirs,
+            }
+        })
+        .collect();
+    Ok(UsersPage {
+        layout,
+        users,
+        me: manager.id,
+    })
 }
 
 /// GET /settings/users
 pub async fn index(State(app): State<AppState>, manager: Manager) -> AppResult<Response> {
-    let users = users::list_for_team(&app.db, manager.team_id).await?;
-    Ok(UsersPage {
-        layout: Layout::new(&manager, "settings").await,
-        users,
-        me: manager.id,
-    }
-    .into_response())
+    let layout = Layout::new(&manager, "settings").await;
+    Ok(users_page(&app, &manager, layout).await?.into_response())
+}
+
+/// POST /settings/tokens/{id}/revoke: a teammate's token (the same action as the API's).
+pub async fn revoke_token(
+    State(app): State<AppState>,
+    manager: Manager,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    token_actions::revoke(&app.ctx(), &manager, id).await?;
+    session::flash(
+        &manager.session,
+        "ok",
+        "Token revoked: scripts using it now get 401.",
+    )
+    .await;
+    Ok(Redirect::to("/settings/users").into_response())
 }
 
 /// The new-user form as typed.
@@ -135,7 +185,9 @@ pub struct ResetForm {
     password: String,
 }
 
-/// POST /settings/users/{id}/reset-password: a temporary password, changed at the next login.
+/// POST /settings/users/{id}/reset-password: a temporary password, changed at the next login
+/// and good for 7 days; the user's sessions end and their tokens are revoked. A password the rule
+/// refuses re-shows the page (422) with why.
 pub async fn reset_password(
     State(app): State<AppState>,
     manager: Manager,
@@ -143,7 +195,7 @@ pub async fn reset_password(
     Path(id): Path<i64>,
     Form(form): Form<ResetForm>,
 ) -> AppResult<Response> {
-    let (kind, text) = match act::reset_password(
+    match act::reset_password(
         &app.ctx_as(Some(manager.id), client),
         manager.team_id,
         id,
@@ -151,18 +203,23 @@ pub async fn reset_password(
     )
     .await
     {
-        Ok(target) => (
-            "ok",
-            format!(
-                "{} has a temporary password and must choose a new one at their next login.",
+        Ok(target) => {
+            let text = format!(
+                "{} has a temporary password, good for 7 days, and must choose a new one at their next login. Their sessions and API tokens have ended.",
                 target.name
-            ),
-        ),
-        Err(ActionError::Invalid(e)) => ("error", format!("Temporary password: {}", e.message)),
-        Err(other) => return Err(other.into()),
-    };
-    session::flash(&manager.session, kind, text).await;
-    Ok(Redirect::to("/settings/users").into_response())
+            );
+            session::flash(&manager.session, "ok", text).await;
+            Ok(Redirect::to("/settings/users").into_response())
+        }
+        Err(ActionError::Invalid(e)) => {
+            let layout = Layout::new(&manager, "settings")
+                .await
+                .with_error(format!("Temporary password: {}", e.message));
+            let page = users_page(&app, &manager, layout).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -178,12 +178,12 @@ async fn the_cookie_from_before_login_no_longer_works_after_it() {
 }
 
 #[tokio::test]
-async fn too_many_failed_logins_for_one_account_get_429() {
+async fn too_many_failed_logins_for_one_account_from_one_address_get_429() {
     let app = TestApp::spawn().await;
     app.create_team("Acme", "mia@acme.test").await;
     // Failures recorded by other instances count too: the table is shared.
     sqlx::query(
-        "insert into login_failures (email) select 'mia@acme.test' from generate_series(1, 10)",
+        "insert into login_failures (email, client) select 'mia@acme.test', '127.0.0.1' from generate_series(1, 10)",
     )
     .execute(&app.db)
     .await
@@ -195,7 +195,13 @@ async fn too_many_failed_logins_for_one_account_get_429() {
         )
         .await;
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(resp.text().await.unwrap().contains("Too many attempts"));
+    assert_eq!(resp.headers()["retry-after"], "60");
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("Too many failed logins for this account from your address")
+    );
 }
 
 #[tokio::test]
@@ -494,7 +500,10 @@ async fn tokens_are_shown_once_stored_hashed_and_revocable() {
     let app = TestApp::spawn().await;
     app.setup_team("Acme", "mia@acme.test").await;
     let html = app
-        .post_form("/account/tokens", &[("name", "calendar script")])
+        .post_form(
+            "/account/tokens",
+            &[("name", "calendar script"), ("current_password", PASSWORD)],
+        )
         .await
         .text()
         .await

@@ -344,7 +344,7 @@ async fn a_teams_rebuild_runs_once_at_a_time_whoever_starts_it() {
 
 /// A URL the binary can connect to the test database with: the suite's server (`DATABASE_URL`,
 /// password included, or the private cluster's socket) and the test's database.
-fn url_of(options: &sqlx::postgres::PgConnectOptions) -> String {
+pub(crate) fn url_of(options: &sqlx::postgres::PgConnectOptions) -> String {
     let (user, db) = (options.get_username(), options.get_database().unwrap());
     if let Ok(server) = std::env::var("DATABASE_URL") {
         let mut url = reqwest::Url::parse(&server).unwrap();

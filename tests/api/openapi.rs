@@ -241,6 +241,26 @@ async fn seed(app: &TestApp) -> (Pools, HashMap<Who, String>) {
         .await
         .unwrap();
     pools.foreign.insert("user", vec![oz_id]);
+    // tokens to revoke: spare ones of the team (never the callers'), and Oz's
+    let max_user = secondcall::db::users::find_in_team(&app.db, team, max)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut spare = Vec::new();
+    for _ in 0..3 {
+        let input = secondcall::actions::tokens::TokenInput::default();
+        let new = secondcall::actions::tokens::create(&app.ctx(), &max_user, &input, "spare")
+            .await
+            .unwrap();
+        spare.push(new.row.id);
+    }
+    pools.own.insert("token", spare);
+    let oz_token: i64 = sqlx::query_scalar("select id from api_tokens where user_id = $1")
+        .bind(oz_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    pools.foreign.insert("token", vec![oz_token]);
     for (token, ids, n) in [
         (&tokens[&Who::Manager], &mut pools.own, 3),
         (&oz, &mut pools.foreign, 1),
@@ -412,6 +432,7 @@ fn fixed_cases(doc: &Doc, op: &Op<'_>, pools: &Pools) -> Vec<(Case, &'static [u1
             "candidates" => "candidate",
             "jobs" => "job",
             "applications" => "application",
+            "tokens" => "token",
             _ => "user",
         };
         (pools.own[kind][0], pools.foreign[kind][0])

@@ -12,6 +12,7 @@ pub mod json;
 pub mod paging;
 pub mod reports;
 pub mod settings;
+pub mod tokens;
 pub mod touches;
 pub mod users;
 
@@ -32,12 +33,16 @@ use crate::web::limits::Limits;
 
 /// Every operation, relative to [`doc::PREFIX`]: a handler is routed by its `#[utoipa::path]`
 /// (method and path) and documented by it in the same step, so no route exists without its
-/// documentation. One `routes!` per path; nothing here uses axum's `route`.
+/// documentation. One `routes!` per path (but /tokens, whose POST alone is rate-limited); nothing
+/// here uses axum's `route`.
 fn operations(limits: &Limits) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(openapi_document))
         .routes(routes!(users::me))
-        .routes(routes!(users::create_token).layer(limits.tokens_layer()))
+        // two `routes!` for /tokens: the login rate limit is the POST's alone
+        .routes(routes!(tokens::create).layer(limits.tokens_layer()))
+        .routes(routes!(tokens::index))
+        .routes(routes!(tokens::destroy))
         .routes(routes!(users::create))
         .routes(routes!(users::update))
         .routes(routes!(companies::index, companies::create))

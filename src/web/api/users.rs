@@ -1,4 +1,4 @@
-//! `/me`, `/tokens` and `/users`: who the caller is, getting a token, managing the team's users.
+//! `/me` and `/users`: who the caller is, managing the team's users (tokens: `tokens`).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -7,12 +7,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::actions::users::{self as act, UserChange, UserInput};
-use crate::auth::login::{self, LoginError};
-use crate::auth::tokens;
 use crate::db::users::User;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::web::api::doc::{Forbidden, RateLimited};
+use crate::web::api::doc::Forbidden;
 use crate::web::api::json::{ApiJson, ErrorJson};
 use crate::web::client::ClientAddr;
 use crate::web::extract::{ApiManager, ApiUser};
@@ -50,45 +48,6 @@ pub async fn me(ApiUser(user): ApiUser) -> Json<UserJson> {
     Json(user.into())
 }
 
-/// Credentials for a token.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct TokenRequest {
-    pub email: String,
-    pub password: String,
-}
-
-/// A new token, shown once.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TokenJson {
-    pub token: String,
-}
-
-/// Exchanges an email and password for a new API token (rate-limited like the login form).
-#[utoipa::path(post, path = "/tokens", operation_id = "createToken", tag = "users", request_body = TokenRequest, security(()),
-    responses((status = 201, description = "The new token, shown once", body = TokenJson),
-        (status = 401, description = "`unauthorized`: that email and password do not match an account", body = ErrorJson),
-        (status = 429, response = RateLimited)))]
-pub async fn create_token(
-    State(app): State<AppState>,
-    ApiJson(req): ApiJson<TokenRequest>,
-) -> ApiResult<(StatusCode, Json<TokenJson>)> {
-    let user = match login::login(&app.db, &req.email, &req.password).await {
-        Ok(user) => user,
-        Err(LoginError::Throttled) => return Err(ApiError::too_many()),
-        Err(LoginError::Mismatch) => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "That email and password do not match an account.",
-            ));
-        }
-        Err(LoginError::Internal(e)) => return Err(e.into()),
-    };
-    let (token, hash) = tokens::generate();
-    crate::db::tokens::insert(&app.db, &user, "API login", &hash).await?;
-    Ok((StatusCode::CREATED, Json(TokenJson { token })))
-}
-
 /// A new user of the caller's team.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewUserJson {
@@ -105,7 +64,9 @@ fn utc() -> String {
     "UTC".into()
 }
 
-/// Adds a user to the caller's team (managers only).
+/// Adds a user to the caller's team (managers only). The password must be at least 10
+/// characters, not common or easy to guess, and free of the user's name and email name (a 422
+/// naming `password` otherwise).
 #[utoipa::path(post, path = "/users", operation_id = "createUser", tag = "users", request_body = NewUserJson,
     responses((status = 201, description = "The new user", body = UserJson), (status = 403, response = Forbidden),
         (status = 409, description = "`conflict`: the email already has an account", body = ErrorJson)))]

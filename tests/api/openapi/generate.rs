@@ -65,6 +65,7 @@ fn kind_of(name: &str) -> Option<&'static str> {
         "job_id" | "jobs" => "job",
         "applications" => "application",
         "owner_id" | "user_id" | "reassign_to" | "users" => "user",
+        "tokens" => "token",
         _ => return None,
     })
 }
