@@ -11,6 +11,9 @@ use sqlx::postgres::PgConnectOptions;
 /// The database the embedded cluster serves the app from (created on first start).
 const DATABASE: &str = "secondcall";
 
+/// The port number in the name of the cluster's unix socket (it listens on no TCP port).
+const PORT: u16 = 5432;
+
 /// Why the embedded cluster could not be used; each message tells the operator what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum EmbeddedError {
@@ -120,6 +123,17 @@ impl EmbeddedPostgres {
         self.admin_options().database(DATABASE)
     }
 
+    /// How PostgreSQL's own client programs (pg_dump, pg_restore, psql) reach the app's database
+    /// in the cluster kept in `<root>/postgres`: its socket, as the `postgres` superuser.
+    pub fn client_args(root: &Path) -> Vec<String> {
+        vec![
+            format!("--host={}", root.join("postgres").display()),
+            format!("--port={PORT}"),
+            "--username=postgres".to_string(),
+            format!("--dbname={DATABASE}"),
+        ]
+    }
+
     /// Name of the app's database inside the cluster.
     pub fn database_name(&self) -> &'static str {
         DATABASE
@@ -165,7 +179,7 @@ impl EmbeddedPostgres {
             return Ok(());
         }
         let options = format!(
-            "-k {} -c listen_addresses='' -p 5432 {extra_options}",
+            "-k {} -c listen_addresses='' -p {PORT} {extra_options}",
             data.display()
         );
         let status = self
