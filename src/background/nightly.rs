@@ -83,10 +83,9 @@ pub async fn run(
         if let Some(backup) = backup
             .as_ref()
             .filter(|_| worked && !shutdown.is_cancelled())
+            && let Err(err) = backup.run_if_due(&db, &clock).await
         {
-            if let Err(err) = backup.run_if_due(&db, &clock).await {
-                tracing::error!(error = ?err, "the nightly backup could not start");
-            }
+            tracing::error!(error = ?err, "the nightly backup could not start");
         }
         warn_if_behind(&db, &clock).await;
     }

@@ -287,13 +287,10 @@ pub async fn recent_login_failures(db: &PgPool, email: &str) -> sqlx::Result<i64
     .await
 }
 
-/// Records a failed login and forgets failures older than a day.
+/// Records a failed login (those older than a day are pruned by `background::prune`).
 pub async fn record_login_failure(db: &PgPool, email: &str) -> sqlx::Result<()> {
     sqlx::query("insert into login_failures (email) values (lower($1))")
         .bind(email)
-        .execute(db)
-        .await?;
-    sqlx::query("delete from login_failures where failed_at < now() - interval '1 day'")
         .execute(db)
         .await?;
     Ok(())

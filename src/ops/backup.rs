@@ -286,7 +286,8 @@ async fn check_file(target: &PgTarget, from: &Path) -> anyhow::Result<u64> {
         .context("cannot run pg_restore")?;
     anyhow::ensure!(
         listed.status.success(),
-        "{} is not a backup pg_restore can read; nothing was changed. pg_restore says: {}",
+        "{} cannot be read as a backup (damaged, incomplete, or not a backup at all); nothing was changed. \
+         pg_restore says: {}",
         from.display(),
         String::from_utf8_lossy(&listed.stderr).trim()
     );

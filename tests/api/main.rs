@@ -7,6 +7,7 @@
 mod api_engine;
 mod api_jobs;
 mod auth;
+mod backup;
 mod bad_input;
 pub mod board;
 mod browser;
