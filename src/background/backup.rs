@@ -15,8 +15,8 @@ use crate::due::rebuilds::SessionLock;
 use crate::ops::backup;
 use crate::ops::pg_tools::PgTarget;
 
-/// The advisory lock namespace of the nightly backup (key 0); see `due::rebuilds` for the others.
-pub const BACKUP_LOCK_SPACE: i32 = 7_312_022;
+/// The advisory lock namespace of the nightly backup (key 0); docs/architecture.md lists them all.
+pub const BACKUP_LOCK_SPACE: i32 = 7_312_030;
 
 /// How the files are named (UTC): their date is what [`remove_old`] reads.
 const NAME_FORMAT: &str = "secondcall-%Y%m%d-%H%M%S.dump";
