@@ -4,6 +4,7 @@
 //! files and databases left untouched, the doctor's verdicts and exit status, the nightly backup
 //! of a running server, and the pruning of old rows.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;
@@ -703,4 +704,38 @@ async fn old_rows_are_pruned_in_batches_and_history_is_never_touched() {
     assert_eq!(count("select count(*) from due_runs").await, 2);
     assert_eq!(count("select count(*) from backup_runs").await, 2);
     assert_eq!(touch_count(db).await, touches);
+}
+
+#[tokio::test]
+async fn a_pg_dump_older_than_the_server_is_refused_with_what_to_install() {
+    let (_db, options) = fresh_database().await;
+    let dir = temp_root();
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let fake = bin.join("pg_dump");
+    std::fs::write(&fake, "#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let file = dir.join("never.dump");
+    let out = tokio::process::Command::new(BIN)
+        .env("DATABASE_URL", url_of(&options))
+        .env("PG_BIN_DIR", &bin)
+        .args(["admin", "backup", "--to", path_str(&file)])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("pg_dump is version 9.6.24 but the database server is PostgreSQL")
+            && err.contains("must be at least the server's major version")
+            && err.contains("postgresql-client-"),
+        "{err}"
+    );
+    assert!(!file.exists());
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "no partial file is left"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }
