@@ -13,9 +13,15 @@ COPY static static
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \
+# postgresql-client-15 (Debian 12's own): pg_dump, pg_restore and psql for `secondcall admin
+# backup|restore`, matching docker-compose.yml's postgres:15 server. pg_dump must be at least the
+# server's major version: a newer server needs the matching client (PostgreSQL's apt repository).
+# /backups: where the nightly backup writes (BACKUP_DIR), owned by the app's user so a named
+# volume mounted there starts writable.
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --home-dir /app secondcall
+    && useradd --system --uid 10001 --home-dir /app secondcall \
+    && mkdir /backups && chown secondcall /backups
 WORKDIR /app
 COPY --from=build /src/target/release/secondcall /usr/local/bin/secondcall
 COPY static /app/static

@@ -19,6 +19,8 @@ use crate::due::rebuilds::Rebuilder;
 use crate::due::rebuilds::Started;
 use crate::due::runs::RunTrigger;
 use crate::embedded::{EmbeddedError, Mode};
+use crate::ops::pg_tools::PgTarget;
+use crate::ops::{backup, doctor};
 use crate::startup::{self, Application};
 
 /// Runs one command; the exit code is 2 for a configuration problem, 1 for any other failure.
@@ -29,8 +31,32 @@ pub async fn run(cli: Cli) -> ExitCode {
     } else {
         Mode::Command
     };
-    let database = match Database::open(&cli.config, mode).await {
+    // the operator's kit looks at the database as it is: a backup before an upgrade's
+    // migrations, a restore into an empty database, the doctor's count of what is applied
+    let as_it_is = matches!(
+        command,
+        Command::Admin(
+            AdminCommand::Backup { .. } | AdminCommand::Restore { .. } | AdminCommand::Doctor
+        )
+    );
+    let opened = if as_it_is {
+        Database::connect(&cli.config, mode).await
+    } else {
+        Database::open(&cli.config, mode).await
+    };
+    let database = match opened {
         Ok(d) => d,
+        Err(err) if matches!(command, Command::Admin(AdminCommand::Doctor)) => {
+            let finding = doctor::Finding {
+                check: "database",
+                detail: format!("cannot be reached: {err:#}"),
+                action: Some(
+                    "check DATABASE_URL (or the data folder) and that PostgreSQL runs".into(),
+                ),
+            };
+            let _ = write_line(&finding.line());
+            return ExitCode::FAILURE;
+        }
         Err(err) => return report_open_error(&err),
     };
     let result = match command {
@@ -39,7 +65,25 @@ pub async fn run(cli: Cli) -> ExitCode {
             eprintln!("migrations applied");
             Ok(())
         }
-        Command::Admin(admin) => run_admin(&database.pool, admin).await,
+        Command::Admin(AdminCommand::Doctor) => {
+            let findings = doctor::Doctor {
+                db: &database.pool,
+                config: &cli.config,
+                now: Clock::system().now(),
+            }
+            .examine()
+            .await;
+            let lines = findings.iter().try_for_each(|f| write_line(&f.line()));
+            let needs_action = findings.iter().any(doctor::Finding::needs_action);
+            match lines {
+                Ok(()) if needs_action => Err(anyhow::anyhow!(
+                    "{} check(s) need action",
+                    findings.iter().filter(|f| f.needs_action()).count()
+                )),
+                other => other,
+            }
+        }
+        Command::Admin(admin) => run_admin(&cli.config, &database.pool, admin).await,
         Command::RebuildDue { team_id, as_of } => rebuild_due(&database.pool, team_id, as_of).await,
         Command::Dev(dev) => run_dev(&database.pool, dev).await,
     };
@@ -91,8 +135,24 @@ fn read_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-async fn run_admin(pool: &sqlx::PgPool, command: AdminCommand) -> anyhow::Result<()> {
+async fn run_admin(
+    config: &Config,
+    pool: &sqlx::PgPool,
+    command: AdminCommand,
+) -> anyhow::Result<()> {
     match command {
+        AdminCommand::Backup { to } => {
+            let target = PgTarget::of(config)?;
+            let done = backup::backup(pool, &target, &to).await?;
+            done.report().iter().try_for_each(|l| write_line(l))
+        }
+        AdminCommand::Restore { from, force } => {
+            let target = PgTarget::of(config)?;
+            let done = backup::restore(pool, &target, &from, force).await?;
+            done.report(&from).iter().try_for_each(|l| write_line(l))
+        }
+        // run above, with the database it could not open
+        AdminCommand::Doctor => Ok(()),
         AdminCommand::CreateTeam {
             team,
             email,

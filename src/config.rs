@@ -68,6 +68,13 @@ pub struct Config {
     /// changed); 0 renders every request.
     #[arg(long, env = "PAGE_CACHE_MB", default_value_t = 64, global = true)]
     pub page_cache_mb: u64,
+    /// A folder for the nightly backup (off when unset): the server writes one `pg_dump` file a
+    /// day there after the nightly rebuild.
+    #[arg(long, env = "BACKUP_DIR", global = true)]
+    pub backup_dir: Option<PathBuf>,
+    /// Days the nightly backups are kept in BACKUP_DIR; older ones are removed after a good one.
+    #[arg(long, env = "BACKUP_KEEP", default_value_t = 7, global = true, value_parser = clap::value_parser!(u32).range(1..))]
+    pub backup_keep: u32,
     /// Tests only: a pause after each user's rebuild, so a test can stop the server half-way.
     #[arg(long, env = "SECONDCALL_REBUILD_PAUSE_MS", global = true, hide = true)]
     pub rebuild_pause_ms: Option<u64>,
@@ -90,6 +97,8 @@ impl Config {
             trusted_origin: None,
             nightly: false,
             page_cache_mb: 64,
+            backup_dir: None,
+            backup_keep: 7,
             rebuild_pause_ms: None,
         }
     }
@@ -144,7 +153,8 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Create teams, users and API tokens; reset a password.
+    /// Create teams, users and API tokens; reset a password; back up, restore, check the
+    /// installation.
     #[command(subcommand)]
     Admin(AdminCommand),
     /// Rebuild due lists now, for each user's today or for a replayed date.
@@ -204,6 +214,23 @@ pub enum AdminCommand {
         #[arg(long)]
         email: String,
     },
+    /// Write a consistent backup of the database (pg_dump, custom format) while the server runs.
+    Backup {
+        /// The backup file (written under a temporary name, renamed when complete).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into an empty database, then apply this version's migrations.
+    Restore {
+        /// The backup file made by `admin backup` (or `pg_dump -Fc`).
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace a database that already has teams (everything in it is lost).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the installation: one line per check; exit status 1 when something needs action.
+    Doctor,
 }
 
 /// `secondcall dev …`

@@ -14,6 +14,8 @@ const DATABASE: &str = "secondcall";
 /// The role the app connects as: it owns the app's database and everything in it, and is no
 /// superuser (`postgres` stays the cluster's administrator, used only to set this up).
 const APP_ROLE: &str = "secondcall";
+/// The port number in the name of the cluster's unix socket (it listens on no TCP port).
+const PORT: u16 = 5432;
 
 /// Why the embedded cluster could not be used; each message tells the operator what to do.
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +127,17 @@ impl EmbeddedPostgres {
         self.admin_options().username(APP_ROLE).database(DATABASE)
     }
 
+    /// How PostgreSQL's own client programs (pg_dump, pg_restore, psql) reach the app's database
+    /// in the cluster kept in `<root>/postgres`: its socket, as the app's own role, which owns everything in it.
+    pub fn client_args(root: &Path) -> Vec<String> {
+        vec![
+            format!("--host={}", root.join("postgres").display()),
+            format!("--port={PORT}"),
+            format!("--username={APP_ROLE}"),
+            format!("--dbname={DATABASE}"),
+        ]
+    }
+
     /// Name of the app's database inside the cluster.
     pub fn database_name(&self) -> &'static str {
         DATABASE
@@ -175,7 +188,7 @@ impl EmbeddedPostgres {
             return Ok(());
         }
         let options = format!(
-            "-k {} -c listen_addresses='' -p 5432 {extra_options}",
+            "-k {} -c listen_addresses='' -p {PORT} {extra_options}",
             data.display()
         );
         let status = self

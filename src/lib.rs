@@ -16,6 +16,7 @@ pub mod due;
 pub mod embedded;
 pub mod error;
 pub mod links;
+pub mod ops;
 pub mod page_cache;
 pub mod reports;
 pub mod startup;

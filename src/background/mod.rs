@@ -1,53 +1,41 @@
-//! Background tasks: the nightly due-list rebuild and the clean-up of expired sessions, started
-//! by [`spawn_background`], the one function the server (`Application::run`) calls.
+//! Background tasks: the nightly due-list rebuild and, after it, the nightly backup
+//! (`BACKUP_DIR`); and the pruning of rows that have outlived their use. Started by
+//! [`spawn_background`], the one function the server (`Application::run`) calls.
 
+pub mod backup;
 pub mod nightly;
+pub mod prune;
 
-use std::time::Duration;
-
-use sqlx::PgPool;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
-use tower_sessions::ExpiredDeletion;
-use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::state::AppState;
 
 /// Starts the background tasks of a server; each stops when `shutdown` fires. The nightly task
-/// runs unless the configuration turns it off (`NIGHTLY=false`).
+/// (and with it the nightly backup) runs unless the configuration turns it off (`NIGHTLY=false`).
 pub fn spawn_background(state: &AppState, shutdown: &CancellationToken) -> Vec<JoinHandle<()>> {
-    let mut tasks = vec![tokio::spawn(delete_expired_sessions(
+    let mut tasks = vec![tokio::spawn(prune::run(
         state.db.clone(),
+        state.clock.clone(),
         shutdown.clone(),
     ))];
     if state.config.nightly {
+        let backup = match backup::NightlyBackup::of(&state.config) {
+            Ok(b) => b,
+            Err(err) => {
+                tracing::error!(error = ?err, "the nightly backup cannot run on this instance");
+                None
+            }
+        };
         tasks.push(tokio::spawn(nightly::run(
             state.db.clone(),
             state.clock.clone(),
             state.rebuilds.clone(),
+            backup,
             shutdown.clone(),
         )));
     } else {
         tracing::info!("the nightly rebuild is off on this instance (NIGHTLY=false)");
     }
     tasks
-}
-
-async fn delete_expired_sessions(db: PgPool, shutdown: CancellationToken) {
-    let store = match PostgresStore::new(db)
-        .with_schema_name("public")
-        .and_then(|s| s.with_table_name("sessions"))
-    {
-        Ok(s) => s,
-        Err(err) => {
-            tracing::error!(error = %err, "session store misconfigured");
-            return;
-        }
-    };
-    tokio::select! {
-        () = shutdown.cancelled() => {}
-        result = store.continuously_delete_expired(Duration::from_secs(300)) => {
-            if let Err(err) = result { tracing::error!(error = ?err, "session clean-up stopped"); }
-        }
-    }
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use tokio_util::sync::CancellationToken;
 
+use crate::background::backup::NightlyBackup;
 use crate::clock::Clock;
 use crate::due;
 use crate::due::rebuilds::{NIGHTLY_LOCK_SPACE, Rebuilder, SessionLock};
@@ -36,8 +37,16 @@ impl Trigger {
     }
 }
 
-/// Runs until `shutdown`; errors are logged and the next tick tries again.
-pub async fn run(db: sqlx::PgPool, clock: Clock, rebuilds: Rebuilder, shutdown: CancellationToken) {
+/// Runs until `shutdown`; errors are logged and the next tick tries again. After a tick's
+/// rebuild on the instance that holds the nightly lock, the nightly backup (when on) runs if
+/// today's has not.
+pub async fn run(
+    db: sqlx::PgPool,
+    clock: Clock,
+    rebuilds: Rebuilder,
+    backup: Option<NightlyBackup>,
+    shutdown: CancellationToken,
+) {
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut moves = clock.moves();
@@ -48,7 +57,7 @@ pub async fn run(db: sqlx::PgPool, clock: Clock, rebuilds: Rebuilder, shutdown: 
             _ = tick.tick() => {}
             Ok(()) = moves.changed() => {}
         }
-        match run_once(&db, &clock, &rebuilds, trigger, &shutdown).await {
+        let worked = match run_once(&db, &clock, &rebuilds, trigger, &shutdown).await {
             Ok(Some(n)) => {
                 if n > 0 {
                     tracing::info!(
@@ -58,10 +67,25 @@ pub async fn run(db: sqlx::PgPool, clock: Clock, rebuilds: Rebuilder, shutdown: 
                     );
                 }
                 trigger = Trigger::Nightly;
+                true
             }
             // another instance is at work: it catches up on what this one would have
-            Ok(None) => trigger = Trigger::Nightly,
-            Err(err) => tracing::error!(error = ?err, "nightly rebuild failed"),
+            Ok(None) => {
+                trigger = Trigger::Nightly;
+                false
+            }
+            Err(err) => {
+                tracing::error!(error = ?err, "nightly rebuild failed");
+                // a failed rebuild must not stop the backup: it matters most then
+                true
+            }
+        };
+        if let Some(backup) = backup
+            .as_ref()
+            .filter(|_| worked && !shutdown.is_cancelled())
+            && let Err(err) = backup.run_if_due(&db, &clock).await
+        {
+            tracing::error!(error = ?err, "the nightly backup could not start");
         }
         warn_if_behind(&db, &clock).await;
     }

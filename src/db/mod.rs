@@ -6,6 +6,7 @@
 //! PostgreSQL, which is where a wrong column or type shows up.
 
 pub mod applications;
+pub mod backup_runs;
 pub mod codes;
 pub mod companies;
 pub mod contacts;
@@ -41,6 +42,14 @@ pub struct Database {
 impl Database {
     /// Connects to `DATABASE_URL`, or starts/joins the embedded cluster, then applies migrations.
     pub async fn open(config: &Config, mode: Mode) -> anyhow::Result<Self> {
+        let database = Self::connect(config, mode).await?;
+        migrate(&database.pool).await?;
+        Ok(database)
+    }
+
+    /// [`Self::open`] without the migrations: what the operator's commands use (a backup of the
+    /// database as it is, a restore into an empty one, the doctor's look at what is applied).
+    pub async fn connect(config: &Config, mode: Mode) -> anyhow::Result<Self> {
         let (options, embedded) = match &config.database_url {
             Some(url) => (
                 PgConnectOptions::from_str(url)
@@ -62,7 +71,6 @@ impl Database {
             _ => tune(options),
         };
         let pool = connect(options).await?;
-        migrate(&pool).await?;
         Ok(Self { pool, embedded })
     }
 

@@ -317,7 +317,8 @@ pub async fn login_failure_counts(
     .await
 }
 
-/// Records a failed login for the account from this client, and forgets failures older than a day.
+/// Records a failed login for the account from this client (those older than a day are pruned
+/// by `background::prune`).
 pub async fn record_login_failure(
     db: &PgPool,
     email: &str,
@@ -327,10 +328,6 @@ pub async fn record_login_failure(
     sqlx::query("insert into login_failures (email, client, failed_at) values (lower($1), $2, $3)")
         .bind(email)
         .bind(client)
-        .bind(now)
-        .execute(db)
-        .await?;
-    sqlx::query("delete from login_failures where failed_at < $1 - interval '1 day'")
         .bind(now)
         .execute(db)
         .await?;

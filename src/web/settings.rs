@@ -1,5 +1,5 @@
 //! The team's settings page (managers): the cadence numbers, working days and holidays, the
-//! nightly hour, the recent rebuild runs and a "rebuild now" button.
+//! nightly hour, the recent rebuild runs and a "rebuild now" button, the last nightly backup.
 
 use std::collections::BTreeSet;
 
@@ -14,12 +14,14 @@ use serde::Deserialize;
 use crate::actions::{self, settings::SaveError};
 use crate::auth::session;
 use crate::background::nightly;
+use crate::db::backup_runs;
 use crate::db::settings::{self, TeamSettings, WEEKDAYS};
 use crate::domain::cadence::{MAX_HOLIDAYS, SettingsError};
 use crate::due;
 use crate::due::rebuilds::Asked;
 use crate::due::runs::{Run, RunStatus, RunTrigger};
 use crate::error::{AppError, AppResult};
+use crate::ops::human_size;
 use crate::state::AppState;
 use crate::web::client::ClientAddr;
 use crate::web::extract::Manager;
@@ -196,6 +198,44 @@ pub struct NightRow {
     pub behind: usize,
 }
 
+/// What the page says about the nightly backups of the whole installation.
+pub struct BackupRow {
+    pub text: String,
+    /// The last one's error, when it failed.
+    pub failed: Option<String>,
+}
+
+async fn backup_row(app: &AppState, manager: &Manager) -> AppResult<BackupRow> {
+    let tz = manager.tz();
+    let today = app.clock.today_in(tz);
+    let on = app.config.backup_dir.is_some();
+    let good = backup_runs::last_good_run(&app.db).await?;
+    let mut text = match (&good, on) {
+        (Some(g), _) => format!(
+            "Last nightly backup: {} ({}).",
+            fmt::moment(g.started_at, tz, today),
+            human_size(g.size_bytes.and_then(|b| u64::try_from(b).ok()).unwrap_or(0))
+        ),
+        (None, true) => {
+            "No nightly backup yet: the first is taken after the next nightly rebuild.".into()
+        }
+        (None, false) => "Nightly backups are off on this server; whoever runs Secondcall turns them on (BACKUP_DIR).".into(),
+    };
+    let failed = match backup_runs::last_run(&app.db).await? {
+        Some(r) if matches!(r.status, RunStatus::Failed | RunStatus::Interrupted) => Some(format!(
+            "The nightly backup of {} {}: {}. Tell whoever runs Secondcall.",
+            fmt::moment(r.started_at, tz, today),
+            r.status,
+            r.error.as_deref().unwrap_or("no error recorded")
+        )),
+        _ => None,
+    };
+    if good.is_some() && !on {
+        text.push_str(" This server does not take them (BACKUP_DIR is not set here).");
+    }
+    Ok(BackupRow { text, failed })
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "settings/show.html")]
 struct SettingsPage {
@@ -205,6 +245,7 @@ struct SettingsPage {
     days: [(&'static str, &'static str); 7],
     runs: Vec<RunRow>,
     night: NightRow,
+    backup: BackupRow,
 }
 
 async fn night_row(app: &AppState, manager: &Manager) -> AppResult<NightRow> {
@@ -270,6 +311,7 @@ async fn page(
         days,
         runs,
         night: night_row(app, manager).await?,
+        backup: backup_row(app, manager).await?,
     })
 }
 

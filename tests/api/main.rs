@@ -8,6 +8,7 @@ mod api_engine;
 mod api_jobs;
 mod audit;
 mod auth;
+mod backup;
 mod bad_input;
 pub mod board;
 mod browser;
