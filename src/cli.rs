@@ -110,6 +110,7 @@ async fn run_admin(pool: &sqlx::PgPool, command: AdminCommand) -> anyhow::Result
                 time_zone,
             };
             create_user(&mut tx, user).await?;
+            db::setup_codes::delete_all(&mut *tx).await?;
             tx.commit().await?;
             write_line(&team_id.to_string())
         }

@@ -1,9 +1,10 @@
 //! The command line and the environment: parsed once, at start, into [`Cli`] and [`Config`].
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use ipnet::IpNet;
 
 /// `secondcall` — see `secondcall --help` and docs/api.md for the stable surface.
 #[derive(Debug, Parser)]
@@ -28,9 +29,27 @@ pub struct Config {
     /// Address the web server listens on.
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8080", global = true)]
     pub bind: SocketAddr,
-    /// Mark session cookies Secure (set it when the app is served over HTTPS).
-    #[arg(long, env = "SECURE_COOKIES", default_value_t = false, global = true)]
-    pub secure_cookies: bool,
+    /// Mark cookies Secure (with the `__Host-` prefix) and send HSTS. Default: on when the
+    /// server is public (BIND not loopback, or TRUSTED_PROXIES set); `false` turns it off.
+    #[arg(long, env = "SECURE_COOKIES", global = true, action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new())]
+    pub secure_cookies: Option<bool>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: a comma-separated list of addresses
+    /// or CIDR ranges (e.g. `127.0.0.1,10.0.0.0/8`). Setting it makes the server public.
+    #[arg(long, env = "TRUSTED_PROXIES", global = true, value_delimiter = ',',
+        value_parser = parse_proxy)]
+    pub trusted_proxies: Vec<IpNet>,
+    /// The address users reach, e.g. `https://crm.example.com`: absolute links (mail, feeds, the
+    /// API address on the account page) are built from it.
+    #[arg(long, env = "PUBLIC_URL", global = true, value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+    /// Per-user requests a second on the API and the report pages (CSV exports included); 0
+    /// turns the limit off.
+    #[arg(long, env = "API_RATE_PER_SECOND", default_value_t = 20, global = true)]
+    pub api_rate_per_second: u32,
+    /// Requests a user may make at once above that rate before the 429s start.
+    #[arg(long, env = "API_RATE_BURST", default_value_t = 100, global = true)]
+    pub api_rate_burst: u32,
     /// Where the embedded PostgreSQL cluster lives when DATABASE_URL is not set.
     #[arg(
         long,
@@ -60,7 +79,11 @@ impl Config {
         Self {
             database_url: Some(database_url.into()),
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
-            secure_cookies: false,
+            secure_cookies: None,
+            trusted_proxies: Vec::new(),
+            public_url: None,
+            api_rate_per_second: 20,
+            api_rate_burst: 100,
             data_dir: PathBuf::from("data"),
             trusted_origin: None,
             nightly: false,
@@ -68,6 +91,48 @@ impl Config {
             rebuild_pause_ms: None,
         }
     }
+
+    /// Public: reachable from other machines, directly (BIND not loopback) or through a proxy
+    /// (TRUSTED_PROXIES set). A public server marks cookies Secure, asks for the setup code, and
+    /// builds absolute links only from PUBLIC_URL.
+    pub fn is_public(&self) -> bool {
+        !self.bind.ip().is_loopback() || !self.trusted_proxies.is_empty()
+    }
+
+    /// Whether cookies are Secure (and HSTS sent): SECURE_COOKIES when given, else public.
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies.unwrap_or_else(|| self.is_public())
+    }
+}
+
+/// One entry of TRUSTED_PROXIES: an address (a range of one) or a CIDR range.
+fn parse_proxy(s: &str) -> Result<IpNet, String> {
+    let s = s.trim();
+    s.parse::<IpNet>()
+        .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("`{s}` is neither an IP address nor a CIDR range (e.g. 10.0.0.0/8)"))
+}
+
+/// PUBLIC_URL: an http(s) URL with a host and no query or fragment; kept without its trailing
+/// slash, so a path can be appended as it is.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let uri: axum::http::Uri = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a URL (e.g. https://crm.example.com)"))?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return Err(format!("`{s}` must start with https:// (or http://)"));
+    }
+    let Some(host) = uri.authority().map(|a| a.host()) else {
+        return Err(format!("`{s}` has no host"));
+    };
+    if host.is_empty() || uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return Err(format!("`{s}` has no usable host"));
+    }
+    if uri.query().is_some() || s.contains('#') {
+        return Err(format!("`{s}` must not have a query or fragment"));
+    }
+    Ok(uri.to_string().trim_end_matches('/').to_string())
 }
 
 /// The subcommands of docs/api.md.
@@ -157,4 +222,73 @@ pub struct SeedArgs {
     /// The team's name (a new team is created each run).
     #[arg(long, default_value = "Benchmark Staffing")]
     pub team: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxies_are_addresses_or_ranges() {
+        assert_eq!(
+            parse_proxy(" 127.0.0.1 ").unwrap(),
+            "127.0.0.1/32".parse::<IpNet>().unwrap()
+        );
+        assert_eq!(
+            parse_proxy("10.0.0.0/8").unwrap(),
+            "10.0.0.0/8".parse::<IpNet>().unwrap()
+        );
+        assert!(parse_proxy("::1").is_ok());
+        assert!(parse_proxy("proxy.example").is_err());
+        assert!(parse_proxy("10.0.0.0/33").is_err());
+    }
+
+    #[test]
+    fn public_url_is_an_http_url_without_query_and_trailing_slash() {
+        assert_eq!(
+            parse_public_url("https://crm.example.com/").unwrap(),
+            "https://crm.example.com"
+        );
+        assert_eq!(
+            parse_public_url("http://10.0.0.5:8080/crm/").unwrap(),
+            "http://10.0.0.5:8080/crm"
+        );
+        for bad in [
+            "crm.example.com",
+            "ftp://crm.example.com",
+            "https://crm.example.com/?a=b",
+            "https://crm.example.com/#top",
+            "https://user@crm.example.com",
+            "",
+        ] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn public_when_not_on_loopback_or_behind_trusted_proxies() {
+        let mut config = Config::for_database("postgres://x");
+        assert!(!config.is_public() && !config.secure_cookies());
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        assert!(config.is_public() && config.secure_cookies());
+        config.secure_cookies = Some(false);
+        assert!(!config.secure_cookies(), "an explicit false wins");
+        config.trusted_proxies.clear();
+        config.bind = "0.0.0.0:8080".parse().unwrap();
+        assert!(config.is_public());
+    }
+
+    #[test]
+    fn the_environment_forms_parse() {
+        let cli = Cli::try_parse_from([
+            "secondcall",
+            "--trusted-proxies",
+            "127.0.0.1, 10.0.0.0/8",
+            "--secure-cookies",
+            "false",
+        ])
+        .unwrap();
+        assert_eq!(cli.config.trusted_proxies.len(), 2);
+        assert_eq!(cli.config.secure_cookies, Some(false));
+    }
 }

@@ -188,6 +188,17 @@ impl ApiError {
             "Too many attempts; wait a minute.",
         )
     }
+    /// 429 for a user over the per-user limit: `retry_after` (seconds) in the body and the
+    /// `Retry-After` header.
+    pub fn rate_limited(wait: std::time::Duration) -> Self {
+        let secs = crate::web::limits::retry_after_secs(wait);
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("Too many requests from this user; try again in {secs} s."),
+        )
+        .with("retry_after", secs)
+    }
     /// 422 naming the invalid field.
     pub fn invalid(err: FieldError) -> Self {
         Self {
@@ -285,7 +296,13 @@ impl IntoResponse for ApiError {
                 details: self.details.as_deref(),
             },
         };
-        (self.status, axum::Json(body)).into_response()
+        let mut resp = (self.status, axum::Json(body)).into_response();
+        let retry_after = self.details.as_ref().and_then(|d| d.get("retry_after"));
+        if let Some(secs) = retry_after.and_then(serde_json::Value::as_u64) {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        resp
     }
 }
 

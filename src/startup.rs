@@ -31,10 +31,15 @@ use crate::due::rebuilds::Rebuilder;
 use crate::error::ErrorPage;
 use crate::page_cache::PageCache;
 pub use crate::state::AppState;
+use crate::web::client::{TrustedProxies, resolve_client};
+use crate::web::limits::Limits;
 
 /// The strict policy: everything from our own origin, no inline script or style, no framing.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+/// Sent with Secure cookies: browsers then use HTTPS only, for a year, subdomains included.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 /// Request bodies above this are refused with 413 (CSV imports included).
 const BODY_LIMIT: usize = 10 * 1024 * 1024;
@@ -48,6 +53,32 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    setup_code: Option<String>,
+}
+
+/// What a public server tells its operator at start: the setup code while no team exists, and
+/// that PUBLIC_URL is missing. Returns the code.
+async fn first_run_checks(config: &Config, db: &PgPool) -> anyhow::Result<Option<String>> {
+    if !config.is_public() {
+        return Ok(None);
+    }
+    if config.public_url.is_none() {
+        tracing::warn!(
+            "PUBLIC_URL is not set: this public server builds no absolute links (API address, \
+             links in mail and feeds). Set PUBLIC_URL to the address users reach, e.g. https://crm.example.com"
+        );
+    }
+    let code = crate::auth::setup_code::issue(db)
+        .await
+        .context("storing the setup code")?;
+    if let Some(code) = &code {
+        tracing::warn!(
+            setup_code = %code,
+            "FIRST RUN: no team exists yet. Open /setup and enter the one-time setup code {code} \
+             to create the first team and its manager (any instance's code works until then)"
+        );
+    }
+    Ok(code)
 }
 
 impl Application {
@@ -57,10 +88,12 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.bind))?;
         let pause = config.rebuild_pause_ms.map(Duration::from_millis);
+        let setup_code = first_run_checks(&config, &db).await?;
         let state = AppState {
             rebuilds: Rebuilder::new(db.clone(), clock.clone(), pause),
             db,
             pages: PageCache::new(config.page_cache_mb),
+            limits: Limits::new(&config),
             config: Arc::new(config),
             clock,
         };
@@ -69,7 +102,14 @@ impl Application {
             listener,
             router,
             state,
+            setup_code,
         })
+    }
+
+    /// The one-time setup code this instance printed in its log (a public server before its
+    /// first team exists): how the tests read it, as an operator reads the log.
+    pub fn setup_code(&self) -> Option<&str> {
+        self.setup_code.as_deref()
     }
 
     /// The state the server runs with (its clock, its pool).
@@ -118,9 +158,10 @@ pub fn build_router(state: AppState) -> anyhow::Result<Router> {
         .with_schema_name("public")
         .and_then(|s| s.with_table_name("sessions"))
         .map_err(|e| anyhow::anyhow!(e))?;
+    let secure = state.config.secure_cookies();
     let sessions = SessionManagerLayer::new(store)
-        .with_name("secondcall_session")
-        .with_secure(state.config.secure_cookies)
+        .with_name(crate::auth::session::cookie_name(secure))
+        .with_secure(secure)
         .with_same_site(SameSite::Lax)
         .with_http_only(true)
         .with_path("/")
@@ -135,16 +176,28 @@ pub fn build_router(state: AppState) -> anyhow::Result<Router> {
             .add_trusted_origin(origin)
             .map_err(|e| anyhow::anyhow!("TRUSTED_ORIGIN: {e:?}"))?;
     }
-    let pages = crate::web::page_routes().layer(sessions);
+    let pages = crate::web::page_routes(&state).layer(sessions);
+    let trusted = TrustedProxies::new(&state.config.trusted_proxies);
+    let hsts = secure.then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        )
+    });
     let router = Router::new()
         .merge(pages)
-        .nest("/api/v1", crate::web::api::routes())
+        .nest("/api/v1", crate::web::api::routes(&state.limits))
         .merge(crate::web::infra_routes())
         .fallback(not_found)
         .with_state(state);
     let request_id = HeaderName::from_static("x-request-id");
     let middleware = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+        // who the client is (behind TRUSTED_PROXIES: the address they name), for everything below
+        .layer(axum::middleware::from_fn_with_state(
+            trusted,
+            resolve_client,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(crate::telemetry::make_span))
         .layer(PropagateRequestIdLayer::new(request_id))
         // the API's errors from the layers below (body limit, timeout, panic) as JSON
@@ -177,6 +230,7 @@ pub fn build_router(state: AppState) -> anyhow::Result<Router> {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
+        .option_layer(hsts)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(csrf);
     Ok(router.layer(middleware))

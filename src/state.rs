@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::due::rebuilds::Rebuilder;
 use crate::page_cache::PageCache;
+use crate::web::limits::Limits;
 
 /// What every handler and background task can reach.
 #[derive(Clone)]
@@ -22,6 +23,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Every team rebuild starts here, once at a time per team.
     pub rebuilds: Rebuilder,
+    /// The in-memory rate limits of this instance (per address, per user).
+    pub limits: Limits,
 }
 
 impl AppState {

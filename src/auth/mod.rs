@@ -3,4 +3,5 @@
 pub mod login;
 pub mod password;
 pub mod session;
+pub mod setup_code;
 pub mod tokens;

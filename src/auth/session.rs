@@ -10,6 +10,17 @@ use crate::db::users::User;
 const AUTH_KEY: &str = "auth";
 const FLASH_KEY: &str = "flash";
 
+/// The session cookie's name: with the `__Host-` prefix when it is Secure, so a browser takes
+/// it only from this host over HTTPS, with `Path=/` and no `Domain` (no subdomain can plant or
+/// read one). A plain-HTTP development server cannot use the prefix.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-secondcall_session"
+    } else {
+        "secondcall_session"
+    }
+}
+
 /// Sessions end this long after login whatever the activity (the idle limit is the cookie expiry).
 pub const ABSOLUTE_LIFETIME: Duration = Duration::days(7);
 /// Sessions end after this long without a request.

@@ -14,6 +14,7 @@ pub mod goals;
 pub mod jobs;
 pub mod reports;
 pub mod settings;
+pub mod setup_codes;
 pub mod tokens;
 pub mod touches;
 pub mod users;

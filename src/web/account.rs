@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -29,15 +29,20 @@ struct AccountPage {
     new_token: Option<String>,
     token_name: String,
     errors: FormErrors,
+    /// Where scripts send their requests (`links::absolute`), if the server knows its address.
+    api_base: Option<String>,
 }
 
 async fn account_page(
     app: &AppState,
     user: &CurrentUser,
+    headers: &HeaderMap,
     errors: FormErrors,
     new_token: Option<String>,
 ) -> AppResult<AccountPage> {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     Ok(AccountPage {
+        api_base: crate::links::absolute(&app.config, host, "/api/v1"),
         layout: Layout::new(user, "account").await,
         email: user.email.clone(),
         role: if user.is_manager() {
@@ -55,10 +60,16 @@ async fn account_page(
 }
 
 /// GET /account
-pub async fn show(State(app): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    Ok(account_page(&app, &user, FormErrors::default(), None)
-        .await?
-        .into_response())
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    Ok(
+        account_page(&app, &user, &headers, FormErrors::default(), None)
+            .await?
+            .into_response(),
+    )
 }
 
 #[derive(Template, WebTemplate)]
@@ -140,6 +151,7 @@ pub struct TimeZoneForm {
 pub async fn update_time_zone(
     State(app): State<AppState>,
     user: CurrentUser,
+    headers: HeaderMap,
     Form(form): Form<TimeZoneForm>,
 ) -> AppResult<Response> {
     let tz = match accounts::parse_time_zone("time_zone", &form.time_zone) {
@@ -147,7 +159,7 @@ pub async fn update_time_zone(
         Err(e) => {
             let mut errors = FormErrors::default();
             errors.add(e);
-            let page = account_page(&app, &user, errors, None).await?;
+            let page = account_page(&app, &user, &headers, errors, None).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -171,6 +183,7 @@ pub struct TokenForm {
 pub async fn create_token(
     State(app): State<AppState>,
     user: CurrentUser,
+    headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
@@ -180,12 +193,12 @@ pub async fn create_token(
             "name",
             "Give the token a name of 1 to 100 characters, e.g. \"calendar script\".",
         );
-        let page = account_page(&app, &user, errors, None).await?;
+        let page = account_page(&app, &user, &headers, errors, None).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let (token, hash) = tokens::generate();
     token_db::insert(&app.db, &user, name, &hash).await?;
-    let page = account_page(&app, &user, errors, Some(token)).await?;
+    let page = account_page(&app, &user, &headers, errors, Some(token)).await?;
     Ok(page.into_response())
 }
 

@@ -97,7 +97,8 @@ impl OptionalFromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// The caller of a JSON API request, from `Authorization: Bearer TOKEN`.
+/// The caller of a JSON API request, from `Authorization: Bearer TOKEN`; each request counts
+/// against the caller's per-user rate limit (429 `rate_limited` over it).
 #[derive(Debug, Clone)]
 pub struct ApiUser(pub User);
 
@@ -123,7 +124,12 @@ impl FromRequestParts<AppState> for ApiUser {
             })
             .ok_or_else(ApiError::unauthorized)?;
         let user = crate::db::tokens::authenticate(&state.db, &tokens::digest(token)).await?;
-        user.map(Self).ok_or_else(ApiError::unauthorized)
+        let user = user.ok_or_else(ApiError::unauthorized)?;
+        state
+            .limits
+            .check_user(user.id)
+            .map_err(ApiError::rate_limited)?;
+        Ok(Self(user))
     }
 }
 

@@ -38,8 +38,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::state::AppState;
 
-/// Page routes: they use the browser session.
-pub fn page_routes() -> Router<AppState> {
+/// Page routes: they use the browser session. None of their answers may be kept by a cache
+/// (`no-store`): most show a signed-in user's data.
+pub fn page_routes(state: &AppState) -> Router<AppState> {
+    let per_user = axum::middleware::from_fn_with_state(state.clone(), limits::per_user_pages);
     Router::new()
         .route("/", get(|| async { Redirect::to("/today") }))
         .route("/setup", get(setup::new_form).post(setup::create))
@@ -47,14 +49,17 @@ pub fn page_routes() -> Router<AppState> {
             "/login",
             get(login::form)
                 .post(login::create)
-                .layer(limits::rate_limit_layer()),
+                .layer(state.limits.login_layer()),
         )
         .route("/logout", post(login::destroy))
         .route("/today", get(today::show))
-        .route("/team", get(reports::show))
-        .route("/team/me", get(reports::me))
-        .route("/team/list", get(reports::list::index))
-        .route("/team/list.csv", get(reports::list::csv))
+        .route("/team", get(reports::show).layer(per_user.clone()))
+        .route("/team/me", get(reports::me).layer(per_user.clone()))
+        .route(
+            "/team/list",
+            get(reports::list::index).layer(per_user.clone()),
+        )
+        .route("/team/list.csv", get(reports::list::csv).layer(per_user))
         .route("/contacts", get(contacts::index))
         .route("/contacts/new", get(contacts::new_form))
         .route("/contacts/{kind}", post(contacts::create))
@@ -104,6 +109,16 @@ pub fn page_routes() -> Router<AppState> {
             "/settings/users/{id}/reset-password",
             post(users::reset_password),
         )
+        .layer(no_store())
+}
+
+/// `Cache-Control: no-store` unless the handler said otherwise: for the pages and the API,
+/// whose answers are a signed-in user's data that no browser or proxy cache should keep.
+pub fn no_store() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    )
 }
 
 /// Health checks and static files: no session, no auth.

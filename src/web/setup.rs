@@ -12,9 +12,11 @@ use crate::accounts::{self, Role};
 use crate::actions::ActionError;
 use crate::actions::users::{self as act, UserInput};
 use crate::auth::session;
-use crate::db::users;
+use crate::auth::setup_code;
+use crate::db::{setup_codes, users};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::client::ClientAddr;
 use crate::web::forms::{Form, FormErrors};
 use crate::web::layout::Layout;
 
@@ -31,6 +33,9 @@ pub struct SetupForm {
     pub password: String,
     #[serde(default)]
     pub time_zone: String,
+    /// The one-time code from the server's log (a public server only).
+    #[serde(default)]
+    pub code: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -40,6 +45,8 @@ struct SetupPage {
     form: SetupForm,
     errors: FormErrors,
     zones: Vec<&'static str>,
+    /// A public server asks for the setup code.
+    needs_code: bool,
 }
 
 /// GET /setup: the form, or 404 once a team exists.
@@ -51,22 +58,45 @@ pub async fn new_form(State(app): State<AppState>) -> AppResult<Response> {
         time_zone: "UTC".into(),
         ..SetupForm::default()
     };
-    Ok(page(form, FormErrors::default()).into_response())
+    Ok(page(&app, form, FormErrors::default()).into_response())
 }
 
-fn page(form: SetupForm, errors: FormErrors) -> SetupPage {
+fn page(app: &AppState, form: SetupForm, errors: FormErrors) -> SetupPage {
     SetupPage {
         layout: Layout::anonymous(),
         form,
         errors,
         zones: accounts::time_zone_names(),
+        needs_code: app.config.is_public(),
     }
+}
+
+/// On a public server, the code must be one an instance printed; a wrong or missing one counts
+/// against the login limit of the address (429 once over it).
+async fn check_code(
+    app: &AppState,
+    client: ClientAddr,
+    code: &str,
+    errors: &mut FormErrors,
+) -> AppResult<()> {
+    if !app.config.is_public() || setup_code::is_valid(&app.db, code).await? {
+        return Ok(());
+    }
+    if app.limits.count_failed_attempt(client.0).is_err() {
+        return Err(AppError::TooManyRequests);
+    }
+    errors.set(
+        "code",
+        "That is not the setup code. Copy it from the server's log (the line that says FIRST RUN).",
+    );
+    Ok(())
 }
 
 /// POST /setup: creates the team and its manager and signs them in. Once a team exists it answers
 /// 404 before reading or hashing anything.
 pub async fn create(
     State(app): State<AppState>,
+    client: ClientAddr,
     session: Session,
     Form(form): Form<SetupForm>,
 ) -> AppResult<Response> {
@@ -74,6 +104,7 @@ pub async fn create(
         return Err(AppError::NotFound);
     }
     let mut errors = FormErrors::default();
+    check_code(&app, client, &form.code, &mut errors).await?;
     let team = errors.check(accounts::parse_name("team", &form.team));
     let input = UserInput {
         email: form.email.clone(),
@@ -89,8 +120,8 @@ pub async fn create(
             None
         }
     };
-    let (Some(team), Some(valid)) = (team, valid) else {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(form, errors)).into_response());
+    let (Some(team), Some(valid), true) = (team, valid, errors.is_empty()) else {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&app, form, errors)).into_response());
     };
     let mut tx = app.db.begin().await?;
     users::lock_setup(&mut *tx).await?;
@@ -102,10 +133,11 @@ pub async fn create(
         Ok(u) => u,
         Err(ActionError::Conflict(m)) => {
             errors.set("email", m);
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(form, errors)).into_response());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(&app, form, errors)).into_response());
         }
         Err(e) => return Err(e.into()),
     };
+    setup_codes::delete_all(&mut *tx).await?;
     tx.commit().await?;
     session::login(&session, &user, app.clock.now())
         .await

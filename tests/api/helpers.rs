@@ -73,6 +73,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub jar: Arc<Jar>,
     pub shutdown: CancellationToken,
+    /// The one-time setup code the server printed at start (a public server with no team yet).
+    pub setup_code: Option<String>,
 }
 
 impl Drop for TestApp {
@@ -108,6 +110,7 @@ impl TestApp {
             .expect("app builds");
         let port = app.port();
         let state = app.state().clone();
+        let setup_code = app.setup_code().map(String::from);
         let shutdown = CancellationToken::new();
         tokio::spawn(app.run(shutdown.clone()));
         let jar = Arc::new(Jar::default());
@@ -118,6 +121,7 @@ impl TestApp {
             client: client_with(jar.clone()),
             jar,
             shutdown,
+            setup_code,
         }
     }
 

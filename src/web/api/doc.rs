@@ -95,7 +95,7 @@ const ERRORS: [ErrorAnswer; 10] = [
     ErrorAnswer {
         status: 429,
         name: "RateLimited",
-        when: "`rate_limited`: too many attempts from this address or for this account; wait a minute",
+        when: "`rate_limited`: too many requests: token requests or failed logins from this address or for this account (about 10 a minute), or requests of this user (the per-user limit, by default 20 a second after a burst of 100); `Retry-After` gives the seconds to wait",
     },
     ErrorAnswer {
         status: 503,
@@ -149,13 +149,14 @@ error_components!(
 /// answers each operation has by the way it is made:
 ///
 /// - every operation: 408 (the timeout) and 503 (the database, or a stopping server);
-/// - an operation with a token (all but those declared `security(())`): 401;
+/// - an operation with a token (all but those declared `security(())`): 401, and 429 (the
+///   per-user limit);
 /// - a request body (`ApiJson`): 400, 413 and 422;
 /// - a path parameter (an id): 400 (not an integer) and 404;
 /// - query parameters (`ApiQuery`): 422.
 ///
-/// The rest (403 of manager-only operations, 404 of ids in a body or a filter, 409, 429) is in
-/// each handler's annotation.
+/// The rest (403 of manager-only operations, 404 of ids in a body or a filter, 409, the 429 of
+/// the per-address limit) is in each handler's annotation.
 pub fn document(operations: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut doc = Frame::openapi().nest(PREFIX, operations);
     let components = doc.components.get_or_insert_with(Default::default);
@@ -216,7 +217,7 @@ fn add_error_answers(op: &mut Operation) {
     };
     let mut statuses = vec![408, 503];
     if !public {
-        statuses.push(401);
+        statuses.extend([401, 429]);
     }
     if op.request_body.is_some() {
         statuses.extend([400, 413, 422]);

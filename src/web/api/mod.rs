@@ -28,15 +28,16 @@ use utoipa_axum::routes;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::web::limits::Limits;
 
 /// Every operation, relative to [`doc::PREFIX`]: a handler is routed by its `#[utoipa::path]`
 /// (method and path) and documented by it in the same step, so no route exists without its
 /// documentation. One `routes!` per path; nothing here uses axum's `route`.
-fn operations() -> OpenApiRouter<AppState> {
+fn operations(limits: &Limits) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(openapi_document))
         .routes(routes!(users::me))
-        .routes(routes!(users::create_token).layer(crate::web::limits::rate_limit_layer()))
+        .routes(routes!(users::create_token).layer(limits.tokens_layer()))
         .routes(routes!(users::create))
         .routes(routes!(users::update))
         .routes(routes!(companies::index, companies::create))
@@ -89,15 +90,16 @@ async fn openapi_document(Extension(Document(json)): Extension<Document>) -> Res
         .into_response()
 }
 
-/// The routes, relative to `/api/v1`.
-pub fn routes() -> Router<AppState> {
-    let (router, operations) = operations().split_for_parts();
+/// The routes, relative to `/api/v1`. No answer may be kept by a cache (`no-store`).
+pub fn routes(limits: &Limits) -> Router<AppState> {
+    let (router, operations) = operations(limits).split_for_parts();
     let json = serde_json::to_string(&doc::document(operations))
         .expect("the OpenAPI document serializes (it is plain data)");
     router
         .layer(Extension(Document(json.into())))
         .fallback(|| async { ApiError::not_found() })
         .layer(middleware::from_fn(json_errors))
+        .layer(crate::web::no_store())
 }
 
 /// Turns the error responses of the API's paths made by the middleware around the handlers (the
