@@ -6,6 +6,7 @@
 //! PostgreSQL, which is where a wrong column or type shows up.
 
 pub mod applications;
+pub mod away;
 pub mod codes;
 pub mod companies;
 pub mod contacts;

@@ -19,7 +19,7 @@ use crate::web::layout::Layout;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account/show.html")]
-struct AccountPage {
+pub(crate) struct AccountPage {
     layout: Layout,
     email: String,
     role: &'static str,
@@ -31,9 +31,11 @@ struct AccountPage {
     errors: FormErrors,
     /// Where scripts send their requests (`links::absolute`), if the server knows its address.
     api_base: Option<String>,
+    /// Cover: the user's periods away and the form for a new one (`web::away`).
+    pub(crate) away: crate::web::away::AwayPanel,
 }
 
-async fn account_page(
+pub(crate) async fn account_page(
     app: &AppState,
     user: &CurrentUser,
     headers: &HeaderMap,
@@ -56,6 +58,7 @@ async fn account_page(
         new_token,
         token_name: String::new(),
         errors,
+        away: crate::web::away::AwayPanel::own(app, user).await?,
     })
 }
 

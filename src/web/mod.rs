@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod api;
+pub mod away;
 pub mod board;
 pub mod chart;
 pub mod client;
@@ -108,6 +109,14 @@ pub fn page_routes(state: &AppState) -> Router<AppState> {
         .route(
             "/settings/users/{id}/reset-password",
             post(users::reset_password),
+        )
+        // cover (web::away)
+        .route("/account/away", post(away::create_own))
+        .route("/account/away/{id}/delete", post(away::delete_own))
+        .route("/settings/users/away", post(away::create_any))
+        .route(
+            "/settings/users/{user_id}/away/{id}/delete",
+            post(away::delete_any),
         )
         .layer(no_store())
 }

@@ -21,21 +21,33 @@ use crate::web::layout::Layout;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "users/index.html")]
-struct UsersPage {
+pub(crate) struct UsersPage {
     layout: Layout,
     users: Vec<User>,
     me: i64,
+    /// Cover: everyone's periods away and the form for a new one (`web::away`).
+    away: crate::web::away::AwayPanel,
+}
+
+/// The page, with the given "Away" panel.
+pub(crate) async fn users_page(
+    app: &AppState,
+    manager: &Manager,
+    away: crate::web::away::AwayPanel,
+) -> AppResult<UsersPage> {
+    let users = users::list_for_team(&app.db, manager.team_id).await?;
+    Ok(UsersPage {
+        layout: Layout::new(manager, "settings").await,
+        users,
+        me: manager.id,
+        away,
+    })
 }
 
 /// GET /settings/users
 pub async fn index(State(app): State<AppState>, manager: Manager) -> AppResult<Response> {
-    let users = users::list_for_team(&app.db, manager.team_id).await?;
-    Ok(UsersPage {
-        layout: Layout::new(&manager, "settings").await,
-        users,
-        me: manager.id,
-    }
-    .into_response())
+    let away = crate::web::away::AwayPanel::team(&app, &manager).await?;
+    Ok(users_page(&app, &manager, away).await?.into_response())
 }
 
 /// The new-user form as typed.

@@ -12,6 +12,7 @@ mod bad_input;
 pub mod board;
 mod browser;
 mod codes;
+mod cover;
 mod embedded;
 pub mod engine;
 mod faults;
