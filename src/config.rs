@@ -68,6 +68,14 @@ pub struct Config {
     /// changed); 0 renders every request.
     #[arg(long, env = "PAGE_CACHE_MB", default_value_t = 64, global = true)]
     pub page_cache_mb: u64,
+    /// The mail server of the morning digest: `smtp://host:port` (STARTTLS when the server offers
+    /// it), `smtp://host:port?tls=required`, or `smtps://user:pass@host` (TLS from the start);
+    /// unset, no mail is sent.
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of the mail, e.g. `Secondcall <secondcall@example.com>`.
+    #[arg(long, env = "MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
     /// Tests only: a pause after each user's rebuild, so a test can stop the server half-way.
     #[arg(long, env = "SECONDCALL_REBUILD_PAUSE_MS", global = true, hide = true)]
     pub rebuild_pause_ms: Option<u64>,
@@ -88,6 +96,8 @@ impl Config {
             trusted_origin: None,
             nightly: false,
             page_cache_mb: 64,
+            smtp_url: None,
+            mail_from: None,
             rebuild_pause_ms: None,
         }
     }
@@ -151,6 +161,16 @@ pub enum Command {
         #[arg(long)]
         team_id: Option<i64>,
         /// Rebuild for this date (YYYY-MM-DD) from the facts known up to its end.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// Send now the morning digest each opted-in user would get for a date (those already sent
+    /// it are skipped); prints how many were sent.
+    SendDigests {
+        /// Only this team.
+        #[arg(long)]
+        team_id: Option<i64>,
+        /// The date (YYYY-MM-DD) of the lists to send; default each user's today.
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
     },

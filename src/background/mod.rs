@@ -1,6 +1,8 @@
-//! Background tasks: the nightly due-list rebuild and the clean-up of expired sessions, started
+//! Background tasks: the nightly due-list rebuild, the morning digest (when a mail server is
+//! configured) and the clean-up of expired sessions, started
 //! by [`spawn_background`], the one function the server (`Application::run`) calls.
 
+pub mod digest;
 pub mod nightly;
 
 use std::time::Duration;
@@ -29,6 +31,17 @@ pub fn spawn_background(state: &AppState, shutdown: &CancellationToken) -> Vec<J
         )));
     } else {
         tracing::info!("the nightly rebuild is off on this instance (NIGHTLY=false)");
+    }
+    if state.mail.is_configured() {
+        tasks.push(tokio::spawn(digest::run(
+            state.db.clone(),
+            state.clock.clone(),
+            state.mail.clone(),
+            state.config.clone(),
+            shutdown.clone(),
+        )));
+    } else {
+        tracing::info!("no mail server (SMTP_URL, MAIL_FROM): no morning digests are sent");
     }
     tasks
 }

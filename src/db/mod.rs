@@ -10,6 +10,7 @@ pub mod away;
 pub mod codes;
 pub mod companies;
 pub mod contacts;
+pub mod digests;
 pub mod facts;
 pub mod goals;
 pub mod jobs;

@@ -33,6 +33,8 @@ pub(crate) struct AccountPage {
     api_base: Option<String>,
     /// Cover: the user's periods away and the form for a new one (`web::away`).
     pub(crate) away: crate::web::away::AwayPanel,
+    /// The morning email: on or off (`web::mail`).
+    digest: crate::web::mail::DigestChoice,
 }
 
 pub(crate) async fn account_page(
@@ -59,6 +61,7 @@ pub(crate) async fn account_page(
         token_name: String::new(),
         errors,
         away: crate::web::away::AwayPanel::own(app, user).await?,
+        digest: crate::web::mail::DigestChoice::of(app, user).await?,
     })
 }
 

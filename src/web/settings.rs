@@ -56,6 +56,9 @@ pub struct SettingsForm {
     pub second_call_window_days: String,
     #[serde(default)]
     pub new_dm_daily_goal: String,
+    /// The morning digest's hour; left out (an older form), the current one stays.
+    #[serde(default)]
+    pub digest_hour: String,
 }
 
 impl SettingsForm {
@@ -85,6 +88,7 @@ impl SettingsForm {
             nightly_hour: s.nightly_hour.to_string(),
             second_call_window_days: s.second_call_window_days.to_string(),
             new_dm_daily_goal: s.new_dm_daily_goal.to_string(),
+            digest_hour: s.digest_hour.to_string(),
         }
     }
 
@@ -118,6 +122,9 @@ impl SettingsForm {
         s.nightly_hour = num("nightly_hour", &self.nightly_hour);
         s.second_call_window_days = num("second_call_window_days", &self.second_call_window_days);
         s.new_dm_daily_goal = num("new_dm_daily_goal", &self.new_dm_daily_goal);
+        if !self.digest_hour.trim().is_empty() {
+            s.digest_hour = num("digest_hour", &self.digest_hour);
+        }
         s.cadence.working_days = WEEKDAYS.map(|d| self.working_days.iter().any(|w| w == d));
         match parse_holidays(&self.holidays) {
             Ok(h) => s.cadence.holidays = h,
@@ -205,6 +212,8 @@ struct SettingsPage {
     days: [(&'static str, &'static str); 7],
     runs: Vec<RunRow>,
     night: NightRow,
+    /// The morning email: the mail server, the latest digests, the test button (`web::mail`).
+    mail: crate::web::mail::MailPanel,
 }
 
 async fn night_row(app: &AppState, manager: &Manager) -> AppResult<NightRow> {
@@ -270,6 +279,7 @@ async fn page(
         days,
         runs,
         night: night_row(app, manager).await?,
+        mail: crate::web::mail::MailPanel::of(app, manager).await?,
     })
 }
 

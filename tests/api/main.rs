@@ -13,6 +13,7 @@ pub mod board;
 mod browser;
 mod codes;
 mod cover;
+mod digest;
 mod embedded;
 pub mod engine;
 mod faults;

@@ -261,10 +261,8 @@ static REFERRALS_SUMMARY: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-// A sign-off done counts for whoever made the call (a teammate covering, DOMAIN.md "Cover"); one
-// due, closed or overdue stays with the contact's owner.
 const SIGN_OFF: &str = "\
-select h.contact_kind, h.contact_id, coalesce(st.author_id, h.owner_id) as user_id, h.first_seen_at as at, h.settled_at as at2, \
+select h.contact_kind, h.contact_id, h.owner_id as user_id, h.first_seen_at as at, h.settled_at as at2, \
        h.first_due_on as day, \
        case when h.settled_by_touch_id is not null then 'done' when h.settled_at is not null then 'closed' \
             when h.first_due_on < $7 then 'overdue' else 'open' end as status, \
@@ -272,9 +270,8 @@ select h.contact_kind, h.contact_id, coalesce(st.author_id, h.owner_id) as user_
             then (extract(epoch from h.settled_at - h.first_seen_at) / 3600)::float8 end as value, \
        ''::text as note \
 from due_item_history h \
-left join touches st on st.team_id = h.team_id and st.id = h.settled_by_touch_id \
 where h.team_id = $1 and h.reason = 'sign_off' and h.first_due_on between $5 and $6 \
-  and ($8::bigint is null or coalesce(st.author_id, h.owner_id) = $8)";
+  and ($8::bigint is null or h.owner_id = $8)";
 
 /// The sequence starts with its first item (strike 2 due); the answer is read from the touches:
 /// attempts up to and including the first response.
