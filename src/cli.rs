@@ -85,6 +85,15 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
         Command::Admin(admin) => run_admin(&cli.config, &database.pool, admin).await,
         Command::RebuildDue { team_id, as_of } => rebuild_due(&database.pool, team_id, as_of).await,
+        Command::SendDigests { team_id, as_of } => send_digests(
+            &database.pool,
+            &cli.config,
+            team_id,
+            as_of,
+            &Clock::system(),
+        )
+        .await
+        .map(|_| ()),
         Command::Dev(dev) => run_dev(&database.pool, dev).await,
     };
     let closed = database.close().await;
@@ -331,6 +340,30 @@ async fn rebuild_due(
         ))?;
     }
     Ok(())
+}
+
+/// `secondcall send-digests`: the digests of one team (or all) for a date, sent now through the
+/// same code as the digest task (`digest::send_now`); prints and returns how many went out.
+pub async fn send_digests(
+    pool: &sqlx::PgPool,
+    config: &Config,
+    team_id: Option<i64>,
+    as_of: Option<chrono::NaiveDate>,
+    clock: &Clock,
+) -> anyhow::Result<crate::digest::Tally> {
+    if let Some(id) = team_id {
+        anyhow::ensure!(
+            !users::team_ids(pool, Some(id)).await?.is_empty(),
+            "no team with id {id}"
+        );
+    }
+    let mail = crate::mail::Mail::from_config(config)?;
+    let tally = crate::digest::send_now(pool, &mail, config, team_id, as_of, clock.now()).await?;
+    write_line(&format!(
+        "{} digests sent, {} failed",
+        tally.sent, tally.failed
+    ))?;
+    Ok(tally)
 }
 
 async fn run_dev(pool: &sqlx::PgPool, dev: crate::config::DevCommand) -> anyhow::Result<()> {

@@ -75,6 +75,14 @@ pub struct Config {
     /// Days the nightly backups are kept in BACKUP_DIR; older ones are removed after a good one.
     #[arg(long, env = "BACKUP_KEEP", default_value_t = 7, global = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub backup_keep: u32,
+    /// The mail server of the morning digest: `smtp://host:port` (STARTTLS when the server offers
+    /// it), `smtp://host:port?tls=required`, or `smtps://user:pass@host` (TLS from the start);
+    /// unset, no mail is sent.
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of the mail, e.g. `Secondcall <secondcall@example.com>`.
+    #[arg(long, env = "MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
     /// Tests only: a pause after each user's rebuild, so a test can stop the server half-way.
     #[arg(long, env = "SECONDCALL_REBUILD_PAUSE_MS", global = true, hide = true)]
     pub rebuild_pause_ms: Option<u64>,
@@ -99,6 +107,8 @@ impl Config {
             page_cache_mb: 64,
             backup_dir: None,
             backup_keep: 7,
+            smtp_url: None,
+            mail_from: None,
             rebuild_pause_ms: None,
         }
     }
@@ -163,6 +173,16 @@ pub enum Command {
         #[arg(long)]
         team_id: Option<i64>,
         /// Rebuild for this date (YYYY-MM-DD) from the facts known up to its end.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// Send now the morning digest each opted-in user would get for a date (those already sent
+    /// it are skipped); prints how many were sent.
+    SendDigests {
+        /// Only this team.
+        #[arg(long)]
+        team_id: Option<i64>,
+        /// The date (YYYY-MM-DD) of the lists to send; default each user's today.
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
     },

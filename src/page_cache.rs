@@ -7,6 +7,9 @@
 //! user's local date, time zone, name and role. The stamp is read with the signed-in user on every
 //! request, so a page is never stale, whichever instance wrote the change; nothing here needs to be
 //! shared between instances or survive a restart. Pages with a flash message are never kept.
+//! A coverer's page also shows the lists of the teammates they cover: its fingerprint holds
+//! those teammates' list stamps too (read with the cover on each request), so a touch on an
+//! absent teammate's contact shows at once on the coverer's page.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -39,6 +42,9 @@ pub struct Fingerprint {
     time_zone: chrono_tz::Tz,
     name: String,
     role: Role,
+    /// A coverer's page shows the lists of the teammates they cover: their ids, list stamps and
+    /// names (see [`Fingerprint::covering`]).
+    covered: Vec<(i64, i64, String)>,
 }
 
 impl Fingerprint {
@@ -50,7 +56,19 @@ impl Fingerprint {
             time_zone: user.time_zone,
             name: user.name.clone(),
             role: user.role,
+            covered: Vec::new(),
         }
+    }
+
+    /// The same, for a coverer: a change to any covered list (its stamp), a teammate who starts
+    /// or stops being covered, or a renamed one is a new page.
+    #[must_use]
+    pub fn covering(mut self, covered: &[crate::db::away::Covered]) -> Self {
+        self.covered = covered
+            .iter()
+            .map(|c| (c.user_id, c.list_stamp, c.name.clone()))
+            .collect();
+        self
     }
 }
 

@@ -94,6 +94,7 @@ impl Application {
             db,
             pages: PageCache::new(config.page_cache_mb),
             limits: Limits::new(&config),
+            mail: crate::mail::Mail::from_config(&config)?,
             config: Arc::new(config),
             clock,
         };

@@ -25,6 +25,8 @@ pub struct AppState {
     pub rebuilds: Rebuilder,
     /// The in-memory rate limits of this instance (per address, per user).
     pub limits: Limits,
+    /// The mail server (SMTP_URL, MAIL_FROM), if any: the morning digest and the test email.
+    pub mail: crate::mail::Mail,
 }
 
 impl AppState {

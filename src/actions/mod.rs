@@ -1,6 +1,7 @@
 //! What users do, shared by the pages and the JSON API: validate, write in one transaction,
 //! and refresh the due state of every contact the write touches, so Today is right at once.
 
+pub mod away;
 pub mod companies;
 pub mod contacts;
 pub mod input;

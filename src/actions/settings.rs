@@ -12,8 +12,9 @@ use crate::due::runs::RunTrigger;
 
 /// The team's own numbers beside the cadence: the nightly hour, the second-call window and the
 /// daily goal of new decision makers, with the ranges they must fall in.
-fn team_ranges(s: &TeamSettings) -> [(&'static str, u32, u32, u32); 3] {
+fn team_ranges(s: &TeamSettings) -> [(&'static str, u32, u32, u32); 4] {
     [
+        ("digest_hour", s.digest_hour, 0, 23),
         ("nightly_hour", s.nightly_hour, 0, 23),
         ("second_call_window_days", s.second_call_window_days, 1, 365),
         ("new_dm_daily_goal", s.new_dm_daily_goal, 0, 100),
@@ -98,6 +99,7 @@ pub fn changed_fields(old: &TeamSettings, new: &TeamSettings) -> Vec<&'static st
             "new_dm_daily_goal",
             old.new_dm_daily_goal != new.new_dm_daily_goal,
         ),
+        ("digest_hour", old.digest_hour != new.digest_hour),
     ]
     .into_iter()
     .filter_map(|(name, differs)| differs.then_some(name))

@@ -192,6 +192,10 @@ pub async fn change(
         )));
     }
     apply(&mut tx, team, id, role, tz, change.active, heir.as_ref()).await?;
+    if deactivating {
+        // the cover they give ends with them (DOMAIN.md, "Cover")
+        crate::db::away::end_cover_by(&mut tx, team, id, cx.now).await?;
+    }
     let user = users::find_in_team(&mut *tx, team, id)
         .await?
         .ok_or(ActionError::NotFound)?;

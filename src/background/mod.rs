@@ -1,8 +1,10 @@
 //! Background tasks: the nightly due-list rebuild and, after it, the nightly backup
-//! (`BACKUP_DIR`); and the pruning of rows that have outlived their use. Started by
-//! [`spawn_background`], the one function the server (`Application::run`) calls.
+//! (`BACKUP_DIR`); the morning digest (when a mail server is configured); and the pruning of
+//! rows that have outlived their use. Started by [`spawn_background`], the one function the
+//! server (`Application::run`) calls.
 
 pub mod backup;
+pub mod digest;
 pub mod nightly;
 pub mod prune;
 
@@ -36,6 +38,17 @@ pub fn spawn_background(state: &AppState, shutdown: &CancellationToken) -> Vec<J
         )));
     } else {
         tracing::info!("the nightly rebuild is off on this instance (NIGHTLY=false)");
+    }
+    if state.mail.is_configured() {
+        tasks.push(tokio::spawn(digest::run(
+            state.db.clone(),
+            state.clock.clone(),
+            state.mail.clone(),
+            state.config.clone(),
+            shutdown.clone(),
+        )));
+    } else {
+        tracing::info!("no mail server (SMTP_URL, MAIL_FROM): no morning digests are sent");
     }
     tasks
 }

@@ -6,10 +6,12 @@
 //! PostgreSQL, which is where a wrong column or type shows up.
 
 pub mod applications;
+pub mod away;
 pub mod backup_runs;
 pub mod codes;
 pub mod companies;
 pub mod contacts;
+pub mod digests;
 pub mod facts;
 pub mod goals;
 pub mod jobs;

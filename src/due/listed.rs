@@ -22,6 +22,8 @@ pub async fn list_state(
 /// One line of a stored list, with what the Today page and the API show of its contact.
 #[derive(Debug, Clone, FromRow)]
 pub struct ListedItem {
+    /// Whose list the item is on (the coverer's own, or an absent teammate's).
+    pub user_id: i64,
     pub contact_kind: ContactKind,
     pub contact_id: i64,
     pub name: String,
@@ -45,14 +47,31 @@ pub struct ListedItem {
 }
 
 // The page of items is cut first (an index scan in list order), and only its rows are joined to
-// their contacts, so a long list costs no more than a short one.
-const LISTED: &str = "\
-select i.contact_kind, i.contact_id, c.name, c.title, c.company_id, co.name as company_name, c.email, c.phone, c.email_opt_out, \
+// their contacts, so a long list costs no more than a short one. A coverer's list (`covered` not
+// empty) reads the absent teammates' stored lists too: within a reason, the coverer's own items
+// come first, then each absent teammate's in turn.
+fn listed_sql(covering: bool) -> String {
+    let (whose, order, outer) = if covering {
+        (
+            "user_id = any($6)",
+            "reason_rank, (user_id <> $2), user_id, due_on, temperature_rank, contact_kind, contact_id",
+            "i.reason_rank, (i.user_id <> $2), i.user_id, i.due_on, i.temperature_rank, i.contact_kind, i.contact_id",
+        )
+    } else {
+        (
+            "user_id = $2",
+            "reason_rank, due_on, temperature_rank, contact_kind, contact_id",
+            "i.reason_rank, i.due_on, i.temperature_rank, i.contact_kind, i.contact_id",
+        )
+    };
+    format!(
+        "\
+select i.user_id, i.contact_kind, i.contact_id, c.name, c.title, c.company_id, co.name as company_name, c.email, c.phone, c.email_opt_out, \
        c.temperature, c.talking_points, i.reason, i.due_on, i.suggested_channel, i.suggested_approach, i.strike, i.script_hint, \
        i.why, i.list_date, i.built_at \
 from (select * from due_items \
-      where team_id = $1 and user_id = $2 and ($3::text is null or reason = $3) \
-      order by reason_rank, due_on, temperature_rank, contact_kind, contact_id \
+      where team_id = $1 and {whose} and ($3::text is null or reason = $3) \
+      order by {order} \
       offset $4 limit $5) i \
 join lateral (select d.name, d.title, d.company_id, d.email, d.phone, d.email_opt_out, d.temperature, d.talking_points \
                 from decision_makers d where i.contact_kind = 'decision_maker' and d.team_id = i.team_id and d.id = i.contact_id \
@@ -60,7 +79,9 @@ join lateral (select d.name, d.title, d.company_id, d.email, d.phone, d.email_op
               select c.name, c.title, c.company_id, c.email, c.phone, c.email_opt_out, null, c.talking_points \
                 from candidates c where i.contact_kind = 'candidate' and c.team_id = i.team_id and c.id = i.contact_id) c on true \
 left join companies co on co.team_id = i.team_id and co.id = c.company_id \
-order by i.reason_rank, i.due_on, i.temperature_rank, i.contact_kind, i.contact_id";
+order by {outer}"
+    )
+}
 
 /// A page of a user's stored list in due-list order: reason, most overdue first, hot before cold.
 pub async fn list_items(
@@ -71,25 +92,50 @@ pub async fn list_items(
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<ListedItem>> {
-    sqlx::query_as(LISTED)
+    list_items_covering(db, team_id, user_id, &[], reason, offset, limit).await
+}
+
+/// A page of a coverer's list: their own stored items and those of the teammates they cover
+/// (`covered`), each reason's own items first (see [`listed_sql`]).
+pub async fn list_items_covering(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    user_id: i64,
+    covered: &[i64],
+    reason: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<ListedItem>> {
+    let whose: Vec<i64> = std::iter::once(user_id)
+        .chain(covered.iter().copied())
+        .collect();
+    let sql = listed_sql(!covered.is_empty());
+    let query = sqlx::query_as(&sql)
         .bind(team_id)
         .bind(user_id)
         .bind(reason)
         .bind(offset)
-        .bind(limit)
-        .fetch_all(db)
-        .await
+        .bind(limit);
+    if covered.is_empty() {
+        query.fetch_all(db).await
+    } else {
+        query.bind(whose).fetch_all(db).await
+    }
 }
 
-/// How many items a user's stored list has per reason.
+/// How many items a user's stored list has per reason, with those of the teammates they cover.
 pub async fn counts_by_reason(
     db: impl PgExecutor<'_>,
     team_id: i64,
     user_id: i64,
+    covered: &[i64],
 ) -> sqlx::Result<Vec<(Reason, i64)>> {
-    sqlx::query_as("select reason, count(*) from due_items where team_id = $1 and user_id = $2 group by reason, reason_rank order by reason_rank")
+    let whose: Vec<i64> = std::iter::once(user_id)
+        .chain(covered.iter().copied())
+        .collect();
+    sqlx::query_as("select reason, count(*) from due_items where team_id = $1 and user_id = any($2) group by reason, reason_rank order by reason_rank")
         .bind(team_id)
-        .bind(user_id)
+        .bind(whose)
         .fetch_all(db)
         .await
 }

@@ -1,5 +1,6 @@
 //! A user's due list for a date: the stored list when it was built for that date, else computed
-//! now from the facts known up to that date's end (the API's `GET /due`).
+//! now from the facts known up to that date's end (the API's `GET /due`), followed within each
+//! reason by the lists of the teammates the user covers on that date (DOMAIN.md, "Cover").
 
 use std::collections::HashMap;
 
@@ -8,7 +9,7 @@ use sqlx::PgPool;
 
 use crate::db::users::User;
 use crate::db::{contacts, settings};
-use crate::domain::cadence::ContactKind;
+use crate::domain::cadence::{ContactKind, Reason};
 use crate::due;
 use crate::due::engine;
 use crate::due::listed::ListedItem;
@@ -28,6 +29,15 @@ pub struct Line {
     pub strike: Option<i16>,
     pub script_hint: String,
     pub why: String,
+    /// The absent teammate whose item this is, on a coverer's list.
+    pub covering_for: Option<CoveringFor>,
+}
+
+/// Whose item a coverer is seeing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoveringFor {
+    pub user_id: i64,
+    pub name: String,
 }
 
 /// A list for a date; `built_at` is set when it is the stored list, `None` when computed.
@@ -41,8 +51,37 @@ pub struct DueList {
 /// More than anyone can call in a day; the stored list is read whole.
 const WHOLE_LIST: i64 = 100_000;
 
-/// The list of `owner` for `date`, in due-list order.
+/// The list of `owner` for `date`, in due-list order, with the items of every teammate `owner`
+/// covers on `date` after `owner`'s own items of the same reason (read from the absent teammate's
+/// list, stored or computed alike, never copied).
 pub async fn for_date(db: &PgPool, owner: &User, date: NaiveDate) -> sqlx::Result<DueList> {
+    let mut list = own_list(db, owner, date).await?;
+    let covered = crate::db::away::covered_on(db, owner.team_id, owner.id, date).await?;
+    if covered.is_empty() {
+        return Ok(list);
+    }
+    for c in covered {
+        let Some(absent) = crate::db::users::find_in_team(db, owner.team_id, c.user_id).await?
+        else {
+            continue;
+        };
+        let theirs = own_list(db, &absent, date).await?;
+        let mark = CoveringFor {
+            user_id: c.user_id,
+            name: c.name,
+        };
+        list.lines.extend(theirs.lines.into_iter().map(|mut l| {
+            l.covering_for = Some(mark.clone());
+            l
+        }));
+    }
+    // stable: the owner's items, then each absent teammate's, within each reason
+    list.lines.sort_by_key(|l| l.reason.parse::<Reason>().ok());
+    Ok(list)
+}
+
+/// One user's own list for `date`.
+async fn own_list(db: &PgPool, owner: &User, date: NaiveDate) -> sqlx::Result<DueList> {
     let state = due::listed::list_state(db, owner.team_id, owner.id).await?;
     if let Some((list_date, built_at)) = state.filter(|(d, _)| *d == date) {
         let items =
@@ -111,6 +150,7 @@ fn stored(i: ListedItem, date: NaiveDate) -> Line {
         strike: i.strike,
         script_hint: i.script_hint,
         why: i.why,
+        covering_for: None,
     }
 }
 
@@ -128,5 +168,6 @@ fn computed(d: Decided, name: String) -> Option<Line> {
         strike: item.strike.map(i16::from),
         script_hint: item.script_hint.into(),
         why: item.why,
+        covering_for: None,
     })
 }

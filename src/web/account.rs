@@ -23,7 +23,7 @@ use crate::web::layout::Layout;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account/show.html")]
-struct AccountPage {
+pub(crate) struct AccountPage {
     layout: Layout,
     email: String,
     role: &'static str,
@@ -36,9 +36,13 @@ struct AccountPage {
     errors: FormErrors,
     /// Where scripts send their requests (`links::absolute`), if the server knows its address.
     api_base: Option<String>,
+    /// Cover: the user's periods away and the form for a new one (`web::away`).
+    pub(crate) away: crate::web::away::AwayPanel,
+    /// The morning email: on or off (`web::mail`).
+    digest: crate::web::mail::DigestChoice,
 }
 
-async fn account_page(
+pub(crate) async fn account_page(
     app: &AppState,
     user: &CurrentUser,
     headers: &HeaderMap,
@@ -64,6 +68,8 @@ async fn account_page(
         token_name: String::new(),
         token_days: String::new(),
         errors,
+        away: crate::web::away::AwayPanel::own(app, user).await?,
+        digest: crate::web::mail::DigestChoice::of(app, user).await?,
     })
 }
 

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod api;
+pub mod away;
 pub mod board;
 pub mod chart;
 pub mod client;
@@ -17,6 +18,7 @@ pub mod jobs;
 pub mod layout;
 pub mod limits;
 pub mod login;
+pub mod mail;
 pub mod reports;
 pub mod security_log;
 pub mod settings;
@@ -113,6 +115,17 @@ pub fn page_routes(state: &AppState) -> Router<AppState> {
         .route(
             "/settings/users/{id}/reset-password",
             post(users::reset_password),
+        )
+        // the morning digest (web::mail)
+        .route("/account/digest", post(mail::set_digest))
+        .route("/settings/test-email", post(mail::test_email))
+        // cover (web::away)
+        .route("/account/away", post(away::create_own))
+        .route("/account/away/{id}/delete", post(away::delete_own))
+        .route("/settings/users/away", post(away::create_any))
+        .route(
+            "/settings/users/{user_id}/away/{id}/delete",
+            post(away::delete_any),
         )
         .layer(no_store())
 }

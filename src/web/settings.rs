@@ -58,6 +58,9 @@ pub struct SettingsForm {
     pub second_call_window_days: String,
     #[serde(default)]
     pub new_dm_daily_goal: String,
+    /// The morning digest's hour; left out (an older form), the current one stays.
+    #[serde(default)]
+    pub digest_hour: String,
 }
 
 impl SettingsForm {
@@ -87,6 +90,7 @@ impl SettingsForm {
             nightly_hour: s.nightly_hour.to_string(),
             second_call_window_days: s.second_call_window_days.to_string(),
             new_dm_daily_goal: s.new_dm_daily_goal.to_string(),
+            digest_hour: s.digest_hour.to_string(),
         }
     }
 
@@ -120,6 +124,9 @@ impl SettingsForm {
         s.nightly_hour = num("nightly_hour", &self.nightly_hour);
         s.second_call_window_days = num("second_call_window_days", &self.second_call_window_days);
         s.new_dm_daily_goal = num("new_dm_daily_goal", &self.new_dm_daily_goal);
+        if !self.digest_hour.trim().is_empty() {
+            s.digest_hour = num("digest_hour", &self.digest_hour);
+        }
         s.cadence.working_days = WEEKDAYS.map(|d| self.working_days.iter().any(|w| w == d));
         match parse_holidays(&self.holidays) {
             Ok(h) => s.cadence.holidays = h,
@@ -246,6 +253,8 @@ struct SettingsPage {
     runs: Vec<RunRow>,
     night: NightRow,
     backup: BackupRow,
+    /// The morning email: the mail server, the latest digests, the test button (`web::mail`).
+    mail: crate::web::mail::MailPanel,
 }
 
 async fn night_row(app: &AppState, manager: &Manager) -> AppResult<NightRow> {
@@ -312,6 +321,7 @@ async fn page(
         runs,
         night: night_row(app, manager).await?,
         backup: backup_row(app, manager).await?,
+        mail: crate::web::mail::MailPanel::of(app, manager).await?,
     })
 }
 

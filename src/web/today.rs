@@ -13,6 +13,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+use crate::db::away::{self, Covered};
 use crate::db::{facts, goals, settings, touches};
 use crate::domain::cadence::{Approach, ContactKind, Reason, Temperature, suggest_next_step};
 use crate::due;
@@ -65,6 +66,8 @@ pub struct ItemView {
     pub log: LogForm,
     pub snooze_min: String,
     pub snooze_default: String,
+    /// On a coverer's list: the absent teammate whose item it is.
+    pub covering_for: Option<String>,
 }
 
 /// A group heading with its items.
@@ -106,6 +109,17 @@ pub struct TodayPage {
     pub groups: Vec<Group>,
     pub page: i64,
     pub has_next: bool,
+    /// Cover (DOMAIN.md): who covers the signed-in user today and until when, and whom they cover.
+    pub cover: CoverNotes,
+}
+
+/// The notes about cover at the top of Today.
+#[derive(Default)]
+pub struct CoverNotes {
+    /// "Sam Lee covers for you until Fri 4 Dec": the user is away today.
+    pub away: Option<String>,
+    /// "You cover for Rob Ray until Fri 4 Dec", one per absent teammate.
+    pub covering: Vec<String>,
 }
 
 /// GET /today: a kept rendering when nothing it shows has changed (see `page_cache`),
@@ -122,12 +136,18 @@ pub async fn show(
         reason: q.reason.filter(|r| r.parse::<Reason>().is_ok()),
         page: q.page.unwrap_or(1).clamp(1, MAX_PAGE),
     };
-    let fingerprint = Fingerprint::of(&user, app.clock.today_in(user.tz()));
+    let covered = away::covered_now(&app.db, user.team_id, user.id, app.clock.now()).await?;
+    let fingerprint = Fingerprint::of(&user, app.clock.today_in(user.tz())).covering(&covered);
     let keep = layout.flashes.is_empty();
     if keep && let Some(kept) = app.pages.get(&key, &fingerprint) {
         return Ok(kept.response(accepts_gzip(&headers)));
     }
-    let page = build(&app, &user, layout, key.reason.as_deref(), key.page, None).await?;
+    let ask = Ask {
+        reason: key.reason.as_deref(),
+        page: key.page,
+        reshow: None,
+    };
+    let page = build_covering(&app, &user, layout, ask, &covered).await?;
     let body = Bytes::from(page.render().map_err(anyhow::Error::from)?);
     if keep {
         app.pages.put(key, fingerprint, body.clone());
@@ -144,16 +164,48 @@ pub async fn build(
     page: i64,
     reshow: Option<(String, i64, LogForm)>,
 ) -> AppResult<TodayPage> {
+    let covered = away::covered_now(&app.db, user.team_id, user.id, app.clock.now()).await?;
+    let ask = Ask {
+        reason,
+        page,
+        reshow,
+    };
+    build_covering(app, user, layout, ask, &covered).await
+}
+
+/// Which part of the list a request asks for.
+struct Ask<'a> {
+    reason: Option<&'a str>,
+    page: i64,
+    reshow: Option<(String, i64, LogForm)>,
+}
+
+/// The page of a user who covers for the teammates in `covered` (none: their own list only).
+async fn build_covering(
+    app: &AppState,
+    user: &CurrentUser,
+    layout: Layout,
+    ask: Ask<'_>,
+    covered: &[Covered],
+) -> AppResult<TodayPage> {
+    let Ask {
+        reason,
+        page,
+        reshow,
+    } = ask;
     let tz = user.tz();
     let today = app.clock.today_in(tz);
     let reason = reason.filter(|r| r.parse::<Reason>().is_ok());
     let page = page.clamp(1, MAX_PAGE);
-    let counts = due::listed::counts_by_reason(&app.db, user.team_id, user.id).await?;
+    let covered_ids: Vec<i64> = covered.iter().map(|c| c.user_id).collect();
+    let counts =
+        due::listed::counts_by_reason(&app.db, user.team_id, user.id, &covered_ids).await?;
     let total = counts.iter().map(|(_, n)| n).sum();
-    let rows = due::listed::list_items(
+    let rows = due::listed::list_items_covering(
         &app.db,
         user.team_id,
         user.id,
+        &covered_ids,
         reason,
         (page - 1) * PAGE_SIZE,
         PAGE_SIZE + 1,
@@ -167,8 +219,14 @@ pub async fn build(
     let settings = settings::load(&app.db, user.team_id).await?;
     let last = last_touches(app, user, &rows, tz, today).await?;
     let mut groups: Vec<Group> = Vec::new();
+    let names: HashMap<i64, &str> = covered
+        .iter()
+        .map(|c| (c.user_id, c.name.as_str()))
+        .collect();
     for row in rows {
-        let view = item_view(row, &last, &settings.cadence, today, &reshow);
+        let covering_for = names.get(&row.user_id).map(|n| (*n).to_string());
+        let mut view = item_view(row, &last, &settings.cadence, today, &reshow);
+        view.covering_for = covering_for;
         match groups.last_mut() {
             Some(g) if g.label == view.reason_label => g.items.push(view),
             _ => groups.push(Group {
@@ -181,7 +239,9 @@ pub async fn build(
     let goal = i64::from(settings.new_dm_daily_goal);
     let fresh = goals::fresh_dms(&app.db, user.team_id, user.id, 5).await?;
     let built = due::listed::list_state(&app.db, user.team_id, user.id).await?;
+    let cover = cover_notes(app, user, covered, today).await?;
     Ok(TodayPage {
+        cover,
         layout,
         date_words: fmt::day(today, today),
         built_words: built.map(|(d, at)| {
@@ -218,6 +278,35 @@ pub async fn build(
         page,
         has_next,
     })
+}
+
+/// Who covers the user today (they are away), and whom the user covers.
+async fn cover_notes(
+    app: &AppState,
+    user: &CurrentUser,
+    covered: &[Covered],
+    today: NaiveDate,
+) -> AppResult<CoverNotes> {
+    let away = away::cover_on(&app.db, user.team_id, user.id, today)
+        .await?
+        .map(|p| {
+            format!(
+                "You are away: {} covers for you until {}; your list is theirs to call meanwhile.",
+                p.covered_by_name,
+                fmt::day(p.to_date, today)
+            )
+        });
+    let covering = covered
+        .iter()
+        .map(|c| {
+            format!(
+                "You cover for {} until {}: their items are on your list, marked with their name.",
+                c.name,
+                fmt::day(c.to_date, today)
+            )
+        })
+        .collect();
+    Ok(CoverNotes { away, covering })
 }
 
 async fn progress(
@@ -326,6 +415,7 @@ fn item_view(
         log,
         snooze_min: (today + Duration::days(1)).to_string(),
         snooze_default: (today + Duration::days(7)).to_string(),
+        covering_for: None,
         reason: row.reason,
         name: row.name,
         title: row.title,

@@ -24,10 +24,12 @@ use crate::web::layout::Layout;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "users/index.html")]
-struct UsersPage {
+pub(crate) struct UsersPage {
     layout: Layout,
     users: Vec<UserRow>,
     me: i64,
+    /// Cover: everyone's periods away and the form for a new one (`web::away`).
+    away: crate::web::away::AwayPanel,
 }
 
 /// A user and their live API tokens.
@@ -43,7 +45,13 @@ impl std::ops::Deref for UserRow {
     }
 }
 
-async fn users_page(app: &AppState, manager: &Manager, layout: Layout) -> AppResult<UsersPage> {
+/// The page, with the given layout (a message) and "Away" panel (its form as typed).
+pub(crate) async fn users_page(
+    app: &AppState,
+    manager: &Manager,
+    layout: Layout,
+    away: crate::web::away::AwayPanel,
+) -> AppResult<UsersPage> {
     let cx = app.ctx();
     let mut tokens = tokens::list_for_team(&app.db, manager.team_id, cx.now).await?;
     let users = users::list_for_team(&app.db, manager.team_id)
@@ -63,13 +71,17 @@ async fn users_page(app: &AppState, manager: &Manager, layout: Layout) -> AppRes
         layout,
         users,
         me: manager.id,
+        away,
     })
 }
 
 /// GET /settings/users
 pub async fn index(State(app): State<AppState>, manager: Manager) -> AppResult<Response> {
     let layout = Layout::new(&manager, "settings").await;
-    Ok(users_page(&app, &manager, layout).await?.into_response())
+    let away = crate::web::away::AwayPanel::team(&app, &manager).await?;
+    Ok(users_page(&app, &manager, layout, away)
+        .await?
+        .into_response())
 }
 
 /// POST /settings/tokens/{id}/revoke: a teammate's token (the same action as the API's).
@@ -215,7 +227,8 @@ pub async fn reset_password(
             let layout = Layout::new(&manager, "settings")
                 .await
                 .with_error(format!("Temporary password: {}", e.message));
-            let page = users_page(&app, &manager, layout).await?;
+            let away = crate::web::away::AwayPanel::team(&app, &manager).await?;
+            let page = users_page(&app, &manager, layout, away).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other.into()),

@@ -13,6 +13,8 @@ mod bad_input;
 pub mod board;
 mod browser;
 mod codes;
+mod cover;
+mod digest;
 mod embedded;
 pub mod engine;
 mod faults;

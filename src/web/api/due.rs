@@ -56,6 +56,15 @@ pub struct DueItemJson {
     pub suggested_approach: Option<String>,
     /// For `three_strikes`: the strike due (2 or 3).
     pub strike: Option<i16>,
+    /// Null, or the absent teammate whose item this is (the caller covers for them).
+    pub covering_for: Option<CoveringForJson>,
+}
+
+/// The absent teammate an item belongs to, on a coverer's list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoveringForJson {
+    pub user_id: i64,
+    pub name: String,
 }
 
 impl From<Line> for DueItemJson {
@@ -74,6 +83,10 @@ impl From<Line> for DueItemJson {
             why: l.why,
             suggested_approach: l.suggested_approach,
             strike: l.strike,
+            covering_for: l.covering_for.map(|c| CoveringForJson {
+                user_id: c.user_id,
+                name: c.name,
+            }),
         }
     }
 }

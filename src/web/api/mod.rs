@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod away;
 pub mod companies;
 pub mod contacts;
 pub mod doc;
@@ -75,6 +76,8 @@ fn operations(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(reports::second_call_rate))
         .routes(routes!(reports::coverage))
         .routes(routes!(audit::index))
+        .routes(routes!(away::index, away::create))
+        .routes(routes!(away::destroy))
 }
 
 /// The document, serialized once when the routes are made.

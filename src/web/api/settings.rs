@@ -52,6 +52,8 @@ pub struct SettingsJson {
     pub nightly_hour: u32,
     pub second_call_window_days: u32,
     pub new_dm_daily_goal: u32,
+    /// The local hour (0-23) each user's morning digest goes out.
+    pub digest_hour: u32,
 }
 
 impl From<&TeamSettings> for SettingsJson {
@@ -80,6 +82,7 @@ impl From<&TeamSettings> for SettingsJson {
             nightly_hour: s.nightly_hour,
             second_call_window_days: s.second_call_window_days,
             new_dm_daily_goal: s.new_dm_daily_goal,
+            digest_hour: s.digest_hour,
         }
     }
 }
@@ -118,6 +121,8 @@ pub struct SettingsPatch {
     pub nightly_hour: Option<u32>,
     pub second_call_window_days: Option<u32>,
     pub new_dm_daily_goal: Option<u32>,
+    /// 0 to 23.
+    pub digest_hour: Option<u32>,
 }
 
 /// The API's field and message for the one validation's verdict.
@@ -151,6 +156,7 @@ fn api_field(field: &str) -> &'static str {
         "nightly_hour" => "nightly_hour",
         "second_call_window_days" => "second_call_window_days",
         "new_dm_daily_goal" => "new_dm_daily_goal",
+        "digest_hour" => "digest_hour",
         _ => "strike_gaps",
     }
 }
@@ -196,6 +202,7 @@ impl SettingsPatch {
             .second_call_window_days
             .unwrap_or(s.second_call_window_days);
         s.new_dm_daily_goal = self.new_dm_daily_goal.unwrap_or(s.new_dm_daily_goal);
+        s.digest_hour = self.digest_hour.unwrap_or(s.digest_hour);
         crate::actions::settings::validate(&s, today).map_err(|e| api_error(&e))?;
         Ok(s)
     }

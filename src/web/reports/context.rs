@@ -1,8 +1,11 @@
 //! The period and filters of the report pages, read from the query string, and what every report
 //! page works from (the team's settings, the viewer's today, the [`Scope`] of the queries).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
+use crate::db::away;
 use crate::db::reports::{Figure, Scope};
 use crate::db::settings::{self, TeamSettings};
 use crate::error::AppResult;
@@ -68,6 +71,9 @@ pub struct Ctx {
     pub scope: Scope,
     pub error: Option<&'static str>,
     pub working_days: i64,
+    /// Per user: the working days of the period they were away (DOMAIN.md, "Cover"), which are
+    /// not working days of theirs for the per-working-day figures.
+    pub away_days: HashMap<i64, i64>,
 }
 
 /// The period asked for (or the default, with the reason shown), in the viewer's zone.
@@ -83,7 +89,13 @@ pub async fn context(app: &AppState, user: &CurrentUser, p: &Params) -> AppResul
         Err(e) => (period::default_period(today), Some(e.message())),
     };
     let settings = settings::load(&app.db, user.team_id).await?;
-    let working_days = period::working_days(dates, today, &settings.cadence.calendar());
+    let calendar = settings.cadence.calendar();
+    let working_days = period::working_days(dates, today, &calendar);
+    let mut away_days: HashMap<i64, i64> = HashMap::new();
+    for (user_id, from, to) in away::in_range(&app.db, user.team_id, dates).await? {
+        let days = period::working_days((from.max(dates.0), to.min(dates.1)), today, &calendar);
+        *away_days.entry(user_id).or_default() += days;
+    }
     let scope = Scope::new(
         user.team_id,
         dates,
@@ -97,6 +109,7 @@ pub async fn context(app: &AppState, user: &CurrentUser, p: &Params) -> AppResul
         scope,
         error,
         working_days,
+        away_days,
     })
 }
 
@@ -116,7 +129,9 @@ impl Ctx {
             card,
             from: self.scope.from,
             to: self.scope.to,
-            working_days: self.working_days,
+            working_days: user_id.map_or(self.working_days, |id| {
+                (self.working_days - self.away_days.get(&id).copied().unwrap_or(0)).max(0)
+            }),
             goal: self.settings.new_dm_daily_goal,
             window_days: self.settings.second_call_window_days,
         }

@@ -44,6 +44,38 @@ struct TeamPage {
     channels: Vec<(usize, &'static str, &'static str)>,
     strikes: Vec<(usize, &'static str, &'static str)>,
     not_touched: Vec<list::RowView>,
+    /// Who is away (now or coming) and who covers (DOMAIN.md, "Cover").
+    away: Vec<AwayRow>,
+}
+
+/// One period away as the Team page lists it.
+struct AwayRow {
+    who: String,
+    dates: String,
+    covered_by: String,
+    now: bool,
+}
+
+async fn away_rows(
+    app: &AppState,
+    manager: &Manager,
+    today: chrono::NaiveDate,
+) -> AppResult<Vec<AwayRow>> {
+    let periods =
+        crate::db::away::current_and_coming(&app.db, manager.team_id, app.clock.now()).await?;
+    Ok(periods
+        .into_iter()
+        .map(|p| AwayRow {
+            now: p.from_date <= today,
+            dates: format!(
+                "{} – {}",
+                crate::web::fmt::day(p.from_date, today),
+                crate::web::fmt::day(p.to_date, today)
+            ),
+            who: p.user_name,
+            covered_by: p.covered_by_name,
+        })
+        .collect())
 }
 
 impl TeamPage {
@@ -114,7 +146,9 @@ pub async fn show(
     sort_rows(&mut rows, &p.sort, p.desc);
     let chosen = chosen(&p.show, &rows);
     let (chart, lines, week_labels) = chart(&ctx, &weekly, &chosen, true);
+    let away = away_rows(&app, &manager, ctx.today).await?;
     Ok(TeamPage {
+        away,
         layout: Layout::new(&manager, "team").await,
         period: ctx.period_words(),
         from: ctx.scope.from.to_string(),
