@@ -291,12 +291,19 @@ async fn create_user(tx: &mut sqlx::PgConnection, args: NewUserArgs) -> anyhow::
             field => anyhow::anyhow!("--{}: {}", field.replace('_', "-"), e.message),
         }
     })?;
-    let user = act::create_in(tx, args.team_id, &valid, false)
-        .await
-        .map_err(|e| match e {
-            ActionError::Conflict(m) => anyhow::anyhow!("{}: {m}", valid.email.as_str()),
-            other => anyhow::anyhow!("{other}"),
-        })?;
+    let user = act::create_in(
+        tx,
+        args.team_id,
+        &valid,
+        false,
+        (crate::audit::Who::OPERATOR, Clock::system().now()),
+        ", by the operator",
+    )
+    .await
+    .map_err(|e| match e {
+        ActionError::Conflict(m) => anyhow::anyhow!("{}: {m}", valid.email.as_str()),
+        other => anyhow::anyhow!("{other}"),
+    })?;
     Ok(user.id)
 }
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{ActionError, ActionResult, Ctx};
 use crate::accounts::FieldError;
+use crate::audit::{self, Event, Kind};
 use crate::auth::{password, tokens};
 use crate::db::tokens::{self as db, TokenRow};
 use crate::db::users::{self, User};
@@ -75,7 +76,17 @@ pub async fn create(
     }
     let (name, expires_at) = input.parse(default_name, cx.now)?;
     let (token, hash) = tokens::generate();
-    let row = db::insert(cx.db, user, &name, &hash, cx.now, expires_at).await?;
+    let mut tx = cx.db.begin().await?;
+    let row = db::insert(&mut *tx, user, &name, &hash, cx.now, expires_at).await?;
+    let detail = match expires_at {
+        Some(at) => format!("token {} expires {}", row.id, at.date_naive()),
+        None => format!("token {}", row.id),
+    };
+    let event = Event::new(Kind::TokenCreated, user.team_id)
+        .target(user.id)
+        .detail(detail);
+    audit::record(&mut *tx, cx.who, cx.now, event).await?;
+    tx.commit().await?;
     Ok(NewToken { token, row })
 }
 
@@ -118,11 +129,16 @@ pub async fn list(cx: &Ctx<'_>, actor: &User, user_id: Option<i64>) -> ActionRes
 /// team's included, is not found.
 pub async fn revoke(cx: &Ctx<'_>, actor: &User, id: i64) -> ActionResult<()> {
     let owner = (!actor.is_manager()).then_some(actor.id);
-    if db::revoke(cx.db, actor.team_id, owner, id, cx.now).await? {
-        Ok(())
-    } else {
-        Err(ActionError::NotFound)
-    }
+    let mut tx = cx.db.begin().await?;
+    let Some(holder) = db::revoke(&mut *tx, actor.team_id, owner, id, cx.now).await? else {
+        return Err(ActionError::NotFound);
+    };
+    let event = Event::new(Kind::TokenRevoked, actor.team_id)
+        .target(holder)
+        .detail(format!("token {id}"));
+    audit::record(&mut *tx, cx.who, cx.now, event).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Ends every session of the user, this one too, and revokes all their tokens: for a user who
@@ -132,7 +148,13 @@ pub async fn sign_out_everywhere(cx: &Ctx<'_>, user: &User) -> ActionResult<()> 
     users::end_sessions(&mut *tx, user.team_id, user.id)
         .await?
         .ok_or(ActionError::NotFound)?;
-    db::revoke_all(&mut *tx, user.team_id, user.id, cx.now).await?;
+    let revoked = db::revoke_all(&mut *tx, user.team_id, user.id, cx.now).await?;
+    let event = Event::new(Kind::TokenRevoked, user.team_id)
+        .target(user.id)
+        .detail(format!(
+            "sign out everywhere: every session, {revoked} tokens"
+        ));
+    audit::record(&mut *tx, cx.who, cx.now, event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -7,12 +7,13 @@ use sqlx::PgConnection;
 
 use super::{ActionError, ActionResult, Ctx};
 use crate::accounts::{self, Email, FieldError, Role};
-use crate::audit::{self, Event, Kind};
+use crate::audit::{self, Event, Kind, Who};
 use crate::auth::password;
 use crate::auth::password_rules::{self, Owner};
 use crate::db::users::{self, NewUser, User};
 use crate::due::runs::RunTrigger;
 use crate::error::is_unique_violation;
+use chrono::{DateTime, Utc};
 
 /// A new user as typed (a form, a JSON body, command-line flags).
 #[derive(Debug, Default, Clone)]
@@ -72,6 +73,8 @@ pub async fn create_in(
     team_id: i64,
     v: &ValidUser,
     must_change_password: bool,
+    (who, now): (Who, DateTime<Utc>),
+    how: &str,
 ) -> ActionResult<User> {
     let hash = password::hash(v.password.clone())
         .await
@@ -85,23 +88,25 @@ pub async fn create_in(
         password_hash: &hash,
         must_change_password,
     };
-    users::insert(conn, &new).await.map_err(|e| {
+    let user = users::insert(&mut *conn, &new).await.map_err(|e| {
         if is_unique_violation(&e, "users_email_key") {
             ActionError::Conflict(EMAIL_TAKEN.into())
         } else {
             e.into()
         }
-    })
+    })?;
+    let detail = format!("role {}{how}", user.role.as_str());
+    let event = Event::new(Kind::UserCreated, team_id)
+        .target(user.id)
+        .detail(detail);
+    audit::record(&mut *conn, who, now, event).await?;
+    Ok(user)
 }
 
 /// [`create_in`] in a transaction of its own.
 pub async fn create(cx: &Ctx<'_>, team_id: i64, v: &ValidUser) -> ActionResult<User> {
     let mut tx = cx.db.begin().await?;
-    let user = create_in(&mut tx, team_id, v, false).await?;
-    let event = Event::new(Kind::UserCreated, team_id)
-        .target(user.id)
-        .detail(format!("role {}", user.role.as_str()));
-    audit::record(&mut *tx, cx.who, cx.now, event).await?;
+    let user = create_in(&mut tx, team_id, v, false, (cx.who, cx.now), "").await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -305,7 +310,13 @@ pub async fn reset_password(
     users::set_password(&mut *tx, team_id, id, &hash, Some(until))
         .await?
         .ok_or(ActionError::NotFound)?;
-    crate::db::tokens::revoke_all(&mut *tx, team_id, id, cx.now).await?;
+    let revoked = crate::db::tokens::revoke_all(&mut *tx, team_id, id, cx.now).await?;
+    let event = Event::new(Kind::PasswordReset, team_id)
+        .target(id)
+        .detail(format!(
+            "temporary password for {TEMPORARY_PASSWORD_DAYS} days; sessions ended, {revoked} tokens revoked"
+        ));
+    audit::record(&mut *tx, cx.who, cx.now, event).await?;
     tx.commit().await?;
     Ok(target)
 }

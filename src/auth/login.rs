@@ -13,6 +13,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
 
+use crate::audit::{self, Event, Kind, Who};
 use crate::auth::password;
 use crate::db::users::{self, User};
 
@@ -65,17 +66,20 @@ impl From<sqlx::Error> for LoginError {
     }
 }
 
-/// The active user this email and password belong to. `client` is the address the request came
+/// The active user this email and password belong to. `ip` is the address the request came
 /// from (`web::client::ClientAddr`); a failure is recorded against the email and that address.
+/// `via` says where (the login form, an API token request) for the security log, which gets a
+/// `login` or, for a known account, a `login_failed` entry.
 pub async fn login(
     db: &PgPool,
     email: &str,
     password: &str,
-    client: IpAddr,
+    ip: IpAddr,
     now: DateTime<Utc>,
+    via: &str,
 ) -> Result<User, LoginError> {
     let email = email.trim().to_lowercase();
-    let client = client_key(client);
+    let client = client_key(ip);
     let (here, everywhere) = users::login_failure_counts(
         db,
         &email,
@@ -99,9 +103,26 @@ pub async fn login(
         }
         None => (None, None),
     };
+    let found_user = row.as_ref().map(|r| (r.user.team_id, r.user.id));
     let ok = password::verify(password.to_string(), hash).await?;
+    let who = Who {
+        user_id: None,
+        ip: Some(ip),
+    };
     let Some(row) = row.filter(|_| ok) else {
         users::record_login_failure(db, &email, &client, now).await?;
+        match found_user {
+            Some((team_id, user_id)) => {
+                let event = Event::new(Kind::LoginFailed, team_id)
+                    .target(user_id)
+                    .detail(format!("wrong password ({via})"));
+                audit::record(db, who, now, event).await?;
+            }
+            // no team to file it under: the server log only, without the email typed
+            None => {
+                tracing::info!(target: "audit", kind = "login_failed", ip = %ip, via, "failed login for no account")
+            }
+        }
         return Err(LoginError::Mismatch);
     };
     if row.user.must_change_password
@@ -109,8 +130,20 @@ pub async fn login(
             .temporary_password_expires_at
             .is_some_and(|at| at <= now)
     {
+        let event = Event::new(Kind::LoginFailed, row.user.team_id)
+            .target(row.user.id)
+            .detail(format!("temporary password expired ({via})"));
+        audit::record(db, who, now, event).await?;
         return Err(LoginError::TemporaryExpired);
     }
+    let who = Who {
+        user_id: Some(row.user.id),
+        ip: Some(ip),
+    };
+    let event = Event::new(Kind::Login, row.user.team_id)
+        .target(row.user.id)
+        .detail(via);
+    audit::record(db, who, now, event).await?;
     Ok(row.user)
 }
 

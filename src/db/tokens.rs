@@ -81,26 +81,26 @@ pub async fn list_for_team(
         .await
 }
 
-/// Revokes a live token of the team, of `owner` only when given; false when there is none such.
+/// Revokes a live token of the team, of `owner` only when given; whose it was, none when there
+/// is no such live token.
 pub async fn revoke(
     db: impl PgExecutor<'_>,
     team_id: i64,
     owner: Option<i64>,
     id: i64,
     now: DateTime<Utc>,
-) -> sqlx::Result<bool> {
+) -> sqlx::Result<Option<i64>> {
     let sql = format!(
         "update api_tokens set revoked_at = $2 where team_id = $1 and {LIVE} \
-         and id = $3 and ($4::bigint is null or user_id = $4)"
+         and id = $3 and ($4::bigint is null or user_id = $4) returning user_id"
     );
-    let r = sqlx::query(&sql)
+    sqlx::query_scalar(&sql)
         .bind(team_id)
         .bind(now)
         .bind(id)
         .bind(owner)
-        .execute(db)
-        .await?;
-    Ok(r.rows_affected() == 1)
+        .fetch_optional(db)
+        .await
 }
 
 /// Revokes every token of a user (a reset, a deactivation, "sign out everywhere"); how many.

@@ -11,12 +11,14 @@ use serde::Deserialize;
 use crate::accounts::{self, FieldError};
 use crate::actions::ActionError;
 use crate::actions::tokens::{self as token_actions, TokenInput};
+use crate::audit::{self, Event, Kind, Who};
 use crate::auth::password_rules::{self, Owner};
 use crate::auth::{password, session};
 use crate::db::tokens::TokenRow;
 use crate::db::users;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::client::ClientAddr;
 use crate::web::extract::CurrentUser;
 use crate::web::forms::{Form, FormErrors};
 use crate::web::layout::Layout;
@@ -119,6 +121,7 @@ pub struct PasswordForm {
 pub async fn update_password(
     State(app): State<AppState>,
     user: CurrentUser,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
@@ -148,9 +151,25 @@ pub async fn update_password(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = password::hash(form.new_password).await?;
-    let epoch = users::set_password(&app.db, user.team_id, user.id, &hash, None)
+    let now = app.clock.now();
+    let mut tx = app.db.begin().await?;
+    let epoch = users::set_password(&mut *tx, user.team_id, user.id, &hash, None)
         .await?
         .ok_or(AppError::NotFound)?;
+    let who = Who {
+        user_id: Some(user.id),
+        ip: Some(client),
+    };
+    let detail = if user.must_change_password {
+        "the temporary one replaced; other sessions ended"
+    } else {
+        "other sessions ended"
+    };
+    let event = Event::new(Kind::PasswordChanged, user.team_id)
+        .target(user.id)
+        .detail(detail);
+    audit::record(&mut *tx, who, now, event).await?;
+    tx.commit().await?;
     session::renew(&user.session, user.id, epoch, app.clock.now())
         .await
         .map_err(|e| anyhow::anyhow!("session: {e}"))?;
@@ -231,10 +250,11 @@ impl TokenForm {
 pub async fn create_token(
     State(app): State<AppState>,
     user: CurrentUser,
+    client: ClientAddr,
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> AppResult<Response> {
-    let cx = app.ctx();
+    let cx = app.ctx_as(Some(user.id), client);
     let made = match form.input() {
         Ok(input) => token_actions::create_confirmed(&cx, &user, &form.current_password, &input)
             .await
@@ -271,9 +291,10 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(app): State<AppState>,
     user: CurrentUser,
+    client: ClientAddr,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    token_actions::revoke(&app.ctx(), &user, id).await?;
+    token_actions::revoke(&app.ctx_as(Some(user.id), client), &user, id).await?;
     session::flash(
         &user.session,
         "ok",
@@ -288,8 +309,9 @@ pub async fn revoke_token(
 pub async fn sign_out_everywhere(
     State(app): State<AppState>,
     user: CurrentUser,
+    client: ClientAddr,
 ) -> AppResult<Response> {
-    token_actions::sign_out_everywhere(&app.ctx(), &user).await?;
+    token_actions::sign_out_everywhere(&app.ctx_as(Some(user.id), client), &user).await?;
     session::logout(&user.session)
         .await
         .map_err(|e| anyhow::anyhow!("session: {e}"))?;

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::audit::{self, Event, Kind, Who};
 use crate::auth::login::{self, LoginError};
 use crate::auth::session;
 use crate::db::users;
@@ -75,7 +76,16 @@ pub async fn create(
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let now = app.clock.now();
-    let user = match login::login(&app.db, &form.email, &form.password, client, now).await {
+    let user = match login::login(
+        &app.db,
+        &form.email,
+        &form.password,
+        client,
+        now,
+        "login form",
+    )
+    .await
+    {
         Ok(user) => user,
         Err(LoginError::Internal(e)) => return Err(AppError::Internal(e)),
         Err(refused) => return Ok(refused_page(&refused, form)),
@@ -118,7 +128,21 @@ fn refused_page(refused: &LoginError, form: LoginForm) -> Response {
 }
 
 /// POST /logout: the session row is deleted, the cookie cleared.
-pub async fn destroy(session: Session) -> AppResult<Response> {
+pub async fn destroy(
+    State(app): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    session: Session,
+) -> AppResult<Response> {
+    if let Some(auth) = session::current(&session).await
+        && let Some(user) = users::find_active(&app.db, auth.user_id).await?
+    {
+        let who = Who {
+            user_id: Some(user.id),
+            ip: Some(client),
+        };
+        let event = Event::new(Kind::Logout, user.team_id).target(user.id);
+        audit::record(&app.db, who, app.clock.now(), event).await?;
+    }
     session::logout(&session)
         .await
         .map_err(|e| anyhow::anyhow!("session: {e}"))?;

@@ -11,6 +11,7 @@ use tower_sessions::Session;
 use crate::accounts::{self, Role};
 use crate::actions::ActionError;
 use crate::actions::users::{self as act, UserInput};
+use crate::audit::Who;
 use crate::auth::session;
 use crate::auth::setup_code;
 use crate::db::{setup_codes, users};
@@ -129,7 +130,22 @@ pub async fn create(
         return Err(AppError::NotFound);
     }
     let team_id = users::insert_team(&mut *tx, &team).await?;
-    let user = match act::create_in(&mut tx, team_id, &valid, false).await {
+    let user = match act::create_in(
+        &mut tx,
+        team_id,
+        &valid,
+        false,
+        (
+            Who {
+                user_id: None,
+                ip: Some(client.0),
+            },
+            app.clock.now(),
+        ),
+        ", the team's first manager, at setup",
+    )
+    .await
+    {
         Ok(u) => u,
         Err(ActionError::Conflict(m)) => {
             errors.set("email", m);

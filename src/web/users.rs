@@ -88,9 +88,10 @@ pub async fn index(State(app): State<AppState>, manager: Manager) -> AppResult<R
 pub async fn revoke_token(
     State(app): State<AppState>,
     manager: Manager,
+    client: ClientAddr,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    token_actions::revoke(&app.ctx(), &manager, id).await?;
+    token_actions::revoke(&app.ctx_as(Some(manager.id), client), &manager, id).await?;
     session::flash(
         &manager.session,
         "ok",

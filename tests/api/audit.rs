@@ -84,9 +84,17 @@ async fn recruiters_may_not_read_it_and_other_teams_see_nothing_of_it() {
         StatusCode::FORBIDDEN
     );
 
+    let olga_id = app.api(Method::GET, "/me", &olga, None).await.1["id"].clone();
     let (status, log) = audit(&app, &olga, "").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(log["items"], json!([]), "another team's events stay theirs");
+    let items = log["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "her own login and token are there");
+    for e in items {
+        assert_eq!(
+            e["target_user_id"], olga_id,
+            "another team's events stay theirs: {e}"
+        );
+    }
     // naming another team's user answers as a missing one would
     let (status, body) = audit(&app, &olga, &format!("?user_id={rob_id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
@@ -119,7 +127,7 @@ async fn bad_filters_are_named_and_pages_follow_each_other() {
 
     // five entries, two a page, newest first, none twice
     let mut seen = Vec::new();
-    let mut query = "?limit=2".to_string();
+    let mut query = "?kind=settings_changed&limit=2".to_string();
     loop {
         let (status, page) = audit(&app, &token, &query).await;
         assert_eq!(status, StatusCode::OK, "{page}");
@@ -127,7 +135,7 @@ async fn bad_filters_are_named_and_pages_follow_each_other() {
             seen.push(e["id"].as_i64().unwrap());
         }
         match page["next"].as_str() {
-            Some(next) => query = format!("?limit=2&cursor={next}"),
+            Some(next) => query = format!("?kind=settings_changed&limit=2&cursor={next}"),
             None => break,
         }
     }
@@ -138,10 +146,20 @@ async fn bad_filters_are_named_and_pages_follow_each_other() {
     );
 
     // a date range outside the entries finds none; today's finds them all
-    let (_, none) = audit(&app, &token, "?from=2020-01-01&to=2020-01-31").await;
+    let (_, none) = audit(
+        &app,
+        &token,
+        "?kind=settings_changed&from=2020-01-01&to=2020-01-31",
+    )
+    .await;
     assert_eq!(none["items"], json!([]));
     let today = app.clock().now().date_naive();
-    let (_, all) = audit(&app, &token, &format!("?from={today}&to={today}&limit=500")).await;
+    let (_, all) = audit(
+        &app,
+        &token,
+        &format!("?kind=settings_changed&from={today}&to={today}&limit=500"),
+    )
+    .await;
     assert_eq!(all["items"].as_array().unwrap().len(), 5);
 
     // the page re-shows a bad date with its message
@@ -219,4 +237,165 @@ async fn users_added_promoted_deactivated_and_reactivated_are_logged_by_page_and
     .map(|(k, d)| (k.to_string(), d.to_string()))
     .collect();
     assert_eq!(seen, expected);
+}
+
+/// The kinds and details of a user's entries, oldest first.
+async fn history_of(app: &TestApp, token: &str, user: i64) -> Vec<(String, Value, String)> {
+    let (status, log) = audit(app, token, &format!("?user_id={user}&limit=500")).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let mut rows: Vec<(String, Value, String)> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["ip"], "127.0.0.1", "{e}");
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["actor_id"].clone(),
+                e["detail"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    rows.reverse();
+    rows
+}
+
+#[tokio::test]
+async fn an_account_s_life_is_logged_from_setup_to_logout() {
+    let app = TestApp::spawn().await;
+    app.setup_team("Acme", "mia@acme.test").await;
+    let mia_token = app.token_for("mia@acme.test").await;
+    let mia = app.api(Method::GET, "/me", &mia_token, None).await.1["id"]
+        .as_i64()
+        .unwrap();
+    let rob = app
+        .create_user(
+            app.api(Method::GET, "/me", &mia_token, None).await.1["team_id"]
+                .as_i64()
+                .unwrap(),
+            "rob@acme.test",
+            "recruiter",
+        )
+        .await;
+
+    // Rob: a wrong password, a login, a token from the account page, a new password, logout
+    let (browser, _) = app.new_browser();
+    let wrong = browser
+        .post(app.url("/login"))
+        .form(&[("email", "rob@acme.test"), ("password", "not his password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    // an unknown email files nothing under any team
+    browser
+        .post(app.url("/login"))
+        .form(&[
+            ("email", "nobody@acme.test"),
+            ("password", "whatever it is"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    app.login("rob@acme.test").await;
+    let resp = app
+        .post_form(
+            "/account/tokens",
+            &[
+                ("name", "calendar script"),
+                ("expires_in_days", "30"),
+                ("current_password", crate::helpers::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let resp = app
+        .post_form(
+            "/account/password",
+            &[
+                ("current", crate::helpers::PASSWORD),
+                ("new_password", "a brand new long phrase"),
+                ("confirm", "a brand new long phrase"),
+            ],
+        )
+        .await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    app.logout().await;
+
+    // Mia resets Rob's password, then revokes the API token he gets with the temporary one changed
+    let (status, body) = app
+        .api(
+            Method::POST,
+            "/tokens",
+            &mia_token,
+            Some(json!({"email": "rob@acme.test", "password": "a brand new long phrase"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let token_id = body["id"].as_i64().unwrap();
+    let (status, _) = app
+        .api(
+            Method::DELETE,
+            &format!("/tokens/{token_id}"),
+            &mia_token,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    app.login("mia@acme.test").await;
+    let resp = app
+        .post_form(
+            &format!("/settings/users/{rob}/reset-password"),
+            &[("password", "temporary pass 1")],
+        )
+        .await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+
+    let rob_actor = json!(rob);
+    let mia_actor = json!(mia);
+    let history = history_of(&app, &mia_token, rob).await;
+    let kinds: Vec<&str> = history.iter().map(|(k, _, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "login_failed",
+            "login",
+            "token_created",
+            "password_changed",
+            "logout",
+            "login",
+            "token_created",
+            "token_revoked",
+            "password_reset",
+        ],
+        "{history:?}"
+    );
+    assert_eq!(
+        history[0].1,
+        Value::Null,
+        "nobody is signed in at a failed login"
+    );
+    assert_eq!(history[0].2, "wrong password (login form)");
+    assert_eq!(history[1].1, rob_actor);
+    assert!(history[2].2.starts_with("token ") && history[2].2.contains(" expires "));
+    assert_eq!(history[5].2, "API token request");
+    assert_eq!(history[7].1, mia_actor, "the manager revoked it");
+    assert_eq!(history[8].1, mia_actor);
+    assert!(history[8].2.contains("1 tokens revoked") || history[8].2.contains("0 tokens revoked"));
+
+    // the setup's first manager: created by nobody signed in
+    let setup = history_of(&app, &mia_token, mia).await;
+    assert_eq!(setup[0].0, "user_created");
+    assert_eq!(setup[0].1, Value::Null);
+    assert!(setup[0].2.contains("first manager"), "{setup:?}");
+    // no entry ever holds a password
+    let (_, all) = audit(&app, &mia_token, "?limit=500").await;
+    let text = all.to_string();
+    for secret in [
+        crate::helpers::PASSWORD,
+        "a brand new long phrase",
+        "temporary pass 1",
+    ] {
+        assert!(!text.contains(secret));
+    }
 }

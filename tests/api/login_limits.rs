@@ -15,9 +15,16 @@ use crate::helpers::{PASSWORD, TestApp, assert_redirect};
 
 async fn attempt(app: &TestApp, from: &str, password: &str) -> Result<i64, LoginError> {
     let ip: IpAddr = from.parse().unwrap();
-    login::login(&app.db, "mia@acme.test", password, ip, app.clock().now())
-        .await
-        .map(|u| u.id)
+    login::login(
+        &app.db,
+        "mia@acme.test",
+        password,
+        ip,
+        app.clock().now(),
+        "test",
+    )
+    .await
+    .map(|u| u.id)
 }
 
 async fn http_login(app: &TestApp) -> reqwest::Response {
@@ -125,7 +132,8 @@ async fn failures_from_many_addresses_reach_the_account_wide_ceiling() {
             "rob@acme.test",
             "guessing wildly 1",
             "198.51.100.7".parse().unwrap(),
-            app.clock().now()
+            app.clock().now(),
+            "test",
         )
         .await
         .is_err_and(|e| matches!(e, LoginError::Mismatch))

@@ -91,12 +91,22 @@ pub async fn create(
     ClientAddr(client): ClientAddr,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<Response> {
-    let cx = app.ctx();
-    let user = match login::login(&app.db, &req.email, &req.password, client, cx.now).await {
+    let mut cx = app.ctx_as(None, ClientAddr(client));
+    let user = match login::login(
+        &app.db,
+        &req.email,
+        &req.password,
+        client,
+        cx.now,
+        "API token request",
+    )
+    .await
+    {
         Ok(user) => user,
         Err(LoginError::Internal(e)) => return Err(e.into()),
         Err(refused) => return Ok(refused_answer(&refused)),
     };
+    cx.who.user_id = Some(user.id);
     let input = TokenInput {
         name: req.name,
         expires_in_days: req.expires_in_days,
@@ -166,9 +176,10 @@ pub async fn index(
 pub async fn destroy(
     State(app): State<AppState>,
     ApiUser(user): ApiUser,
+    client: ClientAddr,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    act::revoke(&app.ctx(), &user, id).await?;
+    act::revoke(&app.ctx_as(Some(user.id), client), &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
