@@ -12,8 +12,9 @@ use crate::due::runs::RunTrigger;
 
 /// The team's own numbers beside the cadence: the nightly hour, the second-call window and the
 /// daily goal of new decision makers, with the ranges they must fall in.
-fn team_ranges(s: &TeamSettings) -> [(&'static str, u32, u32, u32); 4] {
+fn team_ranges(s: &TeamSettings) -> [(&'static str, u32, u32, u32); 5] {
     [
+        ("audit_retention_days", s.audit_retention_days, 30, 3650),
         ("digest_hour", s.digest_hour, 0, 23),
         ("nightly_hour", s.nightly_hour, 0, 23),
         ("second_call_window_days", s.second_call_window_days, 1, 365),
@@ -100,6 +101,10 @@ pub fn changed_fields(old: &TeamSettings, new: &TeamSettings) -> Vec<&'static st
             old.new_dm_daily_goal != new.new_dm_daily_goal,
         ),
         ("digest_hour", old.digest_hour != new.digest_hour),
+        (
+            "audit_retention_days",
+            old.audit_retention_days != new.audit_retention_days,
+        ),
     ]
     .into_iter()
     .filter_map(|(name, differs)| differs.then_some(name))

@@ -39,6 +39,14 @@ pub const JOBS: &[PruneJob] = &[
         sql: "delete from due_runs where id in \
               (select id from due_runs where status <> 'running' and finished_at < $1 - interval '90 days' limit $2)",
     },
+    // the security log: as long as each team chose (Settings), a year unless it said otherwise
+    PruneJob {
+        name: "security log entries past the team's retention",
+        sql: "delete from audit_events where id in \
+              (select e.id from audit_events e \
+               left join team_settings s on s.team_id = e.team_id \
+               where e.at < $1 - make_interval(days => coalesce(s.audit_retention_days, 365)) limit $2)",
+    },
     PruneJob {
         name: "backup runs older than 90 days",
         sql: "delete from backup_runs where id in \

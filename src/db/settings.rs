@@ -21,6 +21,8 @@ pub struct TeamSettings {
     pub new_dm_daily_goal: u32,
     /// The local hour (0-23) of the morning digest.
     pub digest_hour: u32,
+    /// Days the security log keeps its entries (30 to 3650).
+    pub audit_retention_days: u32,
 }
 
 impl Default for TeamSettings {
@@ -31,6 +33,7 @@ impl Default for TeamSettings {
             second_call_window_days: 30,
             new_dm_daily_goal: 2,
             digest_hour: 7,
+            audit_retention_days: 365,
         }
     }
 }
@@ -52,6 +55,7 @@ struct Row {
     second_call_window_days: i32,
     new_dm_daily_goal: i32,
     digest_hour: i32,
+    audit_retention_days: i32,
 }
 
 fn u(v: i32) -> u32 {
@@ -82,6 +86,7 @@ impl From<Row> for TeamSettings {
             second_call_window_days: u(r.second_call_window_days),
             new_dm_daily_goal: u(r.new_dm_daily_goal),
             digest_hour: u(r.digest_hour),
+            audit_retention_days: u(r.audit_retention_days),
         }
     }
 }
@@ -91,7 +96,7 @@ pub async fn load(db: impl PgExecutor<'_>, team_id: i64) -> sqlx::Result<TeamSet
     let row: Option<Row> = sqlx::query_as(
         "select interval_hot, interval_warm, interval_cold, second_call_working_days, strike_gap_1, strike_gap_2, \
          gone_dark_touches, gone_dark_min_days, gone_dark_rearm_days, working_days, holidays, nightly_hour, \
-         second_call_window_days, new_dm_daily_goal, digest_hour from team_settings where team_id = $1",
+         second_call_window_days, new_dm_daily_goal, digest_hour, audit_retention_days from team_settings where team_id = $1",
     )
     .bind(team_id)
     .fetch_optional(db)
@@ -116,8 +121,8 @@ pub async fn save(db: impl PgExecutor<'_>, team_id: i64, s: &TeamSettings) -> sq
     sqlx::query(
         "insert into team_settings (team_id, interval_hot, interval_warm, interval_cold, second_call_working_days, \
            strike_gap_1, strike_gap_2, gone_dark_touches, gone_dark_min_days, gone_dark_rearm_days, working_days, \
-           holidays, nightly_hour, second_call_window_days, new_dm_daily_goal, digest_hour) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+           holidays, nightly_hour, second_call_window_days, new_dm_daily_goal, digest_hour, audit_retention_days) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
          on conflict (team_id) do update set interval_hot = excluded.interval_hot, interval_warm = excluded.interval_warm, \
            interval_cold = excluded.interval_cold, second_call_working_days = excluded.second_call_working_days, \
            strike_gap_1 = excluded.strike_gap_1, strike_gap_2 = excluded.strike_gap_2, \
@@ -125,7 +130,8 @@ pub async fn save(db: impl PgExecutor<'_>, team_id: i64, s: &TeamSettings) -> sq
            gone_dark_rearm_days = excluded.gone_dark_rearm_days, working_days = excluded.working_days, \
            holidays = excluded.holidays, nightly_hour = excluded.nightly_hour, \
            second_call_window_days = excluded.second_call_window_days, new_dm_daily_goal = excluded.new_dm_daily_goal, \
-           digest_hour = excluded.digest_hour, updated_at = now()",
+           digest_hour = excluded.digest_hour, audit_retention_days = excluded.audit_retention_days, \
+           updated_at = now()",
     )
     .bind(team_id)
     .bind(i(c.interval_hot))
@@ -143,6 +149,7 @@ pub async fn save(db: impl PgExecutor<'_>, team_id: i64, s: &TeamSettings) -> sq
     .bind(i(s.second_call_window_days))
     .bind(i(s.new_dm_daily_goal))
     .bind(i(s.digest_hour))
+    .bind(i(s.audit_retention_days))
     .execute(db)
     .await
     .map(|_| ())

@@ -61,6 +61,9 @@ pub struct SettingsForm {
     /// The morning digest's hour; left out (an older form), the current one stays.
     #[serde(default)]
     pub digest_hour: String,
+    /// Days the security log is kept; left out, the current value stays.
+    #[serde(default)]
+    pub audit_retention_days: String,
 }
 
 impl SettingsForm {
@@ -91,6 +94,7 @@ impl SettingsForm {
             second_call_window_days: s.second_call_window_days.to_string(),
             new_dm_daily_goal: s.new_dm_daily_goal.to_string(),
             digest_hour: s.digest_hour.to_string(),
+            audit_retention_days: s.audit_retention_days.to_string(),
         }
     }
 
@@ -126,6 +130,9 @@ impl SettingsForm {
         s.new_dm_daily_goal = num("new_dm_daily_goal", &self.new_dm_daily_goal);
         if !self.digest_hour.trim().is_empty() {
             s.digest_hour = num("digest_hour", &self.digest_hour);
+        }
+        if !self.audit_retention_days.trim().is_empty() {
+            s.audit_retention_days = num("audit_retention_days", &self.audit_retention_days);
         }
         s.cadence.working_days = WEEKDAYS.map(|d| self.working_days.iter().any(|w| w == d));
         match parse_holidays(&self.holidays) {

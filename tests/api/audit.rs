@@ -399,3 +399,71 @@ async fn an_account_s_life_is_logged_from_setup_to_logout() {
         assert!(!text.contains(secret));
     }
 }
+
+#[tokio::test]
+async fn entries_older_than_the_team_s_retention_are_pruned_and_no_others() {
+    let app = TestApp::spawn().await;
+    let acme = app.create_team("Acme", "mia@acme.test").await;
+    let other = app.create_team("Other", "olga@other.test").await;
+    let mia = app.token_for("mia@acme.test").await;
+    let now = app.clock().now();
+    for team in [acme, other] {
+        for days in [400, 100, 10] {
+            sqlx::query(
+                "insert into audit_events (team_id, at, kind, detail) values ($1, $2, 'settings_changed', $3)",
+            )
+            .bind(team)
+            .bind(now - chrono::Duration::days(days))
+            .bind(format!("{days} days old"))
+            .execute(&app.db)
+            .await
+            .unwrap();
+        }
+    }
+    let left = |team: i64| {
+        let db = app.db.clone();
+        async move {
+            let rows: Vec<String> = sqlx::query_scalar(
+                "select detail from audit_events where team_id = $1 and detail like '% days old' order by at",
+            )
+            .bind(team)
+            .fetch_all(&db)
+            .await
+            .unwrap();
+            rows
+        }
+    };
+
+    // the default keeps a year
+    secondcall::background::prune::prune_once(&app.db, now, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(left(acme).await, ["100 days old", "10 days old"]);
+
+    // a team that keeps 60 days loses the 100-day-old entry; the other team keeps its year
+    let (status, body) = app
+        .api(
+            Method::PATCH,
+            "/settings",
+            &mia,
+            Some(json!({"audit_retention_days": 10})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["field"], "audit_retention_days");
+    let (status, body) = app
+        .api(
+            Method::PATCH,
+            "/settings",
+            &mia,
+            Some(json!({"audit_retention_days": 60})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["audit_retention_days"], 60);
+    secondcall::background::prune::prune_once(&app.db, now, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(left(acme).await, ["10 days old"]);
+    assert_eq!(left(other).await, ["100 days old", "10 days old"]);
+}

@@ -54,6 +54,8 @@ pub struct SettingsJson {
     pub new_dm_daily_goal: u32,
     /// The local hour (0-23) each user's morning digest goes out.
     pub digest_hour: u32,
+    /// Days the security log keeps its entries.
+    pub audit_retention_days: u32,
 }
 
 impl From<&TeamSettings> for SettingsJson {
@@ -83,6 +85,7 @@ impl From<&TeamSettings> for SettingsJson {
             second_call_window_days: s.second_call_window_days,
             new_dm_daily_goal: s.new_dm_daily_goal,
             digest_hour: s.digest_hour,
+            audit_retention_days: s.audit_retention_days,
         }
     }
 }
@@ -123,6 +126,8 @@ pub struct SettingsPatch {
     pub new_dm_daily_goal: Option<u32>,
     /// 0 to 23.
     pub digest_hour: Option<u32>,
+    /// 30 to 3650 (default 365).
+    pub audit_retention_days: Option<u32>,
 }
 
 /// The API's field and message for the one validation's verdict.
@@ -157,6 +162,7 @@ fn api_field(field: &str) -> &'static str {
         "second_call_window_days" => "second_call_window_days",
         "new_dm_daily_goal" => "new_dm_daily_goal",
         "digest_hour" => "digest_hour",
+        "audit_retention_days" => "audit_retention_days",
         _ => "strike_gaps",
     }
 }
@@ -203,6 +209,7 @@ impl SettingsPatch {
             .unwrap_or(s.second_call_window_days);
         s.new_dm_daily_goal = self.new_dm_daily_goal.unwrap_or(s.new_dm_daily_goal);
         s.digest_hour = self.digest_hour.unwrap_or(s.digest_hour);
+        s.audit_retention_days = self.audit_retention_days.unwrap_or(s.audit_retention_days);
         crate::actions::settings::validate(&s, today).map_err(|e| api_error(&e))?;
         Ok(s)
     }
