@@ -93,6 +93,19 @@ impl Mail {
         self.sender.as_deref().map(|s| s.server.as_str())
     }
 
+    /// Opens a connection to the mail server and says hello (the doctor's check); sends nothing.
+    pub async fn check_connection(&self) -> Result<(), SendError> {
+        let sender = self.sender.as_deref().ok_or(SendError::NotConfigured)?;
+        match sender.transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(SendError::Temporary(
+                "the server did not answer as a mail server".into(),
+            )),
+            Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+            Err(e) => Err(SendError::Temporary(e.to_string())),
+        }
+    }
+
     /// Sends one message; the server's answer (e.g. "250 OK") on success.
     pub async fn send(&self, letter: &Letter) -> Result<String, SendError> {
         let sender = self.sender.as_deref().ok_or(SendError::NotConfigured)?;

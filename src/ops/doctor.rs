@@ -69,6 +69,10 @@ pub enum Check {
     Nightly,
     /// The last nightly backup's age (when BACKUP_DIR is set).
     Backups,
+    /// The mail server answers (when SMTP_URL is set).
+    Mail,
+    /// PUBLIC_URL, TRUSTED_PROXIES and SECURE_COOKIES agree with BIND.
+    PublicAddress,
 }
 
 /// Every check, in the order they print.
@@ -78,6 +82,8 @@ pub const CHECKS: &[Check] = &[
     Check::DataFolder,
     Check::Nightly,
     Check::Backups,
+    Check::Mail,
+    Check::PublicAddress,
 ];
 
 /// A nightly backup older than this needs action (a day and some slack for a slow night).
@@ -107,6 +113,8 @@ impl Doctor<'_> {
             Check::DataFolder => ("data folder", Ok(self.data_folder())),
             Check::Nightly => ("nightly rebuild", self.nightly().await),
             Check::Backups => ("backups", self.backups().await),
+            Check::Mail => ("mail", self.mail().await),
+            Check::PublicAddress => ("public address", Ok(public_address(self.config))),
         };
         result.unwrap_or_else(|e| {
             Finding::needs(
@@ -196,6 +204,31 @@ impl Doctor<'_> {
             ));
         }
         Ok(Finding::ok(CHECK, format!("all {} applied", known.len())))
+    }
+
+    async fn mail(&self) -> anyhow::Result<Finding> {
+        const CHECK: &str = "mail";
+        let mail = match crate::mail::Mail::from_config(self.config) {
+            Ok(mail) => mail,
+            Err(e) => {
+                return Ok(Finding::needs(
+                    CHECK,
+                    format!("{e:#}"),
+                    "set SMTP_URL and MAIL_FROM together, e.g. smtp://mail.example.com:587",
+                ));
+            }
+        };
+        let Some(server) = mail.server().map(str::to_string) else {
+            return Ok(Finding::ok(CHECK, "off (no SMTP_URL): no morning digests"));
+        };
+        Ok(match mail.check_connection().await {
+            Ok(()) => Finding::ok(CHECK, format!("{server} answers")),
+            Err(e) => Finding::needs(
+                CHECK,
+                format!("{server}: {e}"),
+                "check SMTP_URL (host, port, user, password) and that this machine may reach it",
+            ),
+        })
     }
 
     fn data_folder(&self) -> Finding {
@@ -332,5 +365,123 @@ fn ago(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
         format!("{} h ago", d.num_hours())
     } else {
         format!("{} days ago", d.num_days())
+    }
+}
+
+/// Whether the addresses the server is told agree with each other (a pure function of the
+/// configuration, so each rule has its test).
+pub fn public_address(config: &Config) -> Finding {
+    const CHECK: &str = "public address";
+    let public = config.is_public();
+    let https = config
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
+    if config.public_url.is_none() && public {
+        return Finding::needs(
+            CHECK,
+            format!(
+                "BIND {} is reachable from other machines but PUBLIC_URL is not set",
+                config.bind
+            ),
+            "set PUBLIC_URL to the address users reach (e.g. https://crm.example.com): mail and calendar links are built from it",
+        );
+    }
+    if config.public_url.is_none() && config.smtp_url.is_some() {
+        return Finding::needs(
+            CHECK,
+            "mail is on but PUBLIC_URL is not set: the morning digest has no link to Today",
+            "set PUBLIC_URL to the address users reach",
+        );
+    }
+    if https && config.trusted_proxies.is_empty() {
+        return Finding::needs(
+            CHECK,
+            "PUBLIC_URL is https but TRUSTED_PROXIES is empty: the server does not speak TLS, so a proxy is in front and every user looks like the proxy's address",
+            "set TRUSTED_PROXIES to the proxy's address (e.g. 127.0.0.1), so the login limits and the security log see each client",
+        );
+    }
+    if https && !config.secure_cookies() {
+        return Finding::needs(
+            CHECK,
+            "PUBLIC_URL is https but SECURE_COOKIES=false",
+            "remove SECURE_COOKIES=false: behind HTTPS the session cookie should be Secure",
+        );
+    }
+    match &config.public_url {
+        Some(url) => Finding::ok(
+            CHECK,
+            format!(
+                "{url}, BIND {}, {} trusted proxy range(s), cookies {}",
+                config.bind,
+                config.trusted_proxies.len(),
+                if config.secure_cookies() {
+                    "Secure"
+                } else {
+                    "not Secure"
+                }
+            ),
+        ),
+        None => Finding::ok(
+            CHECK,
+            format!(
+                "BIND {} is loopback: links use the address in the browser",
+                config.bind
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_with(bind: &str, proxies: &[&str], public_url: Option<&str>) -> Config {
+        let mut c = Config::for_database("postgres://unused");
+        c.bind = bind.parse().unwrap();
+        c.trusted_proxies = proxies.iter().map(|p| p.parse().unwrap()).collect();
+        c.public_url = public_url.map(str::to_string);
+        c
+    }
+
+    #[test]
+    fn the_public_address_check_follows_each_rule() {
+        // loopback, nothing set: fine
+        assert!(!public_address(&config_with("127.0.0.1:8080", &[], None)).needs_action());
+        // behind a proxy, as the README shows: fine
+        let good = config_with(
+            "127.0.0.1:8080",
+            &["127.0.0.1/32"],
+            Some("https://crm.example.com"),
+        );
+        assert!(
+            !public_address(&good).needs_action(),
+            "{:?}",
+            public_address(&good)
+        );
+        // public without PUBLIC_URL
+        assert!(public_address(&config_with("0.0.0.0:8080", &[], None)).needs_action());
+        assert!(
+            public_address(&config_with("127.0.0.1:8080", &["10.0.0.0/8"], None)).needs_action()
+        );
+        // https without a trusted proxy
+        let f = public_address(&config_with(
+            "127.0.0.1:8080",
+            &[],
+            Some("https://crm.example.com"),
+        ));
+        assert!(f.needs_action() && f.detail.contains("TRUSTED_PROXIES"));
+        // https with cookies explicitly not Secure
+        let mut c = good.clone();
+        c.secure_cookies = Some(false);
+        assert!(
+            public_address(&c)
+                .action
+                .is_some_and(|a| a.contains("SECURE_COOKIES"))
+        );
+        // mail without PUBLIC_URL
+        let mut c = config_with("127.0.0.1:8080", &[], None);
+        c.smtp_url = Some("smtp://127.0.0.1:2525".into());
+        assert!(public_address(&c).needs_action());
     }
 }

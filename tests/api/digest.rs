@@ -420,3 +420,42 @@ async fn a_mail_server_that_is_down_is_retried_then_given_up_at_the_end_of_the_d
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].to, vec!["mia@acme.test".to_string()]);
 }
+
+#[tokio::test]
+async fn the_doctor_says_whether_the_mail_server_answers() {
+    let (db, _) = crate::helpers::fresh_database().await;
+    let (smtp, _inbox) = smtp_server();
+    let finding = |config: Config| {
+        let db = db.clone();
+        async move {
+            let doctor = secondcall::ops::doctor::Doctor {
+                db: &db,
+                config: &config,
+                now: Utc::now(),
+            };
+            doctor
+                .examine()
+                .await
+                .into_iter()
+                .filter(|f| f.check == "mail" || f.check == "public address")
+                .collect::<Vec<_>>()
+        }
+    };
+    let mut config = mail_config(&smtp);
+    config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    let up = finding(config).await;
+    assert!(up.iter().all(|f| !f.needs_action()), "{up:?}");
+    assert!(up[0].detail.contains("answers"), "{up:?}");
+
+    // nobody listens on the port any more
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut config = mail_config(&format!("smtp://127.0.0.1:{closed}"));
+    config.public_url = None;
+    let down = finding(config).await;
+    assert!(down.iter().all(|f| f.needs_action()), "{down:?}");
+    assert!(down[0].line().contains("check SMTP_URL"), "{down:?}");
+    assert!(down[1].line().contains("PUBLIC_URL"), "{down:?}");
+}
