@@ -261,8 +261,11 @@ static REFERRALS_SUMMARY: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// A sign-off call's item stays its owner's while open, overdue or closed; one settled by a call
+/// counts as done for whoever made the call (a coverer's call is theirs: docs/rules.md, Cover).
 const SIGN_OFF: &str = "\
-select h.contact_kind, h.contact_id, h.owner_id as user_id, h.first_seen_at as at, h.settled_at as at2, \
+select h.contact_kind, h.contact_id, coalesce(st.author_id, h.owner_id) as user_id, \
+       h.first_seen_at as at, h.settled_at as at2, \
        h.first_due_on as day, \
        case when h.settled_by_touch_id is not null then 'done' when h.settled_at is not null then 'closed' \
             when h.first_due_on < $7 then 'overdue' else 'open' end as status, \
@@ -270,8 +273,9 @@ select h.contact_kind, h.contact_id, h.owner_id as user_id, h.first_seen_at as a
             then (extract(epoch from h.settled_at - h.first_seen_at) / 3600)::float8 end as value, \
        ''::text as note \
 from due_item_history h \
+left join touches st on st.team_id = h.team_id and st.id = h.settled_by_touch_id \
 where h.team_id = $1 and h.reason = 'sign_off' and h.first_due_on between $5 and $6 \
-  and ($8::bigint is null or h.owner_id = $8)";
+  and ($8::bigint is null or coalesce(st.author_id, h.owner_id) = $8)";
 
 /// The sequence starts with its first item (strike 2 due); the answer is read from the touches:
 /// attempts up to and including the first response.

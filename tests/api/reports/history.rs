@@ -108,7 +108,18 @@ async fn sign_off_calls_due_done_overdue_and_median_hours_to_done() {
         after(-2, 1),
     )
     .await;
-    // Sue: done after 2 hours. A gone-dark row is another figure.
+    // Sue: done after 2 hours, by her own call. A gone-dark row is another figure.
+    let sue_call = f
+        .touch(
+            C::Cand(c4),
+            f.sue,
+            "call",
+            "outbound",
+            "connected",
+            noon(d0, 4),
+        )
+        .await;
+    let by_sue = |n: i64, h: i64| Some((noon(d0, n) + Duration::hours(h), Some(sue_call)));
     f.history(
         C::Cand(cand),
         f.sue,
@@ -116,7 +127,18 @@ async fn sign_off_calls_due_done_overdue_and_median_hours_to_done() {
         sign_off,
         d0 + Duration::days(4),
         seen(4),
-        after(4, 2),
+        by_sue(4, 2),
+    )
+    .await;
+    // Rob's item that Sue settled while covering for him: the call, so the "done", is hers
+    f.history(
+        C::Cand(c2),
+        f.rob,
+        "sign_off",
+        sign_off,
+        d0 + Duration::days(5),
+        seen(5),
+        by_sue(5, 6),
     )
     .await;
     f.history(
@@ -147,11 +169,13 @@ async fn sign_off_calls_due_done_overdue_and_median_hours_to_done() {
         (7, 3, 2, 1, 1)
     );
     assert_eq!(rob.median_hours, Some(10.0));
+    let sue = &r.user(f.sue).sign_off;
+    assert_eq!((sue.due(), sue.done, sue.median_hours), (2, 2, Some(4.0)));
     let team = &r.team.sign_off;
-    // Team: done after 2, 4, 10, 30 hours: median 7.
+    // Team: done after 2, 4, 6, 10, 30 hours: median 6.
     assert_eq!(
         (team.due(), team.done, team.median_hours),
-        (8, 4, Some(7.0))
+        (9, 5, Some(6.0))
     );
 }
 
