@@ -21,6 +21,7 @@ pub mod mail;
 pub mod ops;
 pub mod page_cache;
 pub mod reports;
+pub mod spreadsheet;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

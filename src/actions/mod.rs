@@ -4,6 +4,7 @@
 pub mod away;
 pub mod companies;
 pub mod contacts;
+pub mod exports;
 pub mod input;
 pub mod jobs;
 pub mod settings;

@@ -12,6 +12,7 @@ pub mod codes;
 pub mod companies;
 pub mod contacts;
 pub mod digests;
+pub mod exports;
 pub mod facts;
 pub mod goals;
 pub mod jobs;

@@ -10,6 +10,7 @@ pub mod companies;
 pub mod contact_form;
 pub mod contact_page;
 pub mod contacts;
+pub mod exports;
 pub mod extract;
 pub mod fmt;
 pub mod forms;
@@ -61,7 +62,19 @@ pub fn page_routes(state: &AppState) -> Router<AppState> {
             "/team/list",
             get(reports::list::index).layer(per_user.clone()),
         )
-        .route("/team/list.csv", get(reports::list::csv).layer(per_user))
+        .route(
+            "/team/list.csv",
+            get(reports::list::csv).layer(per_user.clone()),
+        )
+        // the CSV exports (web::exports)
+        .route(
+            "/export/contacts.csv",
+            get(exports::contacts).layer(per_user.clone()),
+        )
+        .route(
+            "/export/touches.csv",
+            get(exports::touches).layer(per_user),
+        )
         .route("/contacts", get(contacts::index))
         .route("/contacts/new", get(contacts::new_form))
         .route("/contacts/{kind}", post(contacts::create))

@@ -16,6 +16,7 @@ mod codes;
 mod cover;
 mod digest;
 mod embedded;
+mod export;
 pub mod engine;
 mod faults;
 mod helpers;

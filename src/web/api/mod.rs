@@ -8,6 +8,7 @@ pub mod companies;
 pub mod contacts;
 pub mod doc;
 pub mod due;
+pub mod exports;
 pub mod jobs;
 pub mod json;
 pub mod paging;
@@ -78,6 +79,8 @@ fn operations(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(audit::index))
         .routes(routes!(away::index, away::create))
         .routes(routes!(away::destroy))
+        .routes(routes!(exports::contacts))
+        .routes(routes!(exports::touches))
 }
 
 /// The document, serialized once when the routes are made.
