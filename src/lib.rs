@@ -20,6 +20,7 @@ pub mod links;
 pub mod mail;
 pub mod ops;
 pub mod page_cache;
+pub mod people;
 pub mod reports;
 pub mod spreadsheet;
 pub mod startup;

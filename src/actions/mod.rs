@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod exports;
 pub mod input;
 pub mod jobs;
+pub mod people;
 pub mod settings;
 pub mod tokens;
 pub mod touches;

@@ -20,6 +20,7 @@ pub mod layout;
 pub mod limits;
 pub mod login;
 pub mod mail;
+pub mod people;
 pub mod reports;
 pub mod security_log;
 pub mod settings;
@@ -71,10 +72,7 @@ pub fn page_routes(state: &AppState) -> Router<AppState> {
             "/export/contacts.csv",
             get(exports::contacts).layer(per_user.clone()),
         )
-        .route(
-            "/export/touches.csv",
-            get(exports::touches).layer(per_user),
-        )
+        .route("/export/touches.csv", get(exports::touches).layer(per_user))
         .route("/contacts", get(contacts::index))
         .route("/contacts/new", get(contacts::new_form))
         .route("/contacts/{kind}", post(contacts::create))
@@ -88,6 +86,12 @@ pub fn page_routes(state: &AppState) -> Router<AppState> {
             post(contact_page::log_touch),
         )
         .route("/contacts/{kind}/{id}/snooze", post(contact_page::snooze))
+        // a person's data (web::people)
+        .route("/contacts/{kind}/{id}/export", get(people::export))
+        .route(
+            "/contacts/{kind}/{id}/erase",
+            get(people::erase_form).post(people::erase),
+        )
         .route("/companies", get(companies::index).post(companies::create))
         .route(
             "/companies/{id}",

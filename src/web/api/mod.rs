@@ -12,6 +12,7 @@ pub mod exports;
 pub mod jobs;
 pub mod json;
 pub mod paging;
+pub mod people;
 pub mod reports;
 pub mod settings;
 pub mod tokens;
@@ -79,6 +80,10 @@ fn operations(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(audit::index))
         .routes(routes!(away::index, away::create))
         .routes(routes!(away::destroy))
+        .routes(routes!(people::dm_export))
+        .routes(routes!(people::candidate_export))
+        .routes(routes!(people::dm_erase))
+        .routes(routes!(people::candidate_erase))
         .routes(routes!(exports::contacts))
         .routes(routes!(exports::touches))
 }
