@@ -5,6 +5,7 @@ pub mod away;
 pub mod companies;
 pub mod contacts;
 pub mod exports;
+pub mod imports;
 pub mod input;
 pub mod jobs;
 pub mod people;

@@ -15,6 +15,7 @@ pub mod digests;
 pub mod exports;
 pub mod facts;
 pub mod goals;
+pub mod imports;
 pub mod jobs;
 pub mod reports;
 pub mod settings;

@@ -3,5 +3,6 @@
 //! the CSV import of a team's existing contacts.
 
 pub mod export;
+pub mod import;
 pub mod normalise;
 pub mod suppression;

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod doc;
 pub mod due;
 pub mod exports;
+pub mod imports;
 pub mod jobs;
 pub mod json;
 pub mod paging;
@@ -85,6 +86,12 @@ fn operations(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(people::dm_erase))
         .routes(routes!(people::candidate_erase))
         .routes(routes!(exports::contacts))
+        // a file of up to 20 MB: the one route whose body may pass the API's 2 MB
+        .routes(
+            routes!(imports::create).layer(axum::extract::DefaultBodyLimit::max(
+                crate::actions::imports::MAX_FILE_BYTES,
+            )),
+        )
         .routes(routes!(exports::touches))
 }
 
