@@ -14,6 +14,7 @@ pub mod exports;
 pub mod extract;
 pub mod fmt;
 pub mod forms;
+pub mod imports;
 pub mod job_page;
 pub mod jobs;
 pub mod layout;
@@ -72,9 +73,32 @@ pub fn page_routes(state: &AppState) -> Router<AppState> {
             "/export/contacts.csv",
             get(exports::contacts).layer(per_user.clone()),
         )
-        .route("/export/touches.csv", get(exports::touches).layer(per_user))
+        .route(
+            "/export/touches.csv",
+            get(exports::touches).layer(per_user.clone()),
+        )
         .route("/contacts", get(contacts::index))
         .route("/contacts/new", get(contacts::new_form))
+        // the CSV import (web::imports); the upload may be up to 20 MB
+        .route(
+            "/contacts/import",
+            get(imports::new_form)
+                .post(imports::create)
+                .layer::<_, std::convert::Infallible>(per_user.clone())
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::actions::imports::MAX_FILE_BYTES,
+                )),
+        )
+        .route("/contacts/import/{id}", get(imports::show))
+        .route(
+            "/contacts/import/{id}/mapping",
+            post(imports::update_mapping),
+        )
+        .route(
+            "/contacts/import/{id}/run",
+            post(imports::run).layer(per_user),
+        )
+        .route("/contacts/import/{id}/left-out.csv", get(imports::left_out))
         .route("/contacts/{kind}", post(contacts::create))
         .route(
             "/contacts/{kind}/{id}",

@@ -270,3 +270,87 @@ async fn bad_files_are_refused_with_a_clear_message() {
         "{r}"
     );
 }
+
+/// Uploads a file on the import page; answers the response.
+pub async fn upload(app: &TestApp, file: &[u8], fields: &[(&str, &str)]) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(file.to_vec()).file_name("connections.csv"),
+    );
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    app.client
+        .post(app.url("/contacts/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_page_previews_with_editable_columns_then_imports_with_a_result() {
+    let app = TestApp::spawn().await;
+    app.create_team("Acme", "mia@acme.test").await;
+    app.login("mia@acme.test").await;
+    let resp = upload(
+        &app,
+        LINKEDIN.as_bytes(),
+        &[("kind", "decision_maker"), ("on_duplicate", "skip")],
+    )
+    .await;
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    let job = resp.headers()["location"].to_str().unwrap().to_string();
+    let html = app.get(&job).await.text().await.unwrap();
+    assert!(html.contains("Import 4 contacts"), "{html}");
+    assert!(html.contains("Row 4: duplicate of row 2 of this file"));
+    assert!(html.contains("Row 6: email:"));
+    assert!(html.contains("Acme, Inc."));
+
+    // map the Position column to "leave out": the preview follows
+    let mut map = vec![
+        ("map", "first_name"),
+        ("map", "last_name"),
+        ("map", "ignore"),
+        ("map", "email"),
+        ("map", "company"),
+    ];
+    map.extend([("map", "ignore"), ("map", "note")]);
+    let resp = app.post_form(&format!("{job}/mapping"), &map).await;
+    assert!(resp.status().is_redirection());
+    let html = app.get(&job).await.text().await.unwrap();
+    assert!(!html.contains("<td>CTO</td>"), "Position is left out now");
+
+    let resp = app.post_form(&format!("{job}/run"), &[]).await;
+    assert!(resp.status().is_redirection());
+    let mut html = String::new();
+    for _ in 0..100 {
+        html = app.get(&job).await.text().await.unwrap();
+        if html.contains("id=\"import-result\"") {
+            break;
+        }
+        assert!(
+            html.contains("http-equiv=\"refresh\"") || html.contains("import-result"),
+            "{html}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(html.contains("<strong>4</strong> contacts added"), "{html}");
+    let csv = app.get(&format!("{job}/left-out.csv")).await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let text = String::from_utf8(csv.bytes().await.unwrap().to_vec()).unwrap();
+    assert!(text.starts_with("\u{feff}row,why,First Name"), "{text}");
+    assert!(text.contains("duplicate of row 2") && text.contains("Dan"));
+    // a second run of the same job does nothing more
+    app.post_form(&format!("{job}/run"), &[]).await;
+    let mia = app.token_for("mia@acme.test").await;
+    assert_eq!(names(&app, &mia, "/decision-makers").await.len(), 4);
+
+    // an unreadable file is refused on the form with why; a file over the limit likewise
+    let resp = upload(&app, b"Name\n\xff\n", &[("kind", "candidate")]).await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.text().await.unwrap().contains("not UTF-8"));
+    let resp = upload(&app, &vec![b'x'; 21 * 1024 * 1024], &[]).await;
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(resp.text().await.unwrap().contains("over 20 MB"));
+}

@@ -21,7 +21,7 @@ mod erase;
 mod export;
 mod faults;
 mod helpers;
-mod import;
+pub mod import;
 mod login_limits;
 mod manage;
 mod nightly;
