@@ -6,6 +6,7 @@ pub mod actions;
 pub mod audit;
 pub mod auth;
 pub mod background;
+pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -2,6 +2,7 @@
 //! and refresh the due state of every contact the write touches, so Today is right at once.
 
 pub mod away;
+pub mod calendar;
 pub mod companies;
 pub mod contacts;
 pub mod exports;

@@ -4,6 +4,7 @@ pub mod account;
 pub mod api;
 pub mod away;
 pub mod board;
+pub mod calendar;
 pub mod chart;
 pub mod client;
 pub mod companies;
@@ -157,6 +158,13 @@ pub fn page_routes(state: &AppState) -> Router<AppState> {
             "/settings/users/{id}/reset-password",
             post(users::reset_password),
         )
+        // the calendar feed (web::calendar): the feed itself is authenticated by its secret
+        .route("/calendar/{file}", get(calendar::feed))
+        .route(
+            "/account/calendar",
+            get(calendar::show).post(calendar::replace),
+        )
+        .route("/account/calendar/off", post(calendar::turn_off))
         // the morning digest (web::mail)
         .route("/account/digest", post(mail::set_digest))
         .route("/settings/test-email", post(mail::test_email))

@@ -12,6 +12,7 @@ mod backup;
 mod bad_input;
 pub mod board;
 mod browser;
+mod calendar;
 mod codes;
 mod cover;
 mod digest;

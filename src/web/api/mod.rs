@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod audit;
 pub mod away;
+pub mod calendar;
 pub mod companies;
 pub mod contacts;
 pub mod doc;
@@ -85,6 +86,7 @@ fn operations(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(people::candidate_export))
         .routes(routes!(people::dm_erase))
         .routes(routes!(people::candidate_erase))
+        .routes(routes!(calendar::create, calendar::destroy))
         .routes(routes!(exports::contacts))
         // a file of up to 20 MB: the one route whose body may pass the API's 2 MB
         .routes(
