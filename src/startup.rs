@@ -15,7 +15,6 @@ use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::csrf::CsrfLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -40,9 +39,6 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 /// Sent with Secure cookies: browsers then use HTTPS only, for a year, subdomains included.
 const HSTS: &str = "max-age=31536000; includeSubDomains";
-
-/// Request bodies above this are refused with 413 (CSV imports included).
-const BODY_LIMIT: usize = 10 * 1024 * 1024;
 
 /// How long a stopping server waits for its requests and background tasks: under the 10 s a
 /// container runtime gives between SIGTERM and SIGKILL, with room to stop the embedded cluster.
@@ -232,7 +228,7 @@ pub fn build_router(state: AppState) -> anyhow::Result<Router> {
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
         .option_layer(hsts)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(crate::web::limits::body_limit))
         .layer(csrf);
     Ok(router.layer(middleware))
 }

@@ -11,6 +11,7 @@ use crate::db::users::{self, User};
 use crate::domain::cadence::ContactKind;
 use crate::due;
 use crate::due::engine;
+use crate::people::suppression;
 
 /// The owner and company of a write must be the acting user's team's.
 async fn check_refs(conn: &mut PgConnection, team_id: i64, w: &ContactWrite) -> ActionResult<()> {
@@ -30,6 +31,24 @@ async fn check_refs(conn: &mut PgConnection, team_id: i64, w: &ContactWrite) -> 
     Ok(())
 }
 
+/// An erased person may not come back as a new contact (DOMAIN.md, "Suppression").
+async fn check_not_suppressed(
+    conn: &mut PgConnection,
+    team_id: i64,
+    w: &ContactWrite,
+) -> ActionResult<()> {
+    let field = match suppression::matches(conn, team_id, &w.email, &w.phone).await? {
+        None => return Ok(()),
+        Some(suppression::Of::Email) => "email",
+        Some(suppression::Of::Phone) => "phone",
+    };
+    Err(FieldError::new(
+        field,
+        format!("This {field} belongs to a person whose data was erased at their request; they may not be added again."),
+    )
+    .into())
+}
+
 /// Creates a contact and works out its due state.
 pub async fn create(
     cx: &Ctx<'_>,
@@ -39,6 +58,7 @@ pub async fn create(
 ) -> ActionResult<i64> {
     let mut tx = cx.db.begin().await?;
     check_refs(&mut tx, user.team_id, w).await?;
+    check_not_suppressed(&mut tx, user.team_id, w).await?;
     let id = contacts::insert(&mut tx, user.team_id, kind, w).await?;
     // (locked after the insert: nobody else can see the new contact before the commit)
     let lock = engine::lock_contact(&mut tx, kind, id).await?;

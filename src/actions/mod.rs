@@ -2,10 +2,14 @@
 //! and refresh the due state of every contact the write touches, so Today is right at once.
 
 pub mod away;
+pub mod calendar;
 pub mod companies;
 pub mod contacts;
+pub mod exports;
+pub mod imports;
 pub mod input;
 pub mod jobs;
+pub mod people;
 pub mod settings;
 pub mod tokens;
 pub mod touches;

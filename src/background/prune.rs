@@ -52,6 +52,12 @@ pub const JOBS: &[PruneJob] = &[
         sql: "delete from backup_runs where id in \
               (select id from backup_runs where status <> 'running' and finished_at < $1 - interval '90 days' limit $2)",
     },
+    // an import's file waits between its preview and its run; its result is read right after
+    PruneJob {
+        name: "imports older than a week",
+        sql: "delete from imports where id in \
+              (select id from imports where created_at < $1 - interval '7 days' limit $2)",
+    },
 ];
 
 /// Rows one statement deletes at most.

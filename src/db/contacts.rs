@@ -28,6 +28,8 @@ pub struct Contact {
     pub email_opt_out: bool,
     pub do_not_contact: bool,
     pub archived_at: Option<DateTime<Utc>>,
+    /// Set when the person's data was erased (the row stays, blank, for the reports).
+    pub erased_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub last_touch_at: Option<DateTime<Utc>>,
@@ -71,7 +73,7 @@ pub struct ListFilter {
 const BASE: &str = "\
 select c.id, c.team_id, c.owner_id, u.name as owner_name, c.company_id, co.name as company_name, c.name, c.title, \
        c.email, c.phone, {temperature} as temperature, c.source, c.talking_points, c.email_opt_out, c.do_not_contact, \
-       c.archived_at, c.created_at, c.updated_at, \
+       c.archived_at, c.erased_at, c.created_at, c.updated_at, \
        (select max(t.occurred_at) from touches t where t.team_id = c.team_id and t.{fk} = c.id and t.deleted_at is null) as last_touch_at, \
        di.reason as due_reason, di.due_on \
 from {table} c join users u on u.id = c.owner_id \
@@ -341,4 +343,60 @@ pub async fn names(
         .bind(ids)
         .fetch_all(db)
         .await
+}
+
+/// Blanks a contact's personal data for good (see `actions::people::erase`): its fields, its
+/// touches' notes and referral names, the same in the versions corrections kept, its snooze
+/// notes. Archived and do-not-contact, so it leaves lists and is never due again.
+pub async fn erase(
+    conn: &mut PgConnection,
+    team_id: i64,
+    kind: ContactKind,
+    id: i64,
+    name: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let fk = match kind {
+        ContactKind::DecisionMaker => "decision_maker_id",
+        ContactKind::Candidate => "candidate_id",
+    };
+    // identifiers from the closed set of kinds; every value is bound
+    sqlx::query(&format!(
+        "update {} set name = $3, title = '', email = '', phone = '', source = '', talking_points = '', \
+                email_opt_out = true, do_not_contact = true, archived_at = coalesce(archived_at, $4), \
+                erased_at = $4, updated_at = now() \
+         where team_id = $1 and id = $2",
+        table(kind)
+    ))
+    .bind(team_id)
+    .bind(id)
+    .bind(name)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!(
+        "update touch_revisions r set previous = r.previous || jsonb_build_object('notes', '', 'referral_names', '') \
+         from touches t where t.team_id = $1 and t.{fk} = $2 and r.team_id = t.team_id and r.touch_id = t.id"
+    ))
+    .bind(team_id)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!(
+        "update touches set notes = '', referral_names = '' \
+         where team_id = $1 and {fk} = $2 and (notes <> '' or referral_names <> '')"
+    ))
+    .bind(team_id)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "update due_snoozes set note = '' where team_id = $1 and contact_kind = $2 and contact_id = $3",
+    )
+    .bind(team_id)
+    .bind(kind.as_str())
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }

@@ -167,6 +167,52 @@ pub async fn per_user_pages(
     next.run(req).await
 }
 
+/// The largest request body of most routes.
+pub const BODY_LIMIT: usize = 10 * 1024 * 1024;
+
+/// The paths that take a whole file (an import): they may send up to
+/// `actions::imports::MAX_FILE_BYTES`.
+fn takes_a_file(path: &str) -> bool {
+    path == "/api/v1/imports" || path == "/contacts/import"
+}
+
+/// Middleware around every route: a body over the path's limit is refused with 413 (by its
+/// `Content-Length` at once, else while it is read), with a clear message on the import pages.
+pub async fn body_limit(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let limit = if takes_a_file(&path) {
+        crate::actions::imports::MAX_FILE_BYTES
+    } else {
+        BODY_LIMIT
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        let mb = limit / (1024 * 1024);
+        return if path.starts_with("/api/") {
+            crate::error::ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("The body is over {mb} MB."),
+            )
+            .into_response()
+        } else {
+            ErrorPage::respond(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "File too large",
+                format!(
+                    "The file is over {mb} MB, the most one import takes. Split it into smaller files and import them one after the other."
+                ),
+            )
+        };
+    }
+    let req = req.map(|body| Body::new(http_body_util::Limited::new(body, limit)));
+    next.run(req).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::retry_after_secs;

@@ -4,21 +4,25 @@ pub mod account;
 pub mod api;
 pub mod away;
 pub mod board;
+pub mod calendar;
 pub mod chart;
 pub mod client;
 pub mod companies;
 pub mod contact_form;
 pub mod contact_page;
 pub mod contacts;
+pub mod exports;
 pub mod extract;
 pub mod fmt;
 pub mod forms;
+pub mod imports;
 pub mod job_page;
 pub mod jobs;
 pub mod layout;
 pub mod limits;
 pub mod login;
 pub mod mail;
+pub mod people;
 pub mod reports;
 pub mod security_log;
 pub mod settings;
@@ -61,9 +65,41 @@ pub fn page_routes(state: &AppState) -> Router<AppState> {
             "/team/list",
             get(reports::list::index).layer(per_user.clone()),
         )
-        .route("/team/list.csv", get(reports::list::csv).layer(per_user))
+        .route(
+            "/team/list.csv",
+            get(reports::list::csv).layer(per_user.clone()),
+        )
+        // the CSV exports (web::exports)
+        .route(
+            "/export/contacts.csv",
+            get(exports::contacts).layer(per_user.clone()),
+        )
+        .route(
+            "/export/touches.csv",
+            get(exports::touches).layer(per_user.clone()),
+        )
         .route("/contacts", get(contacts::index))
         .route("/contacts/new", get(contacts::new_form))
+        // the CSV import (web::imports); the upload may be up to 20 MB
+        .route(
+            "/contacts/import",
+            get(imports::new_form)
+                .post(imports::create)
+                .layer::<_, std::convert::Infallible>(per_user.clone())
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::actions::imports::MAX_FILE_BYTES,
+                )),
+        )
+        .route("/contacts/import/{id}", get(imports::show))
+        .route(
+            "/contacts/import/{id}/mapping",
+            post(imports::update_mapping),
+        )
+        .route(
+            "/contacts/import/{id}/run",
+            post(imports::run).layer(per_user),
+        )
+        .route("/contacts/import/{id}/left-out.csv", get(imports::left_out))
         .route("/contacts/{kind}", post(contacts::create))
         .route(
             "/contacts/{kind}/{id}",
@@ -75,6 +111,12 @@ pub fn page_routes(state: &AppState) -> Router<AppState> {
             post(contact_page::log_touch),
         )
         .route("/contacts/{kind}/{id}/snooze", post(contact_page::snooze))
+        // a person's data (web::people)
+        .route("/contacts/{kind}/{id}/export", get(people::export))
+        .route(
+            "/contacts/{kind}/{id}/erase",
+            get(people::erase_form).post(people::erase),
+        )
         .route("/companies", get(companies::index).post(companies::create))
         .route(
             "/companies/{id}",
@@ -116,6 +158,13 @@ pub fn page_routes(state: &AppState) -> Router<AppState> {
             "/settings/users/{id}/reset-password",
             post(users::reset_password),
         )
+        // the calendar feed (web::calendar): the feed itself is authenticated by its secret
+        .route("/calendar/{file}", get(calendar::feed))
+        .route(
+            "/account/calendar",
+            get(calendar::show).post(calendar::replace),
+        )
+        .route("/account/calendar/off", post(calendar::turn_off))
         // the morning digest (web::mail)
         .route("/account/digest", post(mail::set_digest))
         .route("/settings/test-email", post(mail::test_email))

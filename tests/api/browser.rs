@@ -353,3 +353,62 @@ async fn a_card_dragged_from_screening_to_presented_stays_there_after_a_reload()
         .unwrap();
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn a_manager_imports_a_linkedin_file_through_the_preview() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    app.create_team("Acme", "mia@acme.test").await;
+    let file = std::env::temp_dir().join(format!(
+        "secondcall-import-{}.csv",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(&file, crate::import::LINKEDIN).unwrap();
+
+    browser.login(&app, "mia@acme.test", PASSWORD).await;
+    browser
+        .driver
+        .goto(app.url("/contacts/import?kind=decision-makers"))
+        .await
+        .unwrap();
+    browser
+        .driver
+        .find(By::Id("f-file"))
+        .await
+        .unwrap()
+        .send_keys(file.display().to_string())
+        .await
+        .unwrap();
+    browser.screenshot("import-form").await;
+    browser
+        .driver
+        .find(By::Id("preview-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let confirm = browser
+        .driver
+        .query(By::Id("import-button"))
+        .first()
+        .await
+        .unwrap();
+    assert_eq!(confirm.text().await.unwrap(), "Import 4 contacts");
+    let left = browser.driver.find(By::Id("left-out")).await.unwrap();
+    assert!(left.text().await.unwrap().contains("duplicate of row 2"));
+    browser.screenshot("import-preview").await;
+    confirm.click().await.unwrap();
+    let result = browser
+        .driver
+        .query(By::Id("import-result"))
+        .first()
+        .await
+        .unwrap();
+    assert!(result.text().await.unwrap().contains("4 contacts added"));
+    browser.screenshot("import-result").await;
+    browser.quit().await;
+    std::fs::remove_file(&file).ok();
+}

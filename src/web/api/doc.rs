@@ -36,6 +36,8 @@ Errors: every error has the body `{\"error\": {\"code\", \"message\", \"field\"?
         (name = "due", description = "Due lists: who to follow up with, and when"),
         (name = "settings", description = "The team's cadence settings"),
         (name = "reports", description = "Managers' reports"),
+        (name = "exports", description = "CSV exports of contacts and touches"),
+        (name = "imports", description = "Contacts imported from CSV files"),
         (name = "meta", description = "This document"),
     ),
     components(schemas(ErrorJson, ErrorDetailJson)),

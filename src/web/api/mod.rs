@@ -4,13 +4,17 @@
 pub mod applications;
 pub mod audit;
 pub mod away;
+pub mod calendar;
 pub mod companies;
 pub mod contacts;
 pub mod doc;
 pub mod due;
+pub mod exports;
+pub mod imports;
 pub mod jobs;
 pub mod json;
 pub mod paging;
+pub mod people;
 pub mod reports;
 pub mod settings;
 pub mod tokens;
@@ -78,6 +82,19 @@ fn operations(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(audit::index))
         .routes(routes!(away::index, away::create))
         .routes(routes!(away::destroy))
+        .routes(routes!(people::dm_export))
+        .routes(routes!(people::candidate_export))
+        .routes(routes!(people::dm_erase))
+        .routes(routes!(people::candidate_erase))
+        .routes(routes!(calendar::create, calendar::destroy))
+        .routes(routes!(exports::contacts))
+        // a file of up to 20 MB: the one route whose body may pass the API's 2 MB
+        .routes(
+            routes!(imports::create).layer(axum::extract::DefaultBodyLimit::max(
+                crate::actions::imports::MAX_FILE_BYTES,
+            )),
+        )
+        .routes(routes!(exports::touches))
 }
 
 /// The document, serialized once when the routes are made.

@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use crate::db::reports::{self, Figure, ListRow};
 use crate::domain::cadence::local_date;
 use crate::error::{AppError, AppResult};
+use crate::spreadsheet::Sheet;
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::fmt;
@@ -209,9 +210,8 @@ pub async fn csv(
     let (f, ctx) = prepare(&app, &user, &mut p).await?;
     let tz = user.tz();
     let rows = reports::list(&app.db, &ctx.scope, f, p.status.as_deref(), CSV_MAX, 0).await?;
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    let write = |w: &mut ::csv::Writer<Vec<u8>>| -> Result<(), ::csv::Error> {
-        w.write_record([
+    let sheet = || -> Result<Vec<u8>, ::csv::Error> {
+        let mut sheet = Sheet::new(&[
             "kind",
             "id",
             "name",
@@ -227,7 +227,7 @@ pub async fn csv(
         ])?;
         for r in rows {
             let v = view(f, r.clone(), tz, &ctx);
-            w.write_record([
+            sheet.row([
                 r.contact_kind.as_str(),
                 &r.contact_id.to_string(),
                 &r.name,
@@ -244,12 +244,9 @@ pub async fn csv(
                 &v.path,
             ])?;
         }
-        Ok(())
+        sheet.finish()
     };
-    write(&mut w).map_err(|e| AppError::Internal(e.into()))?;
-    let body = w
-        .into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    let body = sheet().map_err(|e| AppError::Internal(e.into()))?;
     let name = format!(
         "attachment; filename=\"secondcall-{}-{}-{}.csv\"",
         f.as_str(),

@@ -122,6 +122,10 @@ async fn every_list_downloads_as_csv() {
             .starts_with("attachment")
     );
     let body = resp.text().await.unwrap();
+    // UTF-8 with a byte-order mark, so a spreadsheet reads it as UTF-8
+    let body = body
+        .strip_prefix('\u{feff}')
+        .expect("the file starts with the BOM");
     let lines: Vec<&str> = body.lines().collect();
     assert_eq!(
         lines[0],
