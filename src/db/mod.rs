@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod reports;
 pub mod settings;
 pub mod setup_codes;
+pub mod today;
 pub mod tokens;
 pub mod touches;
 pub mod users;

@@ -123,6 +123,37 @@ pub async fn list_items_covering(
     }
 }
 
+/// One item of the stored lists of `whose` (a user and those they cover), with its contact: the
+/// item opened on Today.
+pub async fn find_item(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    whose: &[i64],
+    kind: ContactKind,
+    contact_id: i64,
+) -> sqlx::Result<Option<ListedItem>> {
+    sqlx::query_as(
+        "\
+select i.user_id, i.contact_kind, i.contact_id, c.name, c.title, c.company_id, co.name as company_name, c.email, c.phone, c.email_opt_out, \
+       c.temperature, c.talking_points, i.reason, i.due_on, i.suggested_channel, i.suggested_approach, i.strike, i.script_hint, \
+       i.why, i.list_date, i.built_at \
+from due_items i \
+join lateral (select d.name, d.title, d.company_id, d.email, d.phone, d.email_opt_out, d.temperature, d.talking_points \
+                from decision_makers d where i.contact_kind = 'decision_maker' and d.team_id = i.team_id and d.id = i.contact_id \
+              union all \
+              select c.name, c.title, c.company_id, c.email, c.phone, c.email_opt_out, null, c.talking_points \
+                from candidates c where i.contact_kind = 'candidate' and c.team_id = i.team_id and c.id = i.contact_id) c on true \
+left join companies co on co.team_id = i.team_id and co.id = c.company_id \
+where i.team_id = $1 and i.contact_kind = $2 and i.contact_id = $3 and i.user_id = any($4)",
+    )
+    .bind(team_id)
+    .bind(kind.as_str())
+    .bind(contact_id)
+    .bind(whose)
+    .fetch_optional(db)
+    .await
+}
+
 /// How many items a user's stored list has per reason, with those of the teammates they cover.
 pub async fn counts_by_reason(
     db: impl PgExecutor<'_>,

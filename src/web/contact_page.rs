@@ -255,14 +255,14 @@ async fn reshow_log(
     let suggested = suggest_next_step(kind, temperature, &settings.cadence, today);
     let back = back_to(&form.return_to, &contact_path(kind, id));
     let log = LogForm::new(kind, id, &back, &form.channel, suggested, today).reshow(form, errors);
-    if back == "/today" {
-        let page = crate::web::today::build(
+    if back == "/today" || back.starts_with("/today?") {
+        let page = crate::web::today::reshow(
             app,
             user,
             crate::web::layout::Layout::new(user, "today").await,
-            None,
-            1,
-            Some((kind.as_str().to_string(), id, log)),
+            crate::web::today::ItemRef { kind, id },
+            &back,
+            log,
         )
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());

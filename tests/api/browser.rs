@@ -226,9 +226,19 @@ async fn a_recruiter_logs_a_call_from_today_in_a_real_browser() {
         .await
         .unwrap();
 
+    // Open the first item (its forms are in the page only once it is open), log from it.
+    browser
+        .driver
+        .find(By::Css("[data-due-item] [data-open-link]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let item = browser
         .driver
-        .find(By::Css("[data-due-item]"))
+        .query(By::Css("[data-due-item].open"))
+        .first()
         .await
         .unwrap();
     let outcome = item.find(By::Css("select[name=outcome]")).await.unwrap();

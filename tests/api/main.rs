@@ -32,6 +32,7 @@ mod passwords;
 mod proxy;
 mod reports;
 mod seed;
+mod today;
 mod today_cache;
 mod tokens;
 mod users_rules;

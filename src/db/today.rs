@@ -1,0 +1,190 @@
+//! What the Today page reads, in as few statements as it can: the head of the page in one (counts
+//! by reason, the list's date, the goal and the progress towards it, who covers an absent user),
+//! the page of rows in another (only the columns a row shows), the never-called DMs in a third.
+//!
+//! They run in one read transaction that lets PostgreSQL keep their plans (see [`begin_read`]):
+//! planning each of them anew on every request cost more than running them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{FromRow, PgExecutor, Postgres, Transaction};
+
+use crate::domain::cadence::{Channel, ContactKind, Reason, Temperature};
+
+/// A transaction for the page's reads in which PostgreSQL may reuse a generic plan of each
+/// statement (`plan_cache_mode = auto`). The serving pool forces a new plan per execution
+/// (`db::tune`), right for the list and search queries with optional filters; the statements
+/// here have a fixed shape (a filtered list and an unfiltered one are two statements), so a
+/// generic plan is as good as a custom one and costs no planning after the fifth run.
+pub async fn begin_read(db: &sqlx::PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
+    let mut tx = db.begin().await?;
+    sqlx::query("select set_config('plan_cache_mode', 'auto', true)")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// The head of the page.
+#[derive(Debug, Clone, FromRow)]
+pub struct Summary {
+    /// Items per reason (by the reason's rank) on the user's list and those they cover.
+    pub ranks: Vec<i16>,
+    pub counts: Vec<i64>,
+    /// The date the user's list was built for, and when.
+    pub list_date: Option<NaiveDate>,
+    pub built_at: Option<DateTime<Utc>>,
+    /// The team's daily goal of new decision makers (none: the default).
+    pub goal: Option<i32>,
+    /// Decision makers whose first connected call ever was the user's, today and this week.
+    pub new_today: i64,
+    pub new_week: i64,
+    /// Who covers the user today (they are away), and until when.
+    pub covered_by: Option<String>,
+    pub covered_until: Option<NaiveDate>,
+}
+
+impl Summary {
+    /// The counts by reason, in list order.
+    pub fn by_reason(&self) -> Vec<(Reason, i64)> {
+        self.ranks
+            .iter()
+            .zip(&self.counts)
+            .filter_map(|(rank, n)| {
+                let reason = Reason::ALL.get(usize::try_from(*rank).ok()?)?;
+                Some((*reason, *n))
+            })
+            .collect()
+    }
+}
+
+/// When "today" and "this week" start and end for the progress counts.
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    pub today: NaiveDate,
+    pub day_start: DateTime<Utc>,
+    pub week_start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// The head of the page of `user_id`, whose list shows those of `covered` too.
+pub async fn summary(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    user_id: i64,
+    covered: &[i64],
+    span: Span,
+) -> sqlx::Result<Summary> {
+    let whose: Vec<i64> = std::iter::once(user_id)
+        .chain(covered.iter().copied())
+        .collect();
+    // the counts read only `due_items_user_idx` (reason_rank is in it, the reason is not)
+    sqlx::query_as(
+        "with counts as ( \
+           select reason_rank, count(*) as n from due_items where team_id = $1 and user_id = any($3) \
+           group by reason_rank), \
+         away as ( \
+           select c.name, a.to_date from away_periods a join users c on c.id = a.covered_by \
+           where a.team_id = $1 and a.user_id = $2 and $4 between a.from_date and a.to_date limit 1), \
+         fresh as ( \
+           select count(*) filter (where first_at >= $5) as today, count(*) as week from dm_first_connected_calls \
+           where team_id = $1 and first_at >= $6 and first_at < $7 and author_id = $2) \
+         select coalesce((select array_agg(reason_rank order by reason_rank) from counts), '{}') as ranks, \
+                coalesce((select array_agg(n order by reason_rank) from counts), '{}') as counts, \
+                l.list_date, l.built_at, \
+                (select new_dm_daily_goal from team_settings where team_id = $1) as goal, \
+                fresh.today as new_today, fresh.week as new_week, \
+                (select name from away) as covered_by, (select to_date from away) as covered_until \
+         from fresh left join due_lists l on l.team_id = $1 and l.user_id = $2",
+    )
+    .bind(team_id)
+    .bind(user_id)
+    .bind(whose)
+    .bind(span.today)
+    .bind(span.day_start)
+    .bind(span.week_start)
+    .bind(span.end)
+    .fetch_one(db)
+    .await
+}
+
+/// One row of the list: only what a compact row shows.
+#[derive(Debug, Clone, FromRow)]
+pub struct Row {
+    /// Whose list the item is on (the user's own, or an absent teammate's they cover).
+    pub user_id: i64,
+    pub contact_kind: ContactKind,
+    pub contact_id: i64,
+    pub name: String,
+    pub company_name: Option<String>,
+    pub phone: String,
+    pub temperature: Option<Temperature>,
+    pub reason: Reason,
+    pub due_on: NaiveDate,
+    pub suggested_channel: Channel,
+    pub why: String,
+}
+
+// The page of items is cut first, in list order (`due_items_user_idx`), and only its rows are
+// joined to their contacts. A coverer's list (`covering`) reads the absent teammates' items too:
+// within a reason the coverer's own come first, then each teammate's in turn. Four fixed
+// statements (with or without cover, with or without a reason) rather than optional filters, so
+// that each keeps one good plan.
+fn rows_sql(covering: bool, by_reason: bool) -> String {
+    let (whose, order, outer) = if covering {
+        (
+            "user_id = any($5)",
+            "reason_rank, (user_id <> $2), user_id, due_on, temperature_rank, contact_kind, contact_id",
+            "i.reason_rank, (i.user_id <> $2), i.user_id, i.due_on, i.temperature_rank, i.contact_kind, i.contact_id",
+        )
+    } else {
+        (
+            "user_id = $2",
+            "reason_rank, due_on, temperature_rank, contact_kind, contact_id",
+            "i.reason_rank, i.due_on, i.temperature_rank, i.contact_kind, i.contact_id",
+        )
+    };
+    let reason = match (by_reason, covering) {
+        (false, _) => "",
+        (true, true) => "and reason = $6",
+        (true, false) => "and reason = $5",
+    };
+    format!(
+        "\
+select i.user_id, i.contact_kind, i.contact_id, coalesce(d.name, c.name) as name, co.name as company_name, \
+       coalesce(d.phone, c.phone) as phone, d.temperature, i.reason, i.due_on, i.suggested_channel, i.why \
+from (select team_id, user_id, contact_kind, contact_id, reason, reason_rank, due_on, temperature_rank, suggested_channel, why \
+      from due_items where team_id = $1 and {whose} {reason} order by {order} offset $3 limit $4) i \
+left join decision_makers d on i.contact_kind = 'decision_maker' and d.team_id = i.team_id and d.id = i.contact_id \
+left join candidates c on i.contact_kind = 'candidate' and c.team_id = i.team_id and c.id = i.contact_id \
+left join companies co on co.team_id = i.team_id and co.id = coalesce(d.company_id, c.company_id) \
+order by {outer}"
+    )
+}
+
+/// A page of the list of `user_id` and those they cover (`covered`), optionally one reason only.
+pub async fn rows(
+    db: impl PgExecutor<'_>,
+    team_id: i64,
+    user_id: i64,
+    covered: &[i64],
+    reason: Option<Reason>,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Row>> {
+    let covering = !covered.is_empty();
+    let sql = rows_sql(covering, reason.is_some());
+    let mut query = sqlx::query_as(&sql)
+        .bind(team_id)
+        .bind(user_id)
+        .bind(offset)
+        .bind(limit);
+    if covering {
+        let whose: Vec<i64> = std::iter::once(user_id)
+            .chain(covered.iter().copied())
+            .collect();
+        query = query.bind(whose);
+    }
+    if let Some(r) = reason {
+        query = query.bind(r.as_str());
+    }
+    query.fetch_all(db).await
+}

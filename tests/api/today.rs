@@ -1,0 +1,240 @@
+//! Today as a list to work through: one compact row per item, one item opened at a time with its
+//! forms, and back to the next item after each log.
+
+use reqwest::StatusCode;
+use secondcall::config::SeedArgs;
+use secondcall::domain::cadence::ContactKind;
+
+use crate::engine::{log_call, new_dm, user};
+use crate::helpers::{TestApp, assert_redirect};
+
+/// The rows of the list (each `<li id=… data-due-item>…`, up to the next row or the list's end).
+fn rows(page: &str) -> Vec<&str> {
+    page.match_indices("<li id=\"")
+        .filter_map(|(at, _)| {
+            let row = &page[at..];
+            let end = [row[1..].find("<li id=\""), row.find("</ol>")]
+                .into_iter()
+                .flatten()
+                .min()?;
+            row[..end].contains("data-due-item").then(|| &row[..=end])
+        })
+        .collect()
+}
+
+/// A seeded recruiter (the benchmark's generator, small) with a long list, signed in.
+async fn seeded_recruiter() -> TestApp {
+    let (db, _) = crate::helpers::fresh_database().await;
+    let args = SeedArgs {
+        recruiters: 1,
+        decision_makers: 500,
+        candidates: 700,
+        touches: 9000,
+        seed: 3,
+        team: "Bench".into(),
+    };
+    let seeded = secondcall::dev::seed::run(&db, &args).await.unwrap();
+    let app = TestApp::spawn_on(db).await;
+    let rebuilds = secondcall::due::rebuilds::Rebuilder::new(
+        app.db.clone(),
+        secondcall::clock::Clock::system(),
+        None,
+    );
+    rebuilds
+        .run_now(
+            seeded.team_id,
+            secondcall::due::runs::RunTrigger::Command,
+            None,
+        )
+        .await
+        .unwrap();
+    let resp = app
+        .post_form(
+            "/login",
+            &[
+                ("email", "recruiter001@bench.test"),
+                ("password", secondcall::dev::seed::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    app
+}
+
+#[tokio::test]
+async fn a_page_of_100_items_is_compact_and_has_no_forms_until_one_is_opened() {
+    let app = seeded_recruiter().await;
+    let page = app.get("/today").await.text().await.unwrap();
+    let list = rows(&page);
+    assert_eq!(list.len(), 100, "a full first page");
+    assert!(page.len() < 100 * 1024, "{} bytes", page.len());
+    let largest = list.iter().map(|r| r.len()).max().unwrap();
+    assert!(largest <= 800, "a row of {largest} bytes: {}", list[0]);
+    assert!(
+        !page.contains("/touches\""),
+        "no log form on the plain list"
+    );
+    assert!(
+        !page.contains("/snooze\""),
+        "no snooze form on the plain list"
+    );
+    for row in &list {
+        assert!(row.contains("href=\"/contacts/"), "the name links: {row}");
+        assert!(
+            row.contains("overdue") || row.contains("due today"),
+            "{row}"
+        );
+        assert!(row.contains("/today?open="), "an Open link: {row}");
+    }
+    assert!(list.iter().any(|r| r.contains("href=\"tel:")));
+
+    // opening the third item puts its details and its two forms in the page, for it alone
+    let third = &list[2];
+    let id = &third[8..third[8..].find('"').unwrap() + 8];
+    let opened = app
+        .get(&format!("/today?open={id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(opened.matches("aria-label=\"Log a touch\"").count(), 1);
+    assert_eq!(opened.matches("aria-label=\"Snooze\"").count(), 1);
+    let open_rows = rows(&opened);
+    let with_form: Vec<&&str> = open_rows.iter().filter(|r| r.contains("<form")).collect();
+    assert_eq!(with_form.len(), 1);
+    assert!(with_form[0].starts_with(&format!("<li id=\"{id}\"")));
+    assert!(with_form[0].contains("aria-label=\"Last touches\""));
+    assert!(with_form[0].contains("class=\"hint\""));
+    // the log form leads back to the list at the next item, this one marked
+    let fourth = &list[3][8..list[3][8..].find('"').unwrap() + 8];
+    assert!(
+        opened.contains(&format!(
+            "name=\"return_to\" value=\"/today?open={fourth}&#38;done={id}#{fourth}\""
+        )),
+        "{}",
+        with_form[0]
+    );
+    // an unknown or foreign item opens nothing
+    for bad in ["decision_maker-999999", "nobody-1", "candidate-x"] {
+        let page = app.get(&format!("/today?open={bad}")).await;
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(
+            !page
+                .text()
+                .await
+                .unwrap()
+                .contains("<form method=\"post\" action=\"/contacts/")
+        );
+    }
+}
+
+#[tokio::test]
+async fn after_a_log_the_list_opens_at_the_next_item() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.every_day_working(team).await;
+    app.create_user(team, "rob@acme.test", "recruiter").await;
+    let rob = user(&app, "rob@acme.test").await;
+    let kind = ContactKind::DecisionMaker;
+    let mut ids = Vec::new();
+    for (name, days) in [("Ann First", 12), ("Bob Second", 11), ("Cy Third", 10)] {
+        let dm = new_dm(&app, &rob, name, "warm").await;
+        log_call(&app, &rob, kind, dm, "no_answer", days, None).await;
+        ids.push(dm);
+    }
+    app.login("rob@acme.test").await;
+    let list = app.get("/today").await.text().await.unwrap();
+    let order: Vec<usize> = ["Ann First", "Bob Second", "Cy Third"]
+        .iter()
+        .map(|n| list.find(n).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "most overdue first");
+
+    let (first, second) = (
+        format!("decision_maker-{}", ids[0]),
+        format!("decision_maker-{}", ids[1]),
+    );
+    let opened = app
+        .get(&format!("/today?open={first}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let back = format!("/today?open={second}&done={first}#{second}");
+    assert!(
+        opened.contains(&back.replace('&', "&#38;")),
+        "{back} in {opened}"
+    );
+    let resp = app
+        .post_form(
+            &format!("/contacts/decision-makers/{}/touches", ids[0]),
+            &[
+                ("channel", "call"),
+                ("outcome", "connected"),
+                ("next_step_on", "2099-01-04"),
+                ("return_to", &back),
+            ],
+        )
+        .await;
+    assert_redirect(&resp, &back);
+    let page = app.get(&back).await.text().await.unwrap();
+    assert!(page.contains("Logged."), "the flash says what happened");
+    assert!(!page.contains("Ann First"), "the logged item is gone");
+    let next = rows(&page)
+        .into_iter()
+        .find(|r| r.contains("Bob Second"))
+        .unwrap();
+    assert!(next.contains("due-row open") && next.contains("aria-label=\"Log a touch\""));
+
+    // a log that leaves the item due marks it on the list
+    let third = format!("decision_maker-{}", ids[2]);
+    let back = format!("/today?open={third}&done={second}#{third}");
+    let resp = app
+        .post_form(
+            &format!("/contacts/decision-makers/{}/touches", ids[1]),
+            &[
+                ("channel", "email"),
+                ("outcome", "sent"),
+                ("return_to", &back),
+            ],
+        )
+        .await;
+    assert_redirect(&resp, &back);
+    let page = app.get(&back).await.text().await.unwrap();
+    if let Some(row) = rows(&page).into_iter().find(|r| r.contains("Bob Second")) {
+        assert!(row.contains("done") && row.contains("Logged"), "{row}");
+    }
+}
+
+#[tokio::test]
+async fn an_invalid_log_from_an_opened_item_shows_it_again_with_the_error() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.every_day_working(team).await;
+    app.create_user(team, "rob@acme.test", "recruiter").await;
+    let rob = user(&app, "rob@acme.test").await;
+    let kind = ContactKind::DecisionMaker;
+    let dm = new_dm(&app, &rob, "Dana Client", "warm").await;
+    log_call(&app, &rob, kind, dm, "no_answer", 9, None).await;
+    app.login("rob@acme.test").await;
+    let resp = app
+        .post_form(
+            &format!("/contacts/decision-makers/{dm}/touches"),
+            &[
+                ("channel", "call"),
+                ("outcome", "connected"),
+                ("notes", "Talked about Q3"),
+                ("return_to", "/today?reason=second_call"),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = resp.text().await.unwrap();
+    let row = rows(&page)
+        .into_iter()
+        .find(|r| r.contains("Dana Client"))
+        .unwrap();
+    assert!(row.contains("due-row open"), "{row}");
+    assert!(row.contains("Talked about Q3"), "what was typed is kept");
+    assert!(row.contains("class=\"error\""), "{row}");
+}
