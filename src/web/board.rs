@@ -5,9 +5,12 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use serde_json::json;
 
 use crate::actions::{self, ActionError};
 use crate::auth::session::{self, Flash};
@@ -16,7 +19,7 @@ use crate::db::jobs::{self, OpenJob};
 use crate::db::users::{self, User};
 use crate::domain::cadence::Reason;
 use crate::domain::pipeline::Stage;
-use crate::error::AppResult;
+use crate::error::{ApiError, AppResult};
 use crate::links::query_value;
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
@@ -282,13 +285,19 @@ pub struct MoveForm {
     return_to: String,
 }
 
-/// POST /applications/{id}/move: from the card's select, from a drag, or from the pages.
+/// POST /applications/{id}/move: from the card's select, from a drag, or from the pages. The
+/// board's script posts the same form with `Accept: application/json` and moves the card in place
+/// from the answer (the new stage and version) instead of reloading the board.
 pub async fn move_card(
     State(app): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     Form(form): Form<MoveForm>,
 ) -> AppResult<Response> {
+    if wants_json(&headers) {
+        return move_in_place(&app, &user, id, &form).await;
+    }
     let allowed = ["/board", "/jobs/", "/contacts/", "/applications/"];
     let back = crate::web::return_to(&form.return_to, &allowed, "/board");
     let Ok(to) = form.stage.parse::<Stage>() else {
@@ -308,6 +317,37 @@ pub async fn move_card(
         Err(other) => return Err(other.into()),
     }
     Ok(Redirect::to(&back).into_response())
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// The answer to the board's script: `{"stage", "label", "version", "message"}`, or the JSON
+/// error (409 when someone moved the card meanwhile, 422 for an unknown stage).
+async fn move_in_place(
+    app: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    form: &MoveForm,
+) -> AppResult<Response> {
+    let Ok(to) = form.stage.parse::<Stage>() else {
+        let err = ApiError::invalid_at(Some("stage".into()), "Choose a stage to move to.");
+        return Ok(err.into_response());
+    };
+    match actions::jobs::move_application(&app.ctx(), user, id, to, form.version).await {
+        Ok(moved) => Ok(Json(json!({
+            "stage": to.as_str(),
+            "label": to.label(),
+            "version": moved.version,
+            "message": format!("Moved to {}.", to.label()),
+        }))
+        .into_response()),
+        Err(err) => Ok(ApiError::from(err).into_response()),
+    }
 }
 
 /// Back to the board after a move, with the stage the card went to in the URL (the board says
