@@ -39,7 +39,7 @@ esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-BIN=$ROOT/target/release/secondcall
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/secondcall
 log() { printf '\n== %s\n' "$*" >&2; }
 
 # --- tools -----------------------------------------------------------------------------------

@@ -10,14 +10,15 @@ use sqlx::{FromRow, PgExecutor, Postgres, Transaction};
 
 use crate::domain::cadence::{Channel, ContactKind, Reason, Temperature};
 
-/// A transaction for the page's reads in which PostgreSQL may reuse a generic plan of each
-/// statement (`plan_cache_mode = auto`). The serving pool forces a new plan per execution
-/// (`db::tune`), right for the list and search queries with optional filters; the statements
-/// here have a fixed shape (a filtered list and an unfiltered one are two statements), so a
-/// generic plan is as good as a custom one and costs no planning after the fifth run.
+/// A transaction for the page's reads in which PostgreSQL plans each statement once per
+/// connection and reuses that plan (`plan_cache_mode = force_generic_plan`). The serving pool
+/// otherwise plans every execution anew (`db::tune`), right for the list and search queries
+/// with optional filters; the statements here have a fixed shape (a filtered list and an
+/// unfiltered one are two statements) whose generic plans are the custom ones, and planning them
+/// on every request cost about as much as running them (measured in BENCHMARKS.md).
 pub async fn begin_read(db: &sqlx::PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
     let mut tx = db.begin().await?;
-    sqlx::query("select set_config('plan_cache_mode', 'auto', true)")
+    sqlx::query("select set_config('plan_cache_mode', 'force_generic_plan', true)")
         .execute(&mut *tx)
         .await?;
     Ok(tx)
@@ -76,7 +77,7 @@ pub async fn summary(
     let whose: Vec<i64> = std::iter::once(user_id)
         .chain(covered.iter().copied())
         .collect();
-    // the counts read only `due_items_user_idx` (reason_rank is in it, the reason is not)
+    // the counts read only `due_items_list_order_idx` (reason_rank is in it, the reason is not)
     sqlx::query_as(
         "with counts as ( \
            select reason_rank, count(*) as n from due_items where team_id = $1 and user_id = any($3) \
@@ -123,8 +124,9 @@ pub struct Row {
     pub why: String,
 }
 
-// The page of items is cut first, in list order (`due_items_user_idx`), and only its rows are
-// joined to their contacts. A coverer's list (`covering`) reads the absent teammates' items too:
+// The page of items is cut first, in list order (`due_items_list_order_idx`), and only its rows are
+// joined to their contacts. (Lateral lookups that probe only the table of the row's kind read
+// fewer buffers but measured twice as slow on the small bench: plain joins.) A coverer's list (`covering`) reads the absent teammates' items too:
 // within a reason the coverer's own come first, then each teammate's in turn. Four fixed
 // statements (with or without cover, with or without a reason) rather than optional filters, so
 // that each keeps one good plan.

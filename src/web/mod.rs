@@ -198,10 +198,24 @@ pub fn infra_routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/favicon.ico", get(favicon))
         .nest_service(
             "/static",
             tower::ServiceBuilder::new().layer(cache).service(statics),
         )
+}
+
+/// The icon browsers ask for at `/favicon.ico` on every page (the pages also link it under
+/// `/static/img/`); compiled in, so it answers wherever `static/` is.
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/x-icon"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        &include_bytes!("../../static/img/favicon.ico")[..],
+    )
+        .into_response()
 }
 
 async fn readyz(State(app): State<AppState>) -> Response {

@@ -105,4 +105,17 @@
     var spoke = outcome.value === "connected" && (channel.value === "call" || channel.value === "meeting");
     if (spoke && next.dataset.suggested) next.value = next.dataset.suggested;
   });
+  // The setup and new-user forms preselect the browser's time zone (the server's default stays
+  // when the browser's zone is not in the list, or the form comes back with the user's choice).
+  document.addEventListener("DOMContentLoaded", function () {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone) return;
+    var selects = document.querySelectorAll("form[data-browser-tz] select[name=time_zone]");
+    Array.prototype.forEach.call(selects, function (sel) {
+      for (var i = 0; i < sel.options.length; i++) {
+        if (sel.options[i].value === zone) { sel.selectedIndex = i; return; }
+      }
+    });
+  });
 })();

@@ -1,5 +1,6 @@
 // Drag and drop on the board, as a progressive enhancement of each card's move form: dropping a
-// card on a column sets the form's stage and submits it, exactly as the select and button do.
+// card on a column sets the form's stage and posts the form in the background, then moves the
+// card in place; without the script the select and button post it as a normal form.
 // Pointer events (mouse, touch, pen) rather than HTML5 drag events; the keyboard works too:
 // focus a card's handle, Space or Enter to lift it, Left/Right to choose a column, Enter to drop,
 // Escape to cancel.
@@ -31,16 +32,74 @@
   function mark(col) {
     columns().forEach(function (c) { c.classList.toggle("drop-target", c === col); });
   }
+  function count(col, delta) {
+    var n = col.querySelector("[data-count]");
+    if (n) n.textContent = String(Math.max(0, parseInt(n.textContent, 10) + delta));
+  }
+  // Moves the card in place: the form is posted with a small fetch (JSON answer), then the card
+  // goes to its new column and only the two columns' counts change. If the fetch cannot be made
+  // the form is submitted as without the script (the page reloads with the answer).
   function drop(card, col) {
     mark(null);
     if (!col) return;
     var form = card.querySelector("[data-move]");
     var select = form.querySelector("select[name=stage]");
-    if (select.value === col.dataset.stage) return;
+    var from = card.closest("[data-stage]");
+    if (select.value === col.dataset.stage && from === col) return;
     select.value = col.dataset.stage;
     say("Moving to " + col.getAttribute("aria-label") + "…");
-    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    if (!window.fetch || !window.FormData) { form.submit(); return; }
+    card.classList.add("moving");
+    fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      headers: { "Accept": "application/json" },
+      credentials: "same-origin"
+    }).then(function (resp) {
+      return resp.json().then(function (body) { return { ok: resp.ok, body: body }; });
+    }).then(function (answer) {
+      card.classList.remove("moving");
+      if (!answer.ok) {
+        var message = answer.body && answer.body.error ? answer.body.error.message : "The move failed.";
+        say(message);
+        showError(message);
+        select.value = from.dataset.stage;
+        return;
+      }
+      form.querySelector("input[name=version]").value = answer.body.version;
+      var list = col.querySelector(".cards");
+      if (list) list.insertBefore(card, list.firstChild);
+      count(from, -1);
+      count(col, 1);
+      card.classList.add("moved");
+      setTimeout(function () { card.classList.remove("moved"); }, 1500);
+      var handle = card.querySelector("[data-handle]");
+      if (handle) handle.focus();
+      say(answer.body.message);
+    }).catch(function () { form.submit(); });
   }
+  function showError(message) {
+    var p = document.getElementById("board-error");
+    if (!p) {
+      p = document.createElement("p");
+      p.id = "board-error";
+      p.className = "flash flash-error";
+      p.setAttribute("role", "alert");
+      board.parentNode.insertBefore(p, board);
+    }
+    p.textContent = message;
+  }
+
+  // The card's own select and Move button move it in place too.
+  board.addEventListener("submit", function (ev) {
+    var form = ev.target.closest("[data-move]");
+    if (!form) return;
+    var stage = form.querySelector("select[name=stage]").value;
+    var col = board.querySelector('[data-stage="' + stage + '"]');
+    if (!col) return;
+    ev.preventDefault();
+    drop(form.closest("[data-card]"), col);
+  });
 
   // Pointer dragging.
   var drag = null;

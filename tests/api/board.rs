@@ -517,3 +517,45 @@ async fn a_move_and_a_call_on_one_candidate_at_once_leave_a_true_list() {
     }
     assert!(saw_sign_off, "the rejections made sign-off calls due");
 }
+
+#[tokio::test]
+async fn the_board_script_moves_a_card_in_place_with_a_json_answer() {
+    let app = TestApp::spawn().await;
+    app.create_team("Acme", "mia@acme.test").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let p = pipeline(&app, &mia, "Initech", &[Stage::Screening]).await;
+    app.login("mia@acme.test").await;
+    let path = format!("/applications/{}/move", p.apps[0]);
+    let post = |stage: &'static str, version: &'static str| {
+        app.client
+            .post(app.url(&path))
+            .header("Accept", "application/json")
+            .form(&[("stage", stage), ("version", version)])
+            .send()
+    };
+    let resp = post("presented", "1").await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "no redirect, no reload");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["stage"], "presented");
+    assert_eq!(body["label"], "Presented");
+    assert_eq!(body["version"], 2);
+    assert_eq!(stage_of(&app, p.apps[0]).await, "presented");
+    // the next move uses the new version; the old one is refused with the reason, as JSON
+    let stale = post("offer", "1").await.unwrap();
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let body: serde_json::Value = stale.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("meanwhile")
+    );
+    let unknown = post("nowhere", "2").await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = post("offer", "2").await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(stage_of(&app, p.apps[0]).await, "offer");
+    // the board counts the card in its new column
+    let board = app.get("/board").await.text().await.unwrap();
+    assert!(board.contains("Offer <span class=\"muted count\" data-count>1</span>"));
+}

@@ -1,4 +1,5 @@
-//! Key flows in a real headless Chromium, driven through chromedriver (WebDriver).
+//! Key flows in a real headless Chromium, driven through chromedriver (WebDriver): signing in,
+//! Today at desktop and phone widths, logging a call with the keyboard, moving a card on the board.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -191,8 +192,86 @@ async fn a_user_logs_in_and_out_in_a_real_browser() {
     browser.quit().await;
 }
 
+/// How many due rows are wholly inside the window, and whether anything is wider than it or
+/// than its row (a row's parts cut off or overflowing).
+async fn rows_in_view(browser: &Browser) -> (i64, bool) {
+    let answer = browser
+        .driver
+        .execute(
+            r#"var rows = [].slice.call(document.querySelectorAll("[data-due-item]"));
+               var inside = rows.filter(function (r) { var b = r.getBoundingClientRect();
+                 return b.top >= 0 && b.bottom <= window.innerHeight; }).length;
+               var doc = document.documentElement;
+               var wide = doc.scrollWidth > doc.clientWidth || rows.some(function (r) {
+                 return [].slice.call(r.children).some(function (c) {
+                   var b = c.getBoundingClientRect(), o = r.getBoundingClientRect();
+                   return b.left < o.left - 1 || b.right > o.right + 1; }); });
+               return [inside, wide];"#,
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let v = answer.json();
+    (v[0].as_i64().unwrap(), v[1].as_bool().unwrap())
+}
+
 #[tokio::test]
-async fn a_recruiter_logs_a_call_from_today_in_a_real_browser() {
+async fn today_is_a_compact_list_at_desktop_and_phone_widths() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = crate::today::seeded_recruiter().await;
+    browser
+        .login(
+            &app,
+            "recruiter001@bench.test",
+            secondcall::dev::seed::PASSWORD,
+        )
+        .await;
+    for (width, height, at_least, name) in
+        [(1366, 768, 8, "today-1366"), (390, 844, 5, "today-390")]
+    {
+        browser
+            .driver
+            .set_window_rect(0, 0, width, height)
+            .await
+            .unwrap();
+        browser.driver.goto(app.url("/today")).await.unwrap();
+        browser
+            .driver
+            .query(By::Css("[data-due-item]"))
+            .first()
+            .await
+            .unwrap();
+        let (inside, overflowing) = rows_in_view(&browser).await;
+        assert!(inside >= at_least, "{inside} rows in view at {width} px");
+        assert!(
+            !overflowing,
+            "something is wider than the page at {width} px"
+        );
+        browser.screenshot(name).await;
+        // an opened item fits too
+        let first = browser
+            .driver
+            .find(By::Css("[data-due-item] [data-open-link]"))
+            .await
+            .unwrap();
+        first.click().await.unwrap();
+        browser
+            .driver
+            .query(By::Css("[data-due-item].open form"))
+            .first()
+            .await
+            .unwrap();
+        let (_, overflowing) = rows_in_view(&browser).await;
+        assert!(!overflowing, "the opened item overflows at {width} px");
+        browser.screenshot(&format!("{name}-open")).await;
+    }
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn a_recruiter_opens_an_item_and_logs_a_call_with_the_keyboard() {
     let Some(browser) = Browser::start().await else {
         return;
     };
@@ -201,10 +280,11 @@ async fn a_recruiter_logs_a_call_from_today_in_a_real_browser() {
     app.every_day_working(team).await;
     app.create_user(team, "rob@acme.test", "recruiter").await;
     let rob = crate::engine::user(&app, "rob@acme.test").await;
-    let dm = crate::engine::new_dm(&app, &rob, "Dana Client", "warm").await;
     let kind = secondcall::domain::cadence::ContactKind::DecisionMaker;
-    crate::engine::log_call(&app, &rob, kind, dm, "no_answer", 9, None).await;
-    crate::engine::new_dm(&app, &rob, "Fresh Prospect", "hot").await;
+    let dana = crate::engine::new_dm(&app, &rob, "Dana Client", "warm").await;
+    crate::engine::log_call(&app, &rob, kind, dana, "no_answer", 9, None).await;
+    let eve = crate::engine::new_dm(&app, &rob, "Eve Second", "warm").await;
+    crate::engine::log_call(&app, &rob, kind, eve, "no_answer", 8, None).await;
 
     browser.login(&app, "rob@acme.test", PASSWORD).await;
     browser
@@ -213,46 +293,60 @@ async fn a_recruiter_logs_a_call_from_today_in_a_real_browser() {
         .first()
         .await
         .unwrap();
-    browser.screenshot("today-1280").await;
+    let body = browser.driver.find(By::Tag("body")).await.unwrap();
+    // j selects the first item, c opens it for a call with the outcome focused
+    body.send_keys("j").await.unwrap();
+    body.send_keys("c").await.unwrap();
     browser
         .driver
-        .set_window_rect(0, 0, 375, 900)
-        .await
-        .unwrap();
-    browser.screenshot("today-375").await;
-    browser
-        .driver
-        .set_window_rect(0, 0, 1280, 900)
-        .await
-        .unwrap();
-
-    // Open the first item (its forms are in the page only once it is open), log from it.
-    browser
-        .driver
-        .find(By::Css("[data-due-item] [data-open-link]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let item = browser
-        .driver
-        .query(By::Css("[data-due-item].open"))
+        .query(By::Css("[data-due-item].open select[name=outcome]"))
         .first()
         .await
         .unwrap();
-    let outcome = item.find(By::Css("select[name=outcome]")).await.unwrap();
-    outcome
-        .find(By::Css("option[value=voicemail_left]"))
-        .await
-        .unwrap()
-        .click()
+    let active = browser.driver.active_element().await.unwrap();
+    assert_eq!(
+        active.attr("name").await.unwrap().as_deref(),
+        Some("outcome")
+    );
+    let channel = browser
+        .driver
+        .find(By::Css("[data-due-item].open select[name=channel]"))
         .await
         .unwrap();
-    item.find(By::Css("[data-log-button]"))
-        .await
-        .unwrap()
-        .click()
+    assert_eq!(channel.value().await.unwrap().as_deref(), Some("call"));
+    // the outcome by its first letter, then Tab to the notes, type, Enter
+    active.send_keys("n").await.unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..8 {
+        let name = browser
+            .driver
+            .execute(
+                "return document.activeElement.name || document.activeElement.tagName;",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        let name = name.json().as_str().unwrap_or_default().to_string();
+        if name == "notes" {
+            break;
+        }
+        seen.push(name);
+        // to whatever has the focus (send_keys on an element would focus it first)
+        browser
+            .driver
+            .action_chain()
+            .send_keys(thirtyfour::Key::Tab)
+            .perform()
+            .await
+            .unwrap();
+    }
+    assert!(seen.len() < 8, "Tab went through {seen:?}");
+    browser
+        .driver
+        .action_chain()
+        .send_keys("Rang twice")
+        .send_keys(thirtyfour::Key::Enter)
+        .perform()
         .await
         .unwrap();
     let flash = browser
@@ -262,16 +356,30 @@ async fn a_recruiter_logs_a_call_from_today_in_a_real_browser() {
         .await
         .unwrap();
     assert!(flash.text().await.unwrap().starts_with("Logged."));
-    let logged: i64 =
-        sqlx::query_scalar("select count(*) from touches where outcome = 'voicemail_left'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(logged, 1);
+    let logged: (String, String, String) = sqlx::query_as(
+        "select channel, outcome, notes from touches where decision_maker_id = $1 order by id desc limit 1",
+    )
+    .bind(dana)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        logged,
+        ("call".into(), "no_answer".into(), "Rang twice".into())
+    );
+    // back on the list at the next item, opened
+    let open = browser
+        .driver
+        .query(By::Css("[data-due-item].open"))
+        .first()
+        .await
+        .unwrap();
+    assert!(open.text().await.unwrap().contains("Eve Second"));
+    browser.screenshot("today-after-log").await;
 
     browser
         .driver
-        .goto(app.url(&format!("/contacts/decision-makers/{dm}")))
+        .goto(app.url(&format!("/contacts/decision-makers/{dana}")))
         .await
         .unwrap();
     browser
@@ -281,11 +389,17 @@ async fn a_recruiter_logs_a_call_from_today_in_a_real_browser() {
         .await
         .unwrap();
     browser.screenshot("contact-1280").await;
+    browser
+        .driver
+        .set_window_rect(0, 0, 390, 844)
+        .await
+        .unwrap();
+    browser.screenshot("contact-390").await;
     browser.quit().await;
 }
 
 #[tokio::test]
-async fn a_card_dragged_from_screening_to_presented_stays_there_after_a_reload() {
+async fn a_card_moves_in_place_by_drag_and_by_keyboard_without_a_reload() {
     let Some(browser) = Browser::start().await else {
         return;
     };
@@ -314,6 +428,12 @@ async fn a_card_dragged_from_screening_to_presented_stays_there_after_a_reload()
         .await
         .unwrap();
     browser.screenshot("board-1280").await;
+    // a mark on the page that a reload would wipe
+    browser
+        .driver
+        .execute("window.notReloaded = true;", Vec::new())
+        .await
+        .unwrap();
     browser
         .driver
         .action_chain()
@@ -330,6 +450,20 @@ async fn a_card_dragged_from_screening_to_presented_stays_there_after_a_reload()
         .first()
         .await
         .unwrap();
+    let counts = browser
+        .driver
+        .execute(
+            r#"function n(s) { return document.querySelector('[data-stage="' + s + '"] [data-count]').textContent; }
+               return [window.notReloaded === true, n("screening"), n("presented")];"#,
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        counts.json(),
+        &serde_json::json!([true, "0", "1"]),
+        "moved in place, only the two counts changed"
+    );
     browser.driver.refresh().await.unwrap();
     browser
         .driver
@@ -344,7 +478,12 @@ async fn a_card_dragged_from_screening_to_presented_stays_there_after_a_reload()
         .unwrap();
     assert_eq!(stage, "presented");
 
-    // The keyboard moves a card too: lift, one column to the right, drop.
+    // The keyboard moves a card too, in place: lift, one column to the right, drop.
+    browser
+        .driver
+        .execute("window.notReloaded = true;", Vec::new())
+        .await
+        .unwrap();
     let other = format!("[data-card='{}']", p.apps[1]);
     let handle = browser
         .driver
@@ -361,6 +500,41 @@ async fn a_card_dragged_from_screening_to_presented_stays_there_after_a_reload()
         .first()
         .await
         .unwrap();
+    let reloaded = browser
+        .driver
+        .execute("return window.notReloaded === true;", Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        reloaded.json(),
+        &serde_json::json!(true),
+        "the keyboard move did not reload"
+    );
+    browser
+        .driver
+        .set_window_rect(0, 0, 390, 844)
+        .await
+        .unwrap();
+    let overflowing = browser
+        .driver
+        .execute(
+            r#"return [].slice.call(document.querySelectorAll("[data-card]")).some(function (c) {
+                 var col = c.closest("[data-stage]").getBoundingClientRect(), b = c.getBoundingClientRect();
+                 return b.left < col.left - 1 || b.right > col.right + 1 || c.scrollWidth > c.clientWidth + 1; })
+               ? [].slice.call(document.querySelectorAll("[data-card]")).map(function (c) {
+                   var col = c.closest("[data-stage]").getBoundingClientRect(), b = c.getBoundingClientRect();
+                   return [b.left, b.right, col.left, col.right, c.scrollWidth, c.clientWidth]; })
+               : false;"#,
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflowing.json(),
+        &serde_json::json!(false),
+        "cards fit their columns at 390 px"
+    );
+    browser.screenshot("board-390").await;
     browser.quit().await;
 }
 

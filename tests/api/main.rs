@@ -32,7 +32,7 @@ mod passwords;
 mod proxy;
 mod reports;
 mod seed;
-mod today;
+pub mod today;
 mod today_cache;
 mod tokens;
 mod users_rules;

@@ -185,3 +185,19 @@ async fn another_teams_contact_answers_404() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+#[tokio::test]
+async fn the_favicon_answers_and_the_setup_form_asks_for_the_browser_zone() {
+    let app = TestApp::spawn().await;
+    let icon = app.get("/favicon.ico").await;
+    assert_eq!(icon.status(), StatusCode::OK);
+    assert_eq!(icon.headers()["content-type"], "image/x-icon");
+    let bytes = icon.bytes().await.unwrap();
+    assert_eq!(&bytes[..4], &[0, 0, 1, 0], "an ICO file");
+    let setup = app.get("/setup").await.text().await.unwrap();
+    assert!(
+        setup.contains("data-browser-tz"),
+        "app.js preselects the zone"
+    );
+    assert!(setup.contains("rel=\"icon\""));
+}

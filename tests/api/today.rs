@@ -9,7 +9,7 @@ use crate::engine::{log_call, new_dm, user};
 use crate::helpers::{TestApp, assert_redirect};
 
 /// The rows of the list (each `<li id=… data-due-item>…`, up to the next row or the list's end).
-fn rows(page: &str) -> Vec<&str> {
+pub fn rows(page: &str) -> Vec<&str> {
     page.match_indices("<li id=\"")
         .filter_map(|(at, _)| {
             let row = &page[at..];
@@ -23,7 +23,7 @@ fn rows(page: &str) -> Vec<&str> {
 }
 
 /// A seeded recruiter (the benchmark's generator, small) with a long list, signed in.
-async fn seeded_recruiter() -> TestApp {
+pub async fn seeded_recruiter() -> TestApp {
     let (db, _) = crate::helpers::fresh_database().await;
     let args = SeedArgs {
         recruiters: 1,

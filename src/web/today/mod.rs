@@ -110,13 +110,16 @@ pub async fn show(
         reason: ask.reason.map(|r| r.as_str().to_string()),
         page: ask.page,
     };
-    let covered = away::covered_now(&app.db, user.team_id, user.id, app.clock.now()).await?;
+    // every read of the page, the cover included, in one transaction with kept plans
+    let mut tx = today_db::begin_read(&app.db).await?;
+    let covered = away::covered_now(&mut *tx, user.team_id, user.id, app.clock.now()).await?;
     let fingerprint = Fingerprint::of(&user, app.clock.today_in(user.tz())).covering(&covered);
     let keep = layout.flashes.is_empty() && ask.is_plain();
     if keep && let Some(kept) = app.pages.get(&key, &fingerprint) {
+        tx.commit().await?;
         return Ok(marked(kept.response(accepts_gzip(&headers)), "hit"));
     }
-    let page = build_covering(&app, &user, layout, ask, &covered).await?;
+    let page = build_covering(&app, tx, &user, layout, ask, &covered).await?;
     let body = Bytes::from(page.render().map_err(anyhow::Error::from)?);
     if keep {
         app.pages.put(key, fingerprint, body.clone());
@@ -141,17 +144,19 @@ pub async fn reshow(
     return_to: &str,
     log: LogForm,
 ) -> AppResult<TodayPage> {
-    let covered = away::covered_now(&app.db, user.team_id, user.id, app.clock.now()).await?;
+    let mut tx = today_db::begin_read(&app.db).await?;
+    let covered = away::covered_now(&mut *tx, user.team_id, user.id, app.clock.now()).await?;
     let mut ask = Ask::from_url(return_to);
     ask.open = Some(item);
     ask.done = None;
     ask.reshow = Some(log);
-    build_covering(app, user, layout, ask, &covered).await
+    build_covering(app, tx, user, layout, ask, &covered).await
 }
 
 /// The page of a user who covers for the teammates in `covered` (none: their own list only).
 async fn build_covering(
     app: &AppState,
+    mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
     user: &CurrentUser,
     layout: Layout,
     ask: Ask,
@@ -160,7 +165,6 @@ async fn build_covering(
     let tz = user.tz();
     let today = app.clock.today_in(tz);
     let covered_ids: Vec<i64> = covered.iter().map(|c| c.user_id).collect();
-    let mut tx = today_db::begin_read(&app.db).await?;
     let head = today_db::summary(
         &mut *tx,
         user.team_id,

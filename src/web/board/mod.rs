@@ -5,12 +5,11 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::actions::{self, ActionError};
-use crate::auth::session::{self, Flash};
+use crate::auth::session::Flash;
 use crate::db::applications::{self, BoardCard, BoardFilter};
 use crate::db::jobs::{self, OpenJob};
 use crate::db::users::{self, User};
@@ -20,8 +19,12 @@ use crate::error::AppResult;
 use crate::links::query_value;
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::forms::{Form, Query};
+use crate::web::forms::Query;
 use crate::web::layout::Layout;
+
+mod moves;
+
+pub use moves::move_card;
 
 /// Cards shown per column before "show all".
 pub const COLUMN_LIMIT: i64 = 50;
@@ -270,58 +273,4 @@ fn card(a: BoardCard, stage: Stage, names: &Names<'_>, today: chrono::NaiveDate)
         days: (today - a.stage_changed_at.date_naive()).num_days().max(0),
         due: a.due_reason.map(Reason::label),
     }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct MoveForm {
-    #[serde(default)]
-    stage: String,
-    #[serde(default)]
-    version: Option<i32>,
-    #[serde(default)]
-    return_to: String,
-}
-
-/// POST /applications/{id}/move: from the card's select, from a drag, or from the pages.
-pub async fn move_card(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<MoveForm>,
-) -> AppResult<Response> {
-    let allowed = ["/board", "/jobs/", "/contacts/", "/applications/"];
-    let back = crate::web::return_to(&form.return_to, &allowed, "/board");
-    let Ok(to) = form.stage.parse::<Stage>() else {
-        session::flash(&user.session, "error", "Choose a stage to move to.").await;
-        return Ok(Redirect::to(&back).into_response());
-    };
-    match actions::jobs::move_application(&app.ctx(), &user, id, to, form.version).await {
-        Ok(_) => {
-            if let Some(board) = board_after_move(&back, to) {
-                return Ok(Redirect::to(&board).into_response());
-            }
-            session::flash(&user.session, "ok", format!("Moved to {}.", to.label())).await
-        }
-        Err(ActionError::Conflict(message)) => {
-            session::flash(&user.session, "error", message).await
-        }
-        Err(other) => return Err(other.into()),
-    }
-    Ok(Redirect::to(&back).into_response())
-}
-
-/// Back to the board after a move, with the stage the card went to in the URL (the board says
-/// "Moved to …" from it); None when the move came from another page, which takes a flash.
-fn board_after_move(back: &str, to: Stage) -> Option<String> {
-    let (path, query) = back.split_once('?').unwrap_or((back, ""));
-    if path != "/board" {
-        return None;
-    }
-    let mut parts: Vec<&str> = query
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("moved="))
-        .collect();
-    let moved = format!("moved={}", to.as_str());
-    parts.push(&moved);
-    Some(format!("/board?{}", parts.join("&")))
 }
