@@ -131,17 +131,25 @@ pub async fn job(cx: &Ctx<'_>, user: &User, id: i64) -> ActionResult<Import> {
         .ok_or(ActionError::NotFound)
 }
 
-/// What a job asks.
-pub fn ask_of(job: &Import) -> Ask {
+/// What a job asks. Its stored kind and policy were checked when it was made: an unknown code
+/// read back is an error, never a guess.
+pub fn ask_of(job: &Import) -> ActionResult<Ask> {
     let mapping: Option<Vec<Field>> =
         Some(job.mapping.iter().filter_map(|c| Field::parse(c)).collect())
             .filter(|m: &Vec<Field>| !m.is_empty() && m.len() == job.mapping.len());
-    Ask {
-        kind: job.kind.parse().unwrap_or(ContactKind::DecisionMaker),
+    let unknown = |what: &str, code: &str| {
+        ActionError::Internal(format!("import {}: unknown {what} `{code}`", job.id))
+    };
+    Ok(Ask {
+        kind: job
+            .kind
+            .parse::<ContactKind>()
+            .map_err(|_| unknown("kind", &job.kind))?,
         owner_id: job.owner_id,
-        policy: Policy::parse(&job.on_duplicate).unwrap_or(Policy::Skip),
+        policy: Policy::parse(&job.on_duplicate)
+            .ok_or_else(|| unknown("duplicates policy", &job.on_duplicate))?,
         mapping,
-    }
+    })
 }
 
 /// Saves the mapping chosen on the preview.
@@ -187,7 +195,7 @@ pub async fn run_job(cx: &Ctx<'_>, user: &User, job: &Import) -> ActionResult<()
 }
 
 async fn run_job_inner(cx: &Ctx<'_>, user: &User, job: &Import) -> ActionResult<()> {
-    let ask = ask_of(job);
+    let ask = ask_of(job)?;
     let body = job.body.as_deref().unwrap_or_default();
     let checked = check(cx, user, &ask, body, Some(job.id)).await?;
     let (created, updated) = apply(cx, user, &ask, &checked).await?;

@@ -105,7 +105,9 @@ pub async fn server_version(db: impl PgExecutor<'_>) -> sqlx::Result<Version> {
     )
     .fetch_one(db)
     .await?;
-    let num: u32 = num.parse().unwrap_or(0);
+    let num: u32 = num.parse().map_err(|e| {
+        sqlx::Error::Decode(format!("server_version_num `{num}` is not a number: {e}").into())
+    })?;
     let text = text.split_whitespace().next().unwrap_or("").to_string();
     Ok(Version {
         major: num / 10_000,

@@ -281,7 +281,7 @@ pub async fn show(
         job,
     };
     if page.job.status == "previewed" {
-        let ask = imports::ask_of(&page.job);
+        let ask = imports::ask_of(&page.job)?;
         let body = page.job.body.clone().unwrap_or_default();
         match imports::check(&cx, &user, &ask, &body, None).await {
             Ok(checked) => {
