@@ -2,6 +2,12 @@
 
 use clap::Parser;
 
+/// mimalloc rather than the system allocator: a page is hundreds of small strings made and dropped
+/// on many threads at once, where glibc's allocator spent a tenth of the server's time
+/// (BENCHMARKS.md, issue 14).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let _ = dotenvy::dotenv();
     let cli = secondcall::config::Cli::parse();

@@ -56,7 +56,7 @@ pub async fn create(
     kind: ContactKind,
     w: &ContactWrite,
 ) -> ActionResult<i64> {
-    let mut tx = cx.db.begin().await?;
+    let mut tx = crate::db::begin_write(cx.db).await?;
     check_refs(&mut tx, user.team_id, w).await?;
     check_not_suppressed(&mut tx, user.team_id, w).await?;
     let id = contacts::insert(&mut tx, user.team_id, kind, w).await?;
@@ -75,7 +75,7 @@ pub async fn update(
     id: i64,
     w: &ContactWrite,
 ) -> ActionResult<engine::Refreshed> {
-    let mut tx = cx.db.begin().await?;
+    let mut tx = crate::db::begin_write(cx.db).await?;
     check_refs(&mut tx, user.team_id, w).await?;
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
     if !contacts::update(&mut tx, user.team_id, kind, id, w).await? {
@@ -88,7 +88,7 @@ pub async fn update(
 
 /// Archives a contact: off every list, its open items settled, its history kept.
 pub async fn archive(cx: &Ctx<'_>, user: &User, kind: ContactKind, id: i64) -> ActionResult<()> {
-    let mut tx = cx.db.begin().await?;
+    let mut tx = crate::db::begin_write(cx.db).await?;
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
     if !contacts::archive(&mut tx, user.team_id, kind, id).await? {
         return Err(ActionError::NotFound);
@@ -123,7 +123,7 @@ pub async fn snooze(
             "Nothing is due for this contact, so there is nothing to snooze.".into(),
         )
     })?;
-    let mut tx = cx.db.begin().await?;
+    let mut tx = crate::db::begin_write(cx.db).await?;
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
     let snooze = due::snoozes::NewSnooze {
         kind,

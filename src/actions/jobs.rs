@@ -180,8 +180,7 @@ pub async fn move_application(
     to: Stage,
     expected_version: Option<i32>,
 ) -> ActionResult<MoveResult> {
-    let mut tx = cx.db.begin().await?;
-    applications::plan_moves_once(&mut tx).await?;
+    let mut tx = crate::db::begin_write(cx.db).await?;
     let moved =
         applications::move_stage(&mut tx, user.team_id, id, to, expected_version, user.id).await?;
     let (candidate_id, from, version) = match moved {

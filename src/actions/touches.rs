@@ -31,7 +31,7 @@ pub async fn log(
     contact_id: i64,
     w: &TouchWrite,
 ) -> ActionResult<Logged> {
-    let mut tx = cx.db.begin().await?;
+    let mut tx = crate::db::begin_write(cx.db).await?;
     let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
     let contact = contacts::find(&mut *tx, user.team_id, kind, contact_id).await?;
     if contact.is_none_or(|c| c.archived_at.is_some()) {
@@ -42,7 +42,8 @@ pub async fn log(
     if w.direction == Direction::Inbound && w.outcome == Outcome::OptedOut {
         contacts::set_email_opt_out(&mut tx, user.team_id, kind, contact_id).await?;
     }
-    let refreshed = engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
+    let refreshed =
+        engine::refresh_after_touch(&mut tx, user.team_id, &lock, cx.now, touch_id).await?;
     let touch = touches::find(&mut *tx, user.team_id, touch_id)
         .await?
         .ok_or(ActionError::NotFound)?;
@@ -84,7 +85,7 @@ pub async fn correct(
 ) -> ActionResult<(ContactKind, i64)> {
     let touch = own_touch(cx.db, user, id).await?;
     let (kind, contact_id) = contact_of(&touch);
-    let mut tx = cx.db.begin().await?;
+    let mut tx = crate::db::begin_write(cx.db).await?;
     let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
     touches::correct(&mut tx, user.team_id, id, user.id, w).await?;
     engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
@@ -96,7 +97,7 @@ pub async fn correct(
 pub async fn delete(cx: &Ctx<'_>, user: &User, id: i64) -> ActionResult<(ContactKind, i64)> {
     let touch = own_touch(cx.db, user, id).await?;
     let (kind, contact_id) = contact_of(&touch);
-    let mut tx = cx.db.begin().await?;
+    let mut tx = crate::db::begin_write(cx.db).await?;
     let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
     touches::delete(&mut tx, user.team_id, id, user.id).await?;
     engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;

@@ -2,7 +2,7 @@
 //! the history of every move.
 
 use chrono::{DateTime, Utc};
-use sqlx::{Executor, FromRow, PgConnection, PgExecutor, PgPool, Postgres, Transaction};
+use sqlx::{FromRow, PgConnection, PgExecutor};
 
 use crate::domain::cadence::Reason;
 use crate::domain::pipeline::{JobStatus, Stage};
@@ -96,7 +96,7 @@ pub struct Board {
 
 /// The filter clauses, and the bind order they expect after `$1` (team) and any fixed parameters.
 /// Only the filters in use are in the SQL: the board's queries run on a generic plan (see
-/// [`begin_board_read`]), which cannot drop an unused `$n is null or …` test as a custom plan does.
+/// [`crate::db::begin_page_read`]), which cannot drop an unused `$n is null or …` test as a custom plan does.
 fn board_filter_sql(f: &BoardFilter, first: usize) -> (String, Vec<i64>) {
     let mut sql = String::new();
     let mut values = Vec::new();
@@ -117,27 +117,9 @@ fn board_filter_sql(f: &BoardFilter, first: usize) -> (String, Vec<i64>) {
     (sql, values)
 }
 
-/// A read-only transaction (one snapshot) whose statements run on generic plans, for the board.
-///
-/// The pool plans every statement afresh (`plan_cache_mode = force_custom_plan` in `db::tune`,
-/// right for the list pages' optional filters). For the board's six-table card query planning
-/// cost more than running it (about 3 ms against 1-2 ms on the bench data, on every view); under
-/// `force_generic_plan`, set for this transaction only, each connection plans it once and keeps
-/// the plan. The board's SQL has no `$n is null or …` tests, so a generic plan loses nothing.
-pub async fn begin_board_read(db: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
-    let mut tx = db.begin().await?;
-    // One snapshot for the cards, the counts and the names; both settings in one round trip.
-    tx.execute(
-        "set transaction isolation level repeatable read, read only; \
-         set local plan_cache_mode = force_generic_plan",
-    )
-    .await?;
-    Ok(tx)
-}
-
 /// The board of open jobs: how many applications each stage holds, and for each `(stage, limit)`
 /// in `columns` the first `limit` cards of that stage, oldest in stage first (each column is a
-/// walk of `applications_board_idx` that stops at its limit). Run it in [`begin_board_read`].
+/// walk of `applications_board_idx` that stops at its limit). Run it in [`crate::db::begin_page_read`].
 pub async fn board(
     conn: &mut PgConnection,
     team_id: i64,
@@ -246,18 +228,6 @@ pub enum Moved {
         version: i32,
     },
     NotFound,
-}
-
-/// Lets PostgreSQL keep the plans of a move's statements for the rest of the caller's transaction
-/// (`plan_cache_mode = auto`, where the pool forces a fresh plan each time, see `db::tune`): a
-/// move runs the same dozen statements each time, and planning the candidate's facts query alone
-/// cost more than running all of them. `auto` still plans afresh any statement whose kept plan
-/// would cost more than one made for the values at hand.
-pub async fn plan_moves_once(conn: &mut PgConnection) -> sqlx::Result<()> {
-    sqlx::query("set local plan_cache_mode = auto")
-        .execute(conn)
-        .await
-        .map(|_| ())
 }
 
 /// Moves an application if `expected_version` (when given) is still current, in two statements:

@@ -104,6 +104,34 @@ pub fn tune(options: PgConnectOptions) -> PgConnectOptions {
     options.options([("plan_cache_mode", "force_custom_plan")])
 }
 
+/// A read-only transaction on one snapshot in which PostgreSQL plans each statement once per
+/// connection and reuses that plan (`plan_cache_mode = force_generic_plan`), begun in one round
+/// trip. For the pages read on every call (Today, the board) whose statements have fixed shapes
+/// (a filtered variant is its own statement): their generic plans are the custom ones, and
+/// planning them on every request cost about as much as running them (BENCHMARKS.md). The rest of
+/// the serving pool plans every execution anew ([`tune`]).
+pub async fn begin_page_read(
+    db: &sqlx::PgPool,
+) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    db.begin_with(
+        "begin isolation level repeatable read, read only; \
+         set local plan_cache_mode = force_generic_plan",
+    )
+    .await
+}
+
+/// A transaction for the writes a recruiter repeats all day (a touch logged, corrected or deleted,
+/// a contact edited, archived or snoozed, a card moved), begun in one round trip with PostgreSQL's
+/// own `plan_cache_mode = auto` for its statements: they have fixed shapes, and with a fresh plan
+/// for each ([`tune`]) planning them cost more than running them. `auto` still plans a statement
+/// afresh when its kept plan would cost more than one made for the values at hand.
+pub async fn begin_write(
+    db: &sqlx::PgPool,
+) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    db.begin_with("begin; set local plan_cache_mode = auto")
+        .await
+}
+
 /// How long one statement of a page or an API request may run before PostgreSQL cancels it: a
 /// query that went wrong answers an error in seconds instead of holding a connection.
 pub const REQUEST_STATEMENT_TIMEOUT: &str = "5s";

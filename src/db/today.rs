@@ -2,27 +2,13 @@
 //! by reason, the list's date, the goal and the progress towards it, who covers an absent user),
 //! the page of rows in another (only the columns a row shows), the never-called DMs in a third.
 //!
-//! They run in one read transaction that lets PostgreSQL keep their plans (see [`begin_read`]):
-//! planning each of them anew on every request cost more than running them.
+//! They run in one read transaction that lets PostgreSQL keep their plans
+//! ([`crate::db::begin_page_read`]).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{FromRow, PgExecutor, Postgres, Transaction};
+use sqlx::{FromRow, PgExecutor};
 
 use crate::domain::cadence::{Channel, ContactKind, Reason, Temperature};
-
-/// A transaction for the page's reads in which PostgreSQL plans each statement once per
-/// connection and reuses that plan (`plan_cache_mode = force_generic_plan`). The serving pool
-/// otherwise plans every execution anew (`db::tune`), right for the list and search queries
-/// with optional filters; the statements here have a fixed shape (a filtered list and an
-/// unfiltered one are two statements) whose generic plans are the custom ones, and planning them
-/// on every request cost about as much as running them (measured in BENCHMARKS.md).
-pub async fn begin_read(db: &sqlx::PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
-    let mut tx = db.begin().await?;
-    sqlx::query("select set_config('plan_cache_mode', 'force_generic_plan', true)")
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
-}
 
 /// The head of the page.
 #[derive(Debug, Clone, FromRow)]
@@ -49,10 +35,7 @@ impl Summary {
         self.ranks
             .iter()
             .zip(&self.counts)
-            .filter_map(|(rank, n)| {
-                let reason = Reason::ALL.get(usize::try_from(*rank).ok()?)?;
-                Some((*reason, *n))
-            })
+            .filter_map(|(rank, n)| Some((Reason::from_rank(*rank)?, *n)))
             .collect()
     }
 }
@@ -77,11 +60,11 @@ pub async fn summary(
     let whose: Vec<i64> = std::iter::once(user_id)
         .chain(covered.iter().copied())
         .collect();
-    // the counts read only `due_items_list_order_idx` (reason_rank is in it, the reason is not)
+    // the counts are kept per user and reason in `due_counts` (migration `due_counts`)
     sqlx::query_as(
         "with counts as ( \
-           select reason_rank, count(*) as n from due_items where team_id = $1 and user_id = any($3) \
-           group by reason_rank), \
+           select reason_rank, sum(items)::int8 as n from due_counts where team_id = $1 and user_id = any($3) \
+           group by reason_rank having sum(items) > 0), \
          away as ( \
            select c.name, a.to_date from away_periods a join users c on c.id = a.covered_by \
            where a.team_id = $1 and a.user_id = $2 and $4 between a.from_date and a.to_date limit 1), \
@@ -124,24 +107,22 @@ pub struct Row {
     pub why: String,
 }
 
-// The page of items is cut first, in list order (`due_items_list_order_idx`), and only its rows are
-// joined to their contacts. (Lateral lookups that probe only the table of the row's kind read
-// fewer buffers but measured twice as slow on the small bench: plain joins.) A coverer's list (`covering`) reads the absent teammates' items too:
-// within a reason the coverer's own come first, then each teammate's in turn. Four fixed
-// statements (with or without cover, with or without a reason) rather than optional filters, so
-// that each keeps one good plan.
+// The page of items is the first rows of one index range in list order
+// (`due_items_list_order_idx`); each item carries what its row shows of its contact (the migration
+// `due_items_show_their_contact`), so the page joins nothing. A coverer's list (`covering`) reads
+// the absent teammates' items too: within a reason the coverer's own come first, then each
+// teammate's in turn. Four fixed statements (with or without cover, with or without a reason)
+// rather than optional filters, so that each keeps one good plan.
 fn rows_sql(covering: bool, by_reason: bool) -> String {
-    let (whose, order, outer) = if covering {
+    let (whose, order) = if covering {
         (
             "user_id = any($5)",
             "reason_rank, (user_id <> $2), user_id, due_on, temperature_rank, contact_kind, contact_id",
-            "i.reason_rank, (i.user_id <> $2), i.user_id, i.due_on, i.temperature_rank, i.contact_kind, i.contact_id",
         )
     } else {
         (
             "user_id = $2",
             "reason_rank, due_on, temperature_rank, contact_kind, contact_id",
-            "i.reason_rank, i.due_on, i.temperature_rank, i.contact_kind, i.contact_id",
         )
     };
     let reason = match (by_reason, covering) {
@@ -151,14 +132,8 @@ fn rows_sql(covering: bool, by_reason: bool) -> String {
     };
     format!(
         "\
-select i.user_id, i.contact_kind, i.contact_id, coalesce(d.name, c.name) as name, co.name as company_name, \
-       coalesce(d.phone, c.phone) as phone, d.temperature, i.reason, i.due_on, i.suggested_channel, i.why \
-from (select team_id, user_id, contact_kind, contact_id, reason, reason_rank, due_on, temperature_rank, suggested_channel, why \
-      from due_items where team_id = $1 and {whose} {reason} order by {order} offset $3 limit $4) i \
-left join decision_makers d on i.contact_kind = 'decision_maker' and d.team_id = i.team_id and d.id = i.contact_id \
-left join candidates c on i.contact_kind = 'candidate' and c.team_id = i.team_id and c.id = i.contact_id \
-left join companies co on co.team_id = i.team_id and co.id = coalesce(d.company_id, c.company_id) \
-order by {outer}"
+select user_id, contact_kind, contact_id, name, company_name, phone, temperature, reason, due_on, suggested_channel, why \
+from due_items where team_id = $1 and {whose} {reason} order by {order} offset $3 limit $4"
     )
 }
 

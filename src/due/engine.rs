@@ -108,7 +108,7 @@ pub async fn rebuild_user_in(
     let decided = compute_user(conn, user, settings, date).await?;
     let items = due::store::replace_user_list(conn, user.team_id, user.id, date, &decided).await?;
     if date == today {
-        due::history::record_history(conn, user.team_id, &decided).await?;
+        due::history::record_history(conn, user.team_id, &decided, None).await?;
     }
     Ok(Counts {
         users: 1,
@@ -347,6 +347,28 @@ pub async fn refresh_contact(
     lock: &ContactLock,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Refreshed> {
+    refresh(conn, team_id, lock, now, None).await
+}
+
+/// [`refresh_contact`] after logging the touch `touch_id` on the contact: an item it changes or
+/// ends is settled by that touch.
+pub async fn refresh_after_touch(
+    conn: &mut PgConnection,
+    team_id: i64,
+    lock: &ContactLock,
+    now: DateTime<Utc>,
+    touch_id: i64,
+) -> sqlx::Result<Refreshed> {
+    refresh(conn, team_id, lock, now, Some(touch_id)).await
+}
+
+async fn refresh(
+    conn: &mut PgConnection,
+    team_id: i64,
+    lock: &ContactLock,
+    now: DateTime<Utc>,
+    settled_by: Option<i64>,
+) -> sqlx::Result<Refreshed> {
     let (kind, id) = (lock.kind, lock.id);
     let Some(stored) = due::store::stored(conn, team_id, kind, id).await? else {
         return Ok(Refreshed::default());
@@ -365,6 +387,6 @@ pub async fn refresh_contact(
         return Ok(refreshed);
     }
     due::store::replace_contact_item(conn, team_id, today, &decided).await?;
-    due::history::record_history(conn, team_id, std::slice::from_ref(&decided)).await?;
+    due::history::record_history(conn, team_id, std::slice::from_ref(&decided), settled_by).await?;
     Ok(refreshed)
 }

@@ -19,7 +19,7 @@ changed as (select o.id from cur \
                                   and h.settled_at is null offset 0) o \
             where cur.reason is null or cur.reason <> o.reason or cur.strike is distinct from o.strike \
                or cur.approach is distinct from o.approach) \
-update due_item_history h set settled_at = now(), settled_by_touch_id = coalesce( \
+update due_item_history h set settled_at = now(), settled_by_touch_id = coalesce($7, \
     (select t.id from touches t where h.contact_kind = 'decision_maker' and t.team_id = h.team_id \
        and t.decision_maker_id = h.contact_id and t.deleted_at is null and t.created_at >= h.first_seen_at \
      order by t.created_at desc, t.id desc limit 1), \
@@ -35,11 +35,15 @@ select $1, k, i, o, r, s, a, d from unnest($2::text[], $3::bigint[], $4::bigint[
 on conflict (team_id, contact_kind, contact_id) where settled_at is null do nothing";
 
 /// Keeps the history in step with the decided items: items that changed or went away are
-/// settled (by the latest touch logged since they appeared, if any), new ones are opened.
+/// settled, new ones are opened. What settled an item is `settled_by`, the touch that made the
+/// change when the caller knows it (a touch just logged), else the latest touch logged since the
+/// item appeared, if any (looking that up reads the contact's touches from the table: most of the
+/// time of a touch's refresh when they are not in memory).
 pub async fn record_history(
     conn: &mut PgConnection,
     team_id: i64,
     decided: &[Decided],
+    settled_by: Option<i64>,
 ) -> sqlx::Result<()> {
     if decided.is_empty() {
         return Ok(());
@@ -70,6 +74,7 @@ pub async fn record_history(
         .bind(&reasons)
         .bind(&strikes)
         .bind(&approaches)
+        .bind(settled_by)
         .execute(&mut *conn)
         .await?;
     let open: Vec<&Decided> = decided.iter().filter(|d| d.item.is_some()).collect();

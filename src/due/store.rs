@@ -31,13 +31,6 @@ pub async fn lock_user_list(conn: &mut PgConnection, user_id: i64) -> sqlx::Resu
         .map(|_| ())
 }
 
-fn reason_rank(r: Reason) -> i16 {
-    Reason::ALL
-        .iter()
-        .position(|x| *x == r)
-        .map_or(99, |p| i16::try_from(p).unwrap_or(99))
-}
-
 fn temperature_rank(t: Temperature) -> i16 {
     match t {
         Temperature::Hot => 0,
@@ -72,7 +65,7 @@ impl Columns {
             c.id.push(d.contact_id);
             c.user.push(d.owner_id);
             c.reason.push(item.reason.as_str());
-            c.reason_rank.push(reason_rank(item.reason));
+            c.reason_rank.push(item.reason.rank());
             c.temperature_rank.push(temperature_rank(d.temperature));
             c.due_on.push(item.due_on);
             c.channel.push(item.suggested_channel.as_str());
@@ -85,16 +78,25 @@ impl Columns {
     }
 }
 
+// The item carries what its row on Today shows of its contact (name, company, phone,
+// temperature), read here in the same statement; the triggers of the migration
+// `due_items_show_their_contact` keep the copy when the contact or its company changes.
 const UPSERT_ITEMS: &str = "\
 insert into due_items (team_id, contact_kind, contact_id, user_id, list_date, reason, reason_rank, temperature_rank, \
-                       due_on, suggested_channel, suggested_approach, strike, script_hint, why, built_at) \
-select $1, k, i, u, $2, r, rr, tr, d, ch, ap, st, h, w, now() \
+                       due_on, suggested_channel, suggested_approach, strike, script_hint, why, built_at, \
+                       name, company_name, phone, temperature) \
+select $1, x.k, x.i, x.u, $2, x.r, x.rr, x.tr, x.d, x.ch, x.ap, x.st, x.h, x.w, now(), \
+       coalesce(dm.name, c.name, ''), co.name, coalesce(dm.phone, c.phone, ''), dm.temperature \
 from unnest($3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::int2[], $8::int2[], $9::date[], $10::text[], \
             $11::text[], $12::int2[], $13::text[], $14::text[]) as x(k, i, u, r, rr, tr, d, ch, ap, st, h, w) \
+left join decision_makers dm on x.k = 'decision_maker' and dm.team_id = $1 and dm.id = x.i \
+left join candidates c on x.k = 'candidate' and c.team_id = $1 and c.id = x.i \
+left join companies co on co.team_id = $1 and co.id = coalesce(dm.company_id, c.company_id) \
 on conflict (team_id, contact_kind, contact_id) do update set user_id = excluded.user_id, list_date = excluded.list_date, \
   reason = excluded.reason, reason_rank = excluded.reason_rank, temperature_rank = excluded.temperature_rank, \
   due_on = excluded.due_on, suggested_channel = excluded.suggested_channel, suggested_approach = excluded.suggested_approach, \
-  strike = excluded.strike, script_hint = excluded.script_hint, why = excluded.why, built_at = now()";
+  strike = excluded.strike, script_hint = excluded.script_hint, why = excluded.why, built_at = now(), \
+  name = excluded.name, company_name = excluded.company_name, phone = excluded.phone, temperature = excluded.temperature";
 
 async fn upsert(
     conn: &mut PgConnection,
@@ -171,7 +173,7 @@ impl ItemRow {
             user_id: d.owner_id,
             list_date,
             reason: item.reason,
-            reason_rank: reason_rank(item.reason),
+            reason_rank: item.reason.rank(),
             temperature_rank: temperature_rank(d.temperature),
             due_on: item.due_on,
             channel: item.suggested_channel,

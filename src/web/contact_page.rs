@@ -21,6 +21,7 @@ use crate::web::extract::CurrentUser;
 use crate::web::fmt;
 use crate::web::forms::{Form, FormErrors};
 use crate::web::layout::Layout;
+use crate::web::today::LogNote;
 use crate::web::views::{KindSlug, LogForm, TouchForm, TouchLine, contact_path};
 
 #[derive(Template, WebTemplate)]
@@ -218,13 +219,15 @@ pub async fn log_touch(
     let error = match parsed {
         Ok(w) => match actions::touches::log(&app.ctx(), &user, kind, id, &w).await {
             Ok(logged) => {
-                session::flash(
-                    &user.session,
-                    "ok",
-                    logged_message(&logged, app.clock.today_in(user.tz())),
-                )
-                .await;
                 let back = back_to(&form.return_to, &contact_path(kind, id));
+                let note = log_note(&logged);
+                // back on Today the note travels in the URL (no session write); elsewhere a flash
+                if back == "/today" || back.starts_with("/today?") {
+                    return Ok(Redirect::to(&note.add_to(&back)).into_response());
+                }
+                let why = logged.item.as_ref().map(|i| i.why.as_str());
+                let text = note.words(why, app.clock.today_in(user.tz()));
+                session::flash(&user.session, "ok", text).await;
                 return Ok(Redirect::to(&back).into_response());
             }
             Err(ActionError::Invalid(e)) => e,
@@ -275,15 +278,12 @@ async fn reshow_log(
 }
 
 /// "Logged. Next: Thu 3 Dec, promised follow-up." — what happened and what is due next.
-fn logged_message(logged: &actions::touches::Logged, today: chrono::NaiveDate) -> String {
+/// What a logged touch led to, for the message after it.
+fn log_note(logged: &actions::touches::Logged) -> LogNote {
     match (&logged.item, logged.upcoming) {
-        (Some(item), _) => format!("Logged. Still due: {} — {}.", item.reason.label(), item.why),
-        (None, Some((reason, day))) => format!(
-            "Logged. Next: {}, {}.",
-            fmt::day(day, today),
-            reason.label().to_lowercase()
-        ),
-        (None, None) => "Logged. Nothing more is due for them.".to_string(),
+        (Some(item), _) => LogNote::StillDue(item.reason),
+        (None, Some((reason, day))) => LogNote::Next(reason, day),
+        (None, None) => LogNote::Clear,
     }
 }
 

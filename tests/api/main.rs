@@ -32,6 +32,7 @@ mod passwords;
 mod proxy;
 mod reports;
 mod seed;
+mod stored_list;
 pub mod today;
 mod today_cache;
 mod tokens;

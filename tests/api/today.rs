@@ -176,10 +176,22 @@ async fn after_a_log_the_list_opens_at_the_next_item() {
             ],
         )
         .await;
-    assert_redirect(&resp, &back);
-    let page = app.get(&back).await.text().await.unwrap();
-    assert!(page.contains("Logged."), "the flash says what happened");
+    // what the log led to travels in the URL back to Today, not in the session
+    let to = format!(
+        "/today?open={second}&done={first}&logged=next.promised_follow_up.2099-01-04#{second}"
+    );
+    assert_redirect(&resp, &to);
+    let page = app.get(&to).await.text().await.unwrap();
+    assert!(
+        page.contains("Logged. Next: Sun 4 Jan 2099, promised follow-up."),
+        "the message says what happened: {page}"
+    );
     assert!(!page.contains("Ann First"), "the logged item is gone");
+    let plain = app.get("/today").await.text().await.unwrap();
+    assert!(
+        !plain.contains("Logged."),
+        "the message shows once, on that page"
+    );
     let next = rows(&page)
         .into_iter()
         .find(|r| r.contains("Bob Second"))
@@ -199,8 +211,19 @@ async fn after_a_log_the_list_opens_at_the_next_item() {
             ],
         )
         .await;
-    assert_redirect(&resp, &back);
-    let page = app.get(&back).await.text().await.unwrap();
+    let to = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        to.starts_with(&format!("/today?open={third}&done={second}&logged="))
+            && to.ends_with(&format!("#{third}")),
+        "{to}"
+    );
+    let page = app.get(&to).await.text().await.unwrap();
+    assert!(page.contains("Logged."), "{page}");
     if let Some(row) = rows(&page).into_iter().find(|r| r.contains("Bob Second")) {
         assert!(row.contains("done") && row.contains("Logged"), "{row}");
     }

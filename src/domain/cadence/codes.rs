@@ -194,6 +194,22 @@ code_enum! {
     }
 }
 
+impl Reason {
+    /// The reason's place in the due-list order (0 first), as stored with each item and count.
+    pub fn rank(self) -> i16 {
+        Self::ALL
+            .iter()
+            .position(|r| *r == self)
+            .and_then(|p| i16::try_from(p).ok())
+            .unwrap_or(i16::MAX)
+    }
+
+    /// The reason stored at `rank`, if any.
+    pub fn from_rank(rank: i16) -> Option<Self> {
+        Self::ALL.get(usize::try_from(rank).ok()?).copied()
+    }
+}
+
 code_enum! {
     /// What happened at a company: logging any of them makes its contacts due for `company_news`.
     EventKind / EventKind {
@@ -279,5 +295,15 @@ mod tests {
             [Reason::SignOff, Reason::GoneDark, Reason::ContactCycle]
         );
         assert!(Reason::ALL.is_sorted());
+    }
+
+    #[test]
+    fn a_reason_reads_back_from_its_rank() {
+        for (i, reason) in Reason::ALL.iter().enumerate() {
+            assert_eq!(usize::try_from(reason.rank()).unwrap(), i);
+            assert_eq!(Reason::from_rank(reason.rank()), Some(*reason));
+        }
+        assert_eq!(Reason::from_rank(-1), None);
+        assert_eq!(Reason::from_rank(99), None);
     }
 }

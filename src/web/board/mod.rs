@@ -148,7 +148,7 @@ pub async fn show(
     user: CurrentUser,
     Query(q): Query<BoardQuery>,
 ) -> AppResult<Response> {
-    let mut tx = applications::begin_board_read(&app.db).await?;
+    let mut tx = crate::db::begin_page_read(&app.db).await?;
     let board = applications::board(&mut tx, user.team_id, &q.filter(), &q.limits()).await?;
     let open = jobs::open_with_companies(&mut *tx, user.team_id).await?;
     tx.commit().await?;

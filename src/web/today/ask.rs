@@ -6,7 +6,10 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
+use chrono::NaiveDate;
+
 use crate::domain::cadence::{Channel, ContactKind, Reason};
+use crate::web::fmt as words;
 use crate::web::views::LogForm;
 
 /// A page number past any real list (a million pages of 100); larger ones are read as this, so
@@ -24,6 +27,8 @@ pub struct TodayQuery {
     done: Option<String>,
     /// The channel to preselect in the opened item's log form (the `c` and `e` shortcuts).
     channel: Option<String>,
+    /// What the touch just logged from Today led to (see [`LogNote`]).
+    logged: Option<String>,
 }
 
 impl TodayQuery {
@@ -35,6 +40,7 @@ impl TodayQuery {
             open: self.open.as_deref().and_then(|o| o.parse().ok()),
             done: self.done.as_deref().and_then(|o| o.parse().ok()),
             channel: self.channel.as_deref().and_then(|c| c.parse().ok()),
+            logged: self.logged.as_deref().and_then(|l| l.parse().ok()),
             reshow: None,
         }
     }
@@ -73,6 +79,7 @@ pub struct Ask {
     pub open: Option<ItemRef>,
     pub done: Option<ItemRef>,
     pub channel: Option<Channel>,
+    pub logged: Option<LogNote>,
     /// The opened item's log form as the user posted it, with its errors.
     pub reshow: Option<LogForm>,
 }
@@ -87,7 +94,10 @@ impl Ask {
 
     /// Only the plain list (no item opened or marked): the page cache keeps these.
     pub fn is_plain(&self) -> bool {
-        self.open.is_none() && self.done.is_none() && self.channel.is_none()
+        self.open.is_none()
+            && self.done.is_none()
+            && self.channel.is_none()
+            && self.logged.is_none()
     }
 
     /// `&reason=…&page=…`, or nothing, for the list's links.
@@ -114,6 +124,78 @@ impl Ask {
     }
 }
 
+/// What a logged touch led to, said once on the page the log leads back to ("Logged. Next: Fri
+/// 4 Dec, second call."). Back on Today it travels in that page's URL (`&logged=next.second_call.
+/// 2026-12-04`), as the board's "Moved to …" does, rather than as a message in the session: a
+/// session message costs two more database writes per call logged (queued, then taken). It names
+/// only the reason and a date, nothing the user could not see on the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogNote {
+    /// The contact is still due, for this reason.
+    StillDue(Reason),
+    /// Nothing is due now; this is next, on that day.
+    Next(Reason, NaiveDate),
+    /// Nothing more is due for the contact.
+    Clear,
+}
+
+impl LogNote {
+    /// The message; `why` is the item's one line of why when the page has it.
+    pub fn words(self, why: Option<&str>, today: NaiveDate) -> String {
+        match (self, why) {
+            (Self::StillDue(reason), Some(why)) => {
+                format!("Logged. Still due: {} — {why}.", reason.label())
+            }
+            (Self::StillDue(reason), None) => format!("Logged. Still due: {}.", reason.label()),
+            (Self::Next(reason, day), _) => format!(
+                "Logged. Next: {}, {}.",
+                words::day(day, today),
+                reason.label().to_lowercase()
+            ),
+            (Self::Clear, _) => "Logged. Nothing more is due for them.".to_string(),
+        }
+    }
+
+    /// `url` with this note added to its query (before any `#anchor`).
+    pub fn add_to(self, url: &str) -> String {
+        let (path, anchor) = url.split_once('#').map_or((url, ""), |(p, a)| (p, a));
+        let joint = if path.contains('?') { '&' } else { '?' };
+        let hash = if anchor.is_empty() { "" } else { "#" };
+        format!("{path}{joint}logged={self}{hash}{anchor}")
+    }
+}
+
+impl fmt::Display for LogNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::StillDue(reason) => write!(f, "due.{reason}"),
+            Self::Next(reason, day) => write!(f, "next.{reason}.{day}"),
+            Self::Clear => f.write_str("clear"),
+        }
+    }
+}
+
+impl FromStr for LogNote {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let mut parts = s.split('.');
+        let logged = match (parts.next(), parts.next(), parts.next()) {
+            (Some("due"), Some(reason), None) => Self::StillDue(reason.parse().map_err(|_| ())?),
+            (Some("next"), Some(reason), Some(day)) => Self::Next(
+                reason.parse().map_err(|_| ())?,
+                day.parse().map_err(|_| ())?,
+            ),
+            (Some("clear"), None, None) => Self::Clear,
+            _ => return Err(()),
+        };
+        match parts.next() {
+            None => Ok(logged),
+            Some(_) => Err(()),
+        }
+    }
+}
+
 fn serde_urlencoded_query(query: &str) -> TodayQuery {
     let mut q = TodayQuery::default();
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
@@ -124,6 +206,7 @@ fn serde_urlencoded_query(query: &str) -> TodayQuery {
             "open" => q.open = v,
             "done" => q.done = v,
             "channel" => q.channel = v,
+            "logged" => q.logged = v,
             _ => {}
         }
     }
@@ -157,5 +240,57 @@ mod tests {
         );
         assert_eq!(Ask::from_url("/today").url(None), "/today");
         assert!(Ask::from_url("/today?page=99999999999999").page <= MAX_PAGE);
+    }
+
+    #[test]
+    fn what_a_log_led_to_reads_back_from_the_url_it_wrote() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        for logged in [
+            LogNote::StillDue(Reason::SecondCall),
+            LogNote::Next(Reason::ContactCycle, day),
+            LogNote::Clear,
+        ] {
+            let url = logged.add_to("/today?open=candidate-7&done=candidate-6#candidate-7");
+            assert!(url.ends_with("#candidate-7"), "{url}");
+            assert_eq!(Ask::from_url(&url).logged, Some(logged), "{url}");
+            assert!(!Ask::from_url(&url).is_plain());
+        }
+        assert_eq!(
+            LogNote::Clear.add_to("/today"),
+            "/today?logged=clear".to_string()
+        );
+        for bad in [
+            "due",
+            "due.nope",
+            "next.second_call",
+            "next.second_call.x",
+            "clear.1",
+            "",
+        ] {
+            assert!(bad.parse::<LogNote>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn what_a_log_led_to_in_words() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        assert_eq!(
+            LogNote::Next(Reason::SecondCall, day).words(None, today),
+            format!(
+                "Logged. Next: Fri 4 Dec, {}.",
+                Reason::SecondCall.label().to_lowercase()
+            )
+        );
+        let still = LogNote::StillDue(Reason::SecondCall);
+        assert!(
+            still
+                .words(Some("no answer twice"), today)
+                .ends_with("— no answer twice.")
+        );
+        assert_eq!(
+            LogNote::Clear.words(None, today),
+            "Logged. Nothing more is due for them."
+        );
     }
 }

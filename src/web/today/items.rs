@@ -139,7 +139,7 @@ pub fn groups(
     groups
 }
 
-fn item_ref(row: &Row) -> ItemRef {
+pub(super) fn item_ref(row: &Row) -> ItemRef {
     ItemRef {
         kind: row.contact_kind,
         id: row.contact_id,

@@ -16,6 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
 
+use crate::auth::session::Flash;
 use crate::db::away::{self, Covered};
 use crate::db::settings::TeamSettings;
 use crate::db::today as today_db;
@@ -30,7 +31,7 @@ use crate::web::forms::Query;
 use crate::web::layout::Layout;
 use crate::web::views::{LogForm, contact_path};
 
-pub use ask::{Ask, ItemRef, TodayQuery};
+pub use ask::{Ask, ItemRef, LogNote, TodayQuery};
 pub use items::{ItemView, OpenItem};
 
 /// Items per page of a long list.
@@ -111,7 +112,7 @@ pub async fn show(
         page: ask.page,
     };
     // every read of the page, the cover included, in one transaction with kept plans
-    let mut tx = today_db::begin_read(&app.db).await?;
+    let mut tx = crate::db::begin_page_read(&app.db).await?;
     let covered = away::covered_now(&mut *tx, user.team_id, user.id, app.clock.now()).await?;
     let fingerprint = Fingerprint::of(&user, app.clock.today_in(user.tz())).covering(&covered);
     let keep = layout.flashes.is_empty() && ask.is_plain();
@@ -144,7 +145,7 @@ pub async fn reshow(
     return_to: &str,
     log: LogForm,
 ) -> AppResult<TodayPage> {
-    let mut tx = today_db::begin_read(&app.db).await?;
+    let mut tx = crate::db::begin_page_read(&app.db).await?;
     let covered = away::covered_now(&mut *tx, user.team_id, user.id, app.clock.now()).await?;
     let mut ask = Ask::from_url(return_to);
     ask.open = Some(item);
@@ -158,7 +159,7 @@ async fn build_covering(
     app: &AppState,
     mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
     user: &CurrentUser,
-    layout: Layout,
+    mut layout: Layout,
     ask: Ask,
     covered: &[Covered],
 ) -> AppResult<TodayPage> {
@@ -193,6 +194,15 @@ async fn build_covering(
         .iter()
         .map(|c| (c.user_id, c.name.as_str()))
         .collect();
+    if let Some(note) = ask.logged {
+        let done = ask
+            .done
+            .and_then(|d| rows.iter().find(|r| items::item_ref(r) == d));
+        layout.flashes.push(Flash {
+            kind: "ok".to_string(),
+            text: note.words(done.map(|r| r.why.as_str()), today),
+        });
+    }
     let groups = items::groups(rows, &ask, opened, &names, today);
     let goal = head.goal.map_or_else(
         || i64::from(TeamSettings::default().new_dm_daily_goal),
