@@ -68,6 +68,11 @@ pub struct Config {
     /// changed); 0 renders every request.
     #[arg(long, env = "PAGE_CACHE_MB", default_value_t = 64, global = true)]
     pub page_cache_mb: u64,
+    /// Connections the server keeps to PostgreSQL (default: twice the CPUs plus two, at least 4).
+    /// More than the database's cores can run at once only queue inside it: on the 2-core bench
+    /// machine 6 served a team at work faster than 16 (BENCHMARKS.md).
+    #[arg(long, env = "DATABASE_POOL_SIZE", global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub database_pool_size: Option<u32>,
     /// A folder for the nightly backup (off when unset): the server writes one `pg_dump` file a
     /// day there after the nightly rebuild.
     #[arg(long, env = "BACKUP_DIR", global = true)]
@@ -89,6 +94,15 @@ pub struct Config {
 }
 
 impl Config {
+    /// The size of the database pool: `DATABASE_POOL_SIZE`, else twice the CPUs plus two (at
+    /// least 4, at most 32).
+    pub fn pool_size(&self) -> u32 {
+        self.database_pool_size.unwrap_or_else(|| {
+            let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+            u32::try_from(cpus * 2 + 2).unwrap_or(32).clamp(4, 32)
+        })
+    }
+
     /// A configuration for tests and tools: an explicit database, an ephemeral port, and no
     /// per-user rate limit (tests drive the API faster than any person; the limit's own tests
     /// set one).
@@ -105,6 +119,7 @@ impl Config {
             trusted_origin: None,
             nightly: false,
             page_cache_mb: 64,
+            database_pool_size: None,
             backup_dir: None,
             backup_keep: 7,
             smtp_url: None,

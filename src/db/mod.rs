@@ -75,7 +75,7 @@ impl Database {
             Mode::Serve => for_requests(options),
             _ => tune(options),
         };
-        let pool = connect(options).await?;
+        let pool = connect(options, config.pool_size()).await?;
         Ok(Self { pool, embedded })
     }
 
@@ -165,17 +165,17 @@ pub async fn begin_long(db: &PgPool) -> sqlx::Result<sqlx::Transaction<'static, 
 /// A connection idle this long is pinged before it is handed out (see [`connect`]).
 pub const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
-/// A pool sized for a small server. A connection back in use within [`PING_AFTER_IDLE`] is not
+/// A pool of `size` connections (`Config::pool_size`). A connection back in use within [`PING_AFTER_IDLE`] is not
 /// pinged: that round trip doubled the database's share of a kept Today page (two queries). One
 /// idle longer is pinged first, and dropped unseen if PostgreSQL restarted meanwhile: else after
-/// a restart each pooled connection failed one request (a 503) on its next use, up to 16 in a
-/// row on a quiet server. The ping is paid only when a connection waits over a second for its
-/// next use (under about 16 requests a second), where one round trip costs nothing that matters;
+/// a restart each pooled connection failed one request (a 503) on its next use, one per
+/// connection in a row on a quiet server. The ping is paid only when a connection waits over a
+/// second for its next use (under a few requests a second), where one round trip costs nothing that matters;
 /// a busy server meets its dead connections during the restart itself. Idle ones are closed
 /// after 10 minutes and every one is replaced after 30.
-pub async fn connect(options: PgConnectOptions) -> anyhow::Result<PgPool> {
+pub async fn connect(options: PgConnectOptions, size: u32) -> anyhow::Result<PgPool> {
     PgPoolOptions::new()
-        .max_connections(16)
+        .max_connections(size)
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {

@@ -80,7 +80,7 @@ async fn dm_called(app: &TestApp, token: &str, days_ago: i64) {
 /// days ago, with lists built two days ago (the server was down since). Returns the team and
 /// the manager's token.
 async fn team_behind(options: &PgConnectOptions, old: NaiveDate) -> (i64, String) {
-    let db = secondcall::db::connect(options.clone()).await.unwrap();
+    let db = secondcall::db::connect(options.clone(), 16).await.unwrap();
     let app =
         TestApp::spawn_with(db.clone(), Config::for_database("unused"), Clock::system()).await;
     let team = app.create_team("Acme", "mia@acme.test").await;

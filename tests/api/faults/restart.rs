@@ -40,7 +40,7 @@ fn since_last_failure(answers: &[Request], since: Instant) -> (Option<Instant>, 
 async fn app_on_private_cluster() -> (PrivateCluster, PgConnectOptions, TestApp, String, Vec<i64>) {
     let cluster = PrivateCluster::start();
     let options = cluster.database().await;
-    let pool = secondcall::db::connect(options.clone()).await.unwrap();
+    let pool = secondcall::db::connect(options.clone(), 16).await.unwrap();
     let config = Config::for_database("postgres://unused");
     let app = TestApp::spawn_with(pool, config, Clock::system()).await;
     let team = app.create_team("Acme", "mia@acme.test").await;
