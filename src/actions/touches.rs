@@ -16,8 +16,8 @@ use crate::due::engine;
 #[derive(Debug, Clone)]
 pub struct Logged {
     pub touch_id: i64,
-    /// The touch as stored, read inside the transaction that wrote it: an answer never depends
-    /// on a second round trip after the commit (which could fail and make a saved touch look lost).
+    /// The touch as stored, returned by the statement that wrote it: an answer never depends on a
+    /// second round trip after the commit (which could fail and make a saved touch look lost).
     pub touch: Touch,
     pub item: Option<DueItem>,
     pub upcoming: Option<(Reason, NaiveDate)>,
@@ -37,16 +37,14 @@ pub async fn log(
     if contact.is_none_or(|c| c.archived_at.is_some()) {
         return Err(ActionError::NotFound);
     }
-    let touch_id = touches::insert(&mut tx, user.team_id, kind, contact_id, user.id, w).await?;
+    let touch = touches::insert(&mut tx, user.team_id, kind, contact_id, user.id, w).await?;
+    let touch_id = touch.id;
     // a "remove me" reply [000]: never suggest email to them again
     if w.direction == Direction::Inbound && w.outcome == Outcome::OptedOut {
         contacts::set_email_opt_out(&mut tx, user.team_id, kind, contact_id).await?;
     }
     let refreshed =
         engine::refresh_after_touch(&mut tx, user.team_id, &lock, cx.now, touch_id).await?;
-    let touch = touches::find(&mut *tx, user.team_id, touch_id)
-        .await?
-        .ok_or(ActionError::NotFound)?;
     tx.commit().await?;
     Ok(Logged {
         touch_id,

@@ -48,7 +48,8 @@ select t.id, t.decision_maker_id, t.candidate_id, t.author_id, u.name as author_
        (select count(*) from touch_revisions r where r.team_id = t.team_id and r.touch_id = t.id) as revisions \
 from touches t join users u on u.id = t.author_id ";
 
-/// Logs a touch for a contact; returns its id.
+/// Logs a touch for a contact; returns it as stored (a new touch has no revisions), read in the
+/// same statement that wrote it.
 pub async fn insert(
     conn: &mut PgConnection,
     team_id: i64,
@@ -56,15 +57,20 @@ pub async fn insert(
     contact_id: i64,
     author_id: i64,
     w: &TouchWrite,
-) -> sqlx::Result<i64> {
+) -> sqlx::Result<Touch> {
     let (dm, cand) = match kind {
         ContactKind::DecisionMaker => (Some(contact_id), None),
         ContactKind::Candidate => (None, Some(contact_id)),
     };
-    sqlx::query_scalar(
-        "insert into touches (team_id, decision_maker_id, candidate_id, author_id, channel, direction, outcome, occurred_at, \
-                              notes, next_step_on, approach, referrals, referral_names) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id",
+    sqlx::query_as(
+        "with t as ( \
+           insert into touches (team_id, decision_maker_id, candidate_id, author_id, channel, direction, outcome, \
+                                occurred_at, notes, next_step_on, approach, referrals, referral_names) \
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning *) \
+         select t.id, t.decision_maker_id, t.candidate_id, t.author_id, u.name as author_name, t.channel, t.direction, \
+                t.outcome, t.occurred_at, t.notes, t.next_step_on, t.approach, t.referrals, t.referral_names, \
+                t.deleted_at, t.created_at, 0::int8 as revisions \
+         from t join users u on u.id = t.author_id",
     )
     .bind(team_id)
     .bind(dm)
