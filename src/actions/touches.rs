@@ -33,11 +33,10 @@ pub async fn log(
 ) -> ActionResult<Logged> {
     let mut tx = crate::db::begin_write(cx.db).await?;
     let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
-    let contact = contacts::find(&mut *tx, user.team_id, kind, contact_id).await?;
-    if contact.is_none_or(|c| c.archived_at.is_some()) {
-        return Err(ActionError::NotFound);
-    }
-    let touch = touches::insert(&mut tx, user.team_id, kind, contact_id, user.id, w).await?;
+    // only on a live contact of the team (the insert writes nothing otherwise)
+    let touch = touches::insert(&mut tx, user.team_id, kind, contact_id, user.id, w)
+        .await?
+        .ok_or(ActionError::NotFound)?;
     let touch_id = touch.id;
     // a "remove me" reply [000]: never suggest email to them again
     if w.direction == Direction::Inbound && w.outcome == Outcome::OptedOut {

@@ -60,7 +60,7 @@ pub async fn summary(
     let whose: Vec<i64> = std::iter::once(user_id)
         .chain(covered.iter().copied())
         .collect();
-    // the counts are kept per user and reason in `due_counts` (migration `due_counts`)
+    // the counts are kept per user and reason in `due_counts` (migrations `due_counts`, `due_counts_on_upsert`)
     sqlx::query_as(
         "with counts as ( \
            select reason_rank, sum(items)::int8 as n from due_counts where team_id = $1 and user_id = any($3) \

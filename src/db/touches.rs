@@ -48,8 +48,29 @@ select t.id, t.decision_maker_id, t.candidate_id, t.author_id, u.name as author_
        (select count(*) from touch_revisions r where r.team_id = t.team_id and r.touch_id = t.id) as revisions \
 from touches t join users u on u.id = t.author_id ";
 
-/// Logs a touch for a contact; returns it as stored (a new touch has no revisions), read in the
-/// same statement that wrote it.
+/// The insert of [`insert`] for one kind of contact: only when the contact is of the team and
+/// not archived.
+macro_rules! insert_sql {
+    ($table:literal, $column:literal) => {
+        concat!(
+            "with t as ( \
+               insert into touches (team_id, decision_maker_id, candidate_id, author_id, channel, direction, \
+                                    outcome, occurred_at, notes, next_step_on, approach, referrals, referral_names) \
+               select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
+               where exists (select 1 from ", $table, " c where c.team_id = $1 and c.id = ", $column, " \
+                               and c.archived_at is null) \
+               returning *) \
+             select t.id, t.decision_maker_id, t.candidate_id, t.author_id, u.name as author_name, t.channel, \
+                    t.direction, t.outcome, t.occurred_at, t.notes, t.next_step_on, t.approach, t.referrals, \
+                    t.referral_names, t.deleted_at, t.created_at, 0::int8 as revisions \
+             from t join users u on u.id = t.author_id"
+        )
+    };
+}
+
+/// Logs a touch for a live (not archived) contact of the team; returns it as stored (a new
+/// touch has no revisions), read in the statement that wrote it, or None when there is no such
+/// contact and nothing was written.
 pub async fn insert(
     conn: &mut PgConnection,
     team_id: i64,
@@ -57,36 +78,29 @@ pub async fn insert(
     contact_id: i64,
     author_id: i64,
     w: &TouchWrite,
-) -> sqlx::Result<Touch> {
-    let (dm, cand) = match kind {
-        ContactKind::DecisionMaker => (Some(contact_id), None),
-        ContactKind::Candidate => (None, Some(contact_id)),
+) -> sqlx::Result<Option<Touch>> {
+    let (sql, dm, cand) = match kind {
+        ContactKind::DecisionMaker => {
+            (insert_sql!("decision_makers", "$2"), Some(contact_id), None)
+        }
+        ContactKind::Candidate => (insert_sql!("candidates", "$3"), None, Some(contact_id)),
     };
-    sqlx::query_as(
-        "with t as ( \
-           insert into touches (team_id, decision_maker_id, candidate_id, author_id, channel, direction, outcome, \
-                                occurred_at, notes, next_step_on, approach, referrals, referral_names) \
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning *) \
-         select t.id, t.decision_maker_id, t.candidate_id, t.author_id, u.name as author_name, t.channel, t.direction, \
-                t.outcome, t.occurred_at, t.notes, t.next_step_on, t.approach, t.referrals, t.referral_names, \
-                t.deleted_at, t.created_at, 0::int8 as revisions \
-         from t join users u on u.id = t.author_id",
-    )
-    .bind(team_id)
-    .bind(dm)
-    .bind(cand)
-    .bind(author_id)
-    .bind(w.channel)
-    .bind(w.direction)
-    .bind(w.outcome)
-    .bind(w.occurred_at)
-    .bind(&w.notes)
-    .bind(w.next_step_on)
-    .bind(w.approach)
-    .bind(w.referrals)
-    .bind(&w.referral_names)
-    .fetch_one(conn)
-    .await
+    sqlx::query_as(sql)
+        .bind(team_id)
+        .bind(dm)
+        .bind(cand)
+        .bind(author_id)
+        .bind(w.channel)
+        .bind(w.direction)
+        .bind(w.outcome)
+        .bind(w.occurred_at)
+        .bind(&w.notes)
+        .bind(w.next_step_on)
+        .bind(w.approach)
+        .bind(w.referrals)
+        .bind(&w.referral_names)
+        .fetch_optional(conn)
+        .await
 }
 
 /// One touch of the team (deleted ones too).

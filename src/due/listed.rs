@@ -164,7 +164,7 @@ pub async fn counts_by_reason(
     let whose: Vec<i64> = std::iter::once(user_id)
         .chain(covered.iter().copied())
         .collect();
-    // kept per user and reason in `due_counts` (migration `due_counts`), by the reason's rank
+    // kept per user and reason in `due_counts` (migrations `due_counts`, `due_counts_on_upsert`), by the reason's rank
     let rows: Vec<(i16, i64)> = sqlx::query_as(
         "select reason_rank, sum(items)::int8 from due_counts where team_id = $1 and user_id = any($2) \
          group by reason_rank having sum(items) > 0 order by reason_rank",

@@ -323,24 +323,21 @@ pub async fn lock_list_stamp(conn: &mut PgConnection, user_id: i64) -> sqlx::Res
         .await
 }
 
-/// Sets or clears one contact's item (after a touch, an edit, a snooze).
+/// Sets or clears one contact's item (after a touch, an edit, a snooze): an item is upserted in
+/// place (the row and its counts change in one statement), no item is a delete.
 pub async fn replace_contact_item(
     conn: &mut PgConnection,
     team_id: i64,
     list_date: NaiveDate,
     decided: &Decided,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "delete from due_items where team_id = $1 and contact_kind = $2 and contact_id = $3",
-    )
-    .bind(team_id)
-    .bind(decided.kind.as_str())
-    .bind(decided.contact_id)
-    .execute(&mut *conn)
-    .await?;
-    upsert(conn, team_id, list_date, std::slice::from_ref(decided))
-        .await
-        .map(|_| ())
+    if decided.item.is_some() {
+        upsert(conn, team_id, list_date, std::slice::from_ref(decided))
+            .await
+            .map(|_| ())
+    } else {
+        clear_contact_item(conn, team_id, decided.kind, decided.contact_id).await
+    }
 }
 
 /// Empties a user's list (a user who leaves owns nothing any more).
