@@ -14,7 +14,6 @@ pub mod contacts;
 pub mod digests;
 pub mod exports;
 pub mod facts;
-pub mod goals;
 pub mod imports;
 pub mod jobs;
 pub mod reports;

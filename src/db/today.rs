@@ -1,6 +1,7 @@
 //! What the Today page reads, in as few statements as it can: the head of the page in one (counts
-//! by reason, the list's date, the goal and the progress towards it, who covers an absent user),
-//! the page of rows in another (only the columns a row shows), the never-called DMs in a third.
+//! by reason, the list's date, the goal and the progress towards it, who covers an absent user,
+//! a few never-tried DMs for the goal), the page of rows in another (only the columns a row
+//! shows).
 //!
 //! They run in one read transaction that lets PostgreSQL keep their plans
 //! ([`crate::db::begin_page_read`]).
@@ -27,9 +28,46 @@ pub struct Summary {
     /// Who covers the user today (they are away), and until when.
     pub covered_by: Option<String>,
     pub covered_until: Option<NaiveDate>,
+    /// A few of the user's decision makers nobody has tried yet, oldest first (the pool for the
+    /// goal), column by column: id, name, title, company, phone.
+    pub fresh_ids: Vec<i64>,
+    pub fresh_names: Vec<String>,
+    pub fresh_titles: Vec<String>,
+    pub fresh_companies: Vec<Option<String>>,
+    pub fresh_phones: Vec<String>,
+}
+
+/// A decision maker nobody has tried yet, suggested for the two-new-a-day goal [003].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeverTried {
+    pub id: i64,
+    pub name: String,
+    pub title: String,
+    pub company_name: Option<String>,
+    pub phone: String,
 }
 
 impl Summary {
+    /// The never-tried decision makers, row by row. "Never tried" is "no row in
+    /// `dm_first_attempts`" (kept by a trigger on touches): an index probe per DM in id order that
+    /// stops at the fifth.
+    pub fn never_tried(&self) -> Vec<NeverTried> {
+        self.fresh_ids
+            .iter()
+            .zip(&self.fresh_names)
+            .zip(&self.fresh_titles)
+            .zip(&self.fresh_companies)
+            .zip(&self.fresh_phones)
+            .map(|((((id, name), title), company), phone)| NeverTried {
+                id: *id,
+                name: name.clone(),
+                title: title.clone(),
+                company_name: company.clone(),
+                phone: phone.clone(),
+            })
+            .collect()
+    }
+
     /// The counts by reason, in list order.
     pub fn by_reason(&self) -> Vec<(Reason, i64)> {
         self.ranks
@@ -70,13 +108,24 @@ pub async fn summary(
            where a.team_id = $1 and a.user_id = $2 and $4 between a.from_date and a.to_date limit 1), \
          fresh as ( \
            select count(*) filter (where first_at >= $5) as today, count(*) as week from dm_first_connected_calls \
-           where team_id = $1 and first_at >= $6 and first_at < $7 and author_id = $2) \
+           where team_id = $1 and first_at >= $6 and first_at < $7 and author_id = $2), \
+         never_tried as ( \
+           select d.id, d.name, d.title, co.name as company_name, d.phone from decision_makers d \
+           left join companies co on co.team_id = d.team_id and co.id = d.company_id \
+           where d.team_id = $1 and d.owner_id = $2 and d.archived_at is null and not d.do_not_contact \
+             and not exists (select 1 from dm_first_attempts f where f.team_id = $1 and f.decision_maker_id = d.id) \
+           order by d.id limit 5) \
          select coalesce((select array_agg(reason_rank order by reason_rank) from counts), '{}') as ranks, \
                 coalesce((select array_agg(n order by reason_rank) from counts), '{}') as counts, \
                 l.list_date, l.built_at, \
                 (select new_dm_daily_goal from team_settings where team_id = $1) as goal, \
                 fresh.today as new_today, fresh.week as new_week, \
-                (select name from away) as covered_by, (select to_date from away) as covered_until \
+                (select name from away) as covered_by, (select to_date from away) as covered_until, \
+                coalesce((select array_agg(id order by id) from never_tried), '{}') as fresh_ids, \
+                coalesce((select array_agg(name order by id) from never_tried), '{}') as fresh_names, \
+                coalesce((select array_agg(title order by id) from never_tried), '{}') as fresh_titles, \
+                coalesce((select array_agg(company_name order by id) from never_tried), '{}') as fresh_companies, \
+                coalesce((select array_agg(phone order by id) from never_tried), '{}') as fresh_phones \
          from fresh left join due_lists l on l.team_id = $1 and l.user_id = $2",
     )
     .bind(team_id)

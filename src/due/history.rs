@@ -43,13 +43,22 @@ update due_item_history h set settled_at = now(), settled_by_touch_id = ",
 // The same for one contact, the refresh after a write: with scalar parameters PostgreSQL keeps one
 // plan for it (the array statement's plan is made for ten elements and costs more than one made
 // for the one at hand, so it was planned afresh on every touch: a third of the touch's planning).
-const SETTLE_ONE: &str = concat!(
-    "update due_item_history h set settled_at = now(), settled_by_touch_id = ",
-    settled_by_touch!(),
-    " where h.team_id = $1 and h.contact_kind = $2 and h.contact_id = $3 and h.settled_at is null \
+// When the caller names the touch ($7), the statement that looks for one is not the same
+// statement (a plan for both would be planned afresh each time, the named touch pruning the
+// lookup).
+macro_rules! settle_one {
+    ($settled_by:expr) => {
+        concat!(
+            "update due_item_history h set settled_at = now(), settled_by_touch_id = ",
+            $settled_by,
+            " where h.team_id = $1 and h.contact_kind = $2 and h.contact_id = $3 and h.settled_at is null \
    and ($4::text is null or $4 <> h.reason or $5::int2 is distinct from h.strike \
         or $6::text is distinct from h.approach)"
-);
+        )
+    };
+}
+const SETTLE_ONE: &str = settle_one!(settled_by_touch!());
+const SETTLE_ONE_BY: &str = settle_one!("$7");
 
 const OPEN_HISTORY: &str = "\
 insert into due_item_history (team_id, contact_kind, contact_id, owner_id, reason, strike, approach, first_due_on) \
@@ -142,7 +151,12 @@ async fn record_one(
     settled_by: Option<i64>,
 ) -> sqlx::Result<()> {
     let item = d.item.as_ref();
-    sqlx::query(SETTLE_ONE)
+    let sql = if settled_by.is_some() {
+        SETTLE_ONE_BY
+    } else {
+        SETTLE_ONE
+    };
+    sqlx::query(sql)
         .bind(team_id)
         .bind(d.kind.as_str())
         .bind(d.contact_id)

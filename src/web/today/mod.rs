@@ -18,9 +18,9 @@ use chrono_tz::Tz;
 
 use crate::auth::session::Flash;
 use crate::db::away::{self, Covered};
+use crate::db::facts;
 use crate::db::settings::TeamSettings;
 use crate::db::today as today_db;
-use crate::db::{facts, goals};
 use crate::domain::cadence::ContactKind;
 use crate::error::AppResult;
 use crate::page_cache::{Fingerprint, PageKey, accepts_gzip};
@@ -187,7 +187,6 @@ async fn build_covering(
     .await?;
     let has_next = rows.len() > limit;
     rows.truncate(limit);
-    let fresh = goals::fresh_dms(&mut *tx, user.team_id, user.id, 5).await?;
     let opened = items::opened(&mut tx, user, &rows, &ask, &covered_ids, today).await?;
     tx.commit().await?;
     let names: HashMap<i64, &str> = covered
@@ -224,7 +223,8 @@ async fn build_covering(
         new_week: head.new_week,
         goal,
         week_goal: goal * 5,
-        fresh: fresh
+        fresh: head
+            .never_tried()
             .into_iter()
             .map(|d| FreshDm {
                 path: contact_path(ContactKind::DecisionMaker, d.id),
