@@ -277,8 +277,8 @@ async fn reshow_log(
         .into_response())
 }
 
-/// "Logged. Next: Thu 3 Dec, promised follow-up." — what happened and what is due next.
-/// What a logged touch led to, for the message after it.
+/// What a logged touch led to, for the message after it ("Logged. Next: Thu 3 Dec, promised
+/// follow-up.").
 fn log_note(logged: &actions::touches::Logged) -> LogNote {
     match (&logged.item, logged.upcoming) {
         (Some(item), _) => LogNote::StillDue(item.reason),
