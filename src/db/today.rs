@@ -98,11 +98,10 @@ pub async fn summary(
     let whose: Vec<i64> = std::iter::once(user_id)
         .chain(covered.iter().copied())
         .collect();
-    // the counts are kept per user and reason in `due_counts` (migrations `due_counts`, `due_counts_on_upsert`)
-    sqlx::query_as(
-        "with counts as ( \
-           select reason_rank, sum(items)::int8 as n from due_counts where team_id = $1 and user_id = any($3) \
-           group by reason_rank having sum(items) > 0), \
+    sqlx::query_as(concat!(
+        "with counts as (",
+        crate::due::listed::counts_by_rank!("$3"),
+        "), \
          away as ( \
            select c.name, a.to_date from away_periods a join users c on c.id = a.covered_by \
            where a.team_id = $1 and a.user_id = $2 and $4 between a.from_date and a.to_date limit 1), \
@@ -126,8 +125,8 @@ pub async fn summary(
                 coalesce((select array_agg(title order by id) from never_tried), '{}') as fresh_titles, \
                 coalesce((select array_agg(company_name order by id) from never_tried), '{}') as fresh_companies, \
                 coalesce((select array_agg(phone order by id) from never_tried), '{}') as fresh_phones \
-         from fresh left join due_lists l on l.team_id = $1 and l.user_id = $2",
-    )
+         from fresh left join due_lists l on l.team_id = $1 and l.user_id = $2"
+    ))
     .bind(team_id)
     .bind(user_id)
     .bind(whose)

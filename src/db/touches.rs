@@ -42,11 +42,21 @@ pub struct TouchWrite {
     pub referral_names: String,
 }
 
-const BASE: &str = "\
-select t.id, t.decision_maker_id, t.candidate_id, t.author_id, u.name as author_name, t.channel, t.direction, t.outcome, \
-       t.occurred_at, t.notes, t.next_step_on, t.approach, t.referrals, t.referral_names, t.deleted_at, t.created_at, \
-       (select count(*) from touch_revisions r where r.team_id = t.team_id and r.touch_id = t.id) as revisions \
-from touches t join users u on u.id = t.author_id ";
+/// The columns of a [`Touch`] but its revisions, from `t` (a touch row) and `u` (its author).
+macro_rules! touch_columns {
+    () => {
+        "t.id, t.decision_maker_id, t.candidate_id, t.author_id, u.name as author_name, t.channel, \
+         t.direction, t.outcome, t.occurred_at, t.notes, t.next_step_on, t.approach, t.referrals, \
+         t.referral_names, t.deleted_at, t.created_at"
+    };
+}
+
+const BASE: &str = concat!(
+    "select ",
+    touch_columns!(),
+    ", (select count(*) from touch_revisions r where r.team_id = t.team_id and r.touch_id = t.id) as revisions \
+     from touches t join users u on u.id = t.author_id "
+);
 
 /// The insert of [`insert`] for one kind of contact: only when the contact is of the team and
 /// not archived.
@@ -60,10 +70,9 @@ macro_rules! insert_sql {
                where exists (select 1 from ", $table, " c where c.team_id = $1 and c.id = ", $column, " \
                                and c.archived_at is null) \
                returning *) \
-             select t.id, t.decision_maker_id, t.candidate_id, t.author_id, u.name as author_name, t.channel, \
-                    t.direction, t.outcome, t.occurred_at, t.notes, t.next_step_on, t.approach, t.referrals, \
-                    t.referral_names, t.deleted_at, t.created_at, 0::int8 as revisions \
-             from t join users u on u.id = t.author_id"
+             select ",
+            touch_columns!(),
+            ", 0::int8 as revisions from t join users u on u.id = t.author_id"
         )
     };
 }

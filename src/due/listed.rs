@@ -154,6 +154,22 @@ where i.team_id = $1 and i.contact_kind = $2 and i.contact_id = $3 and i.user_id
     .await
 }
 
+/// The items of the lists of team `$1` and the users in the array `$whose`, per reason rank
+/// (`reason_rank`, `n`), the ranks with none left out: read from `due_counts`, kept by the
+/// triggers of the migrations `due_counts` and `due_counts_on_upsert`. Today's head runs it
+/// inside its one statement.
+macro_rules! counts_by_rank {
+    ($whose:literal) => {
+        concat!(
+            "select reason_rank, sum(items)::int8 as n from due_counts \
+             where team_id = $1 and user_id = any(",
+            $whose,
+            ") group by reason_rank having sum(items) > 0"
+        )
+    };
+}
+pub(crate) use counts_by_rank;
+
 /// How many items a user's stored list has per reason, with those of the teammates they cover.
 pub async fn counts_by_reason(
     db: impl PgExecutor<'_>,
@@ -164,15 +180,12 @@ pub async fn counts_by_reason(
     let whose: Vec<i64> = std::iter::once(user_id)
         .chain(covered.iter().copied())
         .collect();
-    // kept per user and reason in `due_counts` (migrations `due_counts`, `due_counts_on_upsert`), by the reason's rank
-    let rows: Vec<(i16, i64)> = sqlx::query_as(
-        "select reason_rank, sum(items)::int8 from due_counts where team_id = $1 and user_id = any($2) \
-         group by reason_rank having sum(items) > 0 order by reason_rank",
-    )
-    .bind(team_id)
-    .bind(whose)
-    .fetch_all(db)
-    .await?;
+    let rows: Vec<(i16, i64)> =
+        sqlx::query_as(concat!(counts_by_rank!("$2"), " order by reason_rank"))
+            .bind(team_id)
+            .bind(whose)
+            .fetch_all(db)
+            .await?;
     Ok(rows
         .into_iter()
         .filter_map(|(rank, n)| Some((Reason::from_rank(rank)?, n)))

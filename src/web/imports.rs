@@ -256,7 +256,9 @@ pub async fn show(
 ) -> AppResult<Response> {
     let cx = app.ctx_as(Some(user.id), client);
     let job = imports::job(&cx, &user, id).await?;
-    let kind = job.kind.parse().unwrap_or(ContactKind::DecisionMaker);
+    // the stored kind and policy, read back strictly (an unknown code is an error, not a guess)
+    let ask = imports::ask_of(&job)?;
+    let kind = ask.kind;
     let mut page = JobPage {
         layout: Layout::new(&user, "contacts").await,
         kind_words: if kind == ContactKind::DecisionMaker {
@@ -281,7 +283,6 @@ pub async fn show(
         job,
     };
     if page.job.status == "previewed" {
-        let ask = imports::ask_of(&page.job)?;
         let body = page.job.body.clone().unwrap_or_default();
         match imports::check(&cx, &user, &ask, &body, None).await {
             Ok(checked) => {
