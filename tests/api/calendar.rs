@@ -117,7 +117,9 @@ async fn the_feed_lists_today_and_the_next_two_weeks_without_private_text() {
         "NOTE-TEXT-SECRET",
         "TALKING-POINT-SECRET",
         "@secret.test",
-        "555",
+        // the phone, as typed and as digits (a bare "555" also matched the DTSTAMP at hh:35:55)
+        "555 0142",
+        "5550142",
     ] {
         assert!(
             !text.contains(secret),
