@@ -16,6 +16,8 @@
 #   BENCH_NO_BUILD=1      use the existing release binary and client
 #   BENCH_DATA=dir        keep the seeded cluster in dir and reuse it on the next run (the seed
 #                         takes minutes; the touches of earlier runs stay in the data)
+#   BENCH_PG_OPTS='...'   more server settings for the cluster, for a profile, e.g.
+#                         "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 set -euo pipefail
 
 RECRUITERS=${BENCH_RECRUITERS:-64}
@@ -62,7 +64,7 @@ if [ ! -f "$WORK/pg/PG_VERSION" ]; then
     FRESH=1
 fi
 as_pg "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg.log" -w -o \
-    "-k $WORK -c listen_addresses=127.0.0.1 -p $PGPORT -c shared_buffers=2GB" start >/dev/null
+    "-k $WORK -c listen_addresses=127.0.0.1 -p $PGPORT -c shared_buffers=2GB ${BENCH_PG_OPTS:-}" start >/dev/null
 URL=postgres://postgres@127.0.0.1:$PGPORT/work
 if [ -n "$FRESH" ]; then
     psql -q "postgres://postgres@127.0.0.1:$PGPORT/postgres" -c "create database work"

@@ -12,6 +12,7 @@ use secondcall::reports::card::{FigureCard, TeamReport};
 
 use crate::helpers::TestApp;
 
+mod attempts;
 mod browser;
 mod coverage;
 mod follow_through;
