@@ -87,6 +87,7 @@ impl Application {
         let setup_code = first_run_checks(&config, &db).await?;
         let state = AppState {
             rebuilds: Rebuilder::new(db.clone(), clock.clone(), pause),
+            lookups: crate::db::lookups_pool(&db),
             db,
             pages: PageCache::new(config.page_cache_mb),
             limits: Limits::new(&config),
@@ -145,13 +146,14 @@ impl Application {
         if tokio::time::timeout(GRACE, tasks).await.is_err() {
             tracing::warn!("background tasks still running at the end of the grace period");
         }
+        self.state.lookups.close().await;
         served
     }
 }
 
 /// The whole router with its middleware, outermost first.
 pub fn build_router(state: AppState) -> anyhow::Result<Router> {
-    let store = PostgresStore::new(state.db.clone())
+    let store = PostgresStore::new(state.lookups.clone())
         .with_schema_name("public")
         .and_then(|s| s.with_table_name("sessions"))
         .map_err(|e| anyhow::anyhow!(e))?;

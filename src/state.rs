@@ -16,6 +16,8 @@ use crate::web::limits::Limits;
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
+    /// The session and user reads of every request (`db::lookups_pool`).
+    pub lookups: PgPool,
     pub config: Arc<Config>,
     /// Rendered Today pages of this instance (see `page_cache`).
     pub pages: PageCache,

@@ -173,6 +173,14 @@ pub const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 /// a busy server meets its dead connections during the restart itself. Idle ones are closed
 /// after 10 minutes and every one is replaced after 30.
 pub async fn connect(options: PgConnectOptions, size: u32) -> anyhow::Result<PgPool> {
+    pool_options(size)
+        .connect_with(options)
+        .await
+        .context("connecting to PostgreSQL")
+}
+
+/// The settings of every pool of the server ([`connect`]).
+fn pool_options(size: u32) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(size)
         .test_before_acquire(false)
@@ -187,9 +195,23 @@ pub async fn connect(options: PgConnectOptions, size: u32) -> anyhow::Result<PgP
         .idle_timeout(Duration::from_secs(600))
         .max_lifetime(Duration::from_secs(1800))
         .acquire_timeout(Duration::from_secs(10))
-        .connect_with(options)
-        .await
-        .context("connecting to PostgreSQL")
+}
+
+/// How many connections [`lookups_pool`] keeps: its statements take a few hundredths of a
+/// millisecond each, and two serve thousands of requests a second.
+pub const LOOKUP_CONNECTIONS: u32 = 2;
+
+/// The pool of the two reads every signed-in request starts with, its session row and its user:
+/// the same server, database and settings as the serving pool `db`, but PostgreSQL's own
+/// `plan_cache_mode = auto`. These statements have one shape, so each connection plans them once;
+/// on the serving pool ([`tune`]) planning them cost more than running them, 0.17 ms of
+/// PostgreSQL time on each call a recruiter logs (BENCHMARKS.md, third pass). It connects on
+/// first use.
+pub fn lookups_pool(db: &PgPool) -> PgPool {
+    let options = (*db.connect_options())
+        .clone()
+        .options([("plan_cache_mode", "auto")]);
+    pool_options(LOOKUP_CONNECTIONS).connect_lazy_with(options)
 }
 
 /// Applies pending migrations on one connection without a statement timeout (a migration may

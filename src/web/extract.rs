@@ -42,7 +42,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some(auth) = session::current(&session).await else {
             return Err(AppError::Unauthenticated { next });
         };
-        let user = users::find_active(&state.db, auth.user_id).await?;
+        let user = users::find_active(&state.lookups, auth.user_id).await?;
         let Some(user) = user.filter(|u| auth.is_valid_for(u, state.clock.now())) else {
             session::logout(&session)
                 .await

@@ -767,3 +767,35 @@ async fn session_cookies_are_http_only_and_same_site_lax() {
         "Secure only with SECURE_COOKIES=true"
     );
 }
+
+/// The session and user of each request are read on their own small pool, which keeps one plan
+/// per statement (`plan_cache_mode = auto`) and the request timeout; the serving pool still plans
+/// every statement with its values (the list pages' optional filters).
+#[tokio::test]
+async fn each_request_reads_its_session_and_user_on_the_lookups_pool() {
+    let app = TestApp::spawn().await;
+    // it connects on first use, and only the requests use it
+    assert_eq!(app.state.lookups.size(), 0);
+    app.setup_team("Acme Staffing", "mia@acme.test").await;
+    assert_eq!(app.get("/today").await.status(), StatusCode::OK);
+    assert!(app.state.lookups.size() >= 1);
+    app.logout().await;
+    assert_redirect(&app.get("/today").await, "/login?next=/today");
+
+    let setting = |pool: &sqlx::PgPool, name: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("select current_setting($1)")
+                .bind(name)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        setting(&app.state.db, "plan_cache_mode").await,
+        "force_custom_plan"
+    );
+    assert_eq!(setting(&app.state.lookups, "plan_cache_mode").await, "auto");
+    assert_eq!(setting(&app.state.lookups, "statement_timeout").await, "5s");
+}
