@@ -16,7 +16,7 @@
 -- Everything else (the DM's first attempt or first connected call, a touch logged before the
 -- latest attempt, every correction and deletion) is counted again in full, as before:
 -- `refresh_dm_first_attempts` and `refresh_dm_first_connected_call` are unchanged.
--- tests/api/attempt_summaries.rs compares the summaries with a count from the touches after every
+-- tests/api/reports/attempts.rs compares the summaries with a count from the touches after every
 -- step of random sequences of touches, corrections and deletions.
 
 create function dm_first_attempts_step(p_team bigint, p_dm bigint, p_touch bigint, p_at timestamptz)
