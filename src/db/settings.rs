@@ -91,17 +91,55 @@ impl From<Row> for TeamSettings {
     }
 }
 
+/// The columns of a team's settings row that [`Row`] reads.
+macro_rules! settings_columns {
+    () => {
+        "interval_hot, interval_warm, interval_cold, second_call_working_days, strike_gap_1, strike_gap_2, \
+         gone_dark_touches, gone_dark_min_days, gone_dark_rearm_days, working_days, holidays, nightly_hour, \
+         second_call_window_days, new_dm_daily_goal, digest_hour, audit_retention_days"
+    };
+}
+pub(crate) use settings_columns;
+
 /// The team's settings; a team that never saved any gets the defaults.
 pub async fn load(db: impl PgExecutor<'_>, team_id: i64) -> sqlx::Result<TeamSettings> {
-    let row: Option<Row> = sqlx::query_as(
-        "select interval_hot, interval_warm, interval_cold, second_call_working_days, strike_gap_1, strike_gap_2, \
-         gone_dark_touches, gone_dark_min_days, gone_dark_rearm_days, working_days, holidays, nightly_hour, \
-         second_call_window_days, new_dm_daily_goal, digest_hour, audit_retention_days from team_settings where team_id = $1",
-    )
+    let row: Option<Row> = sqlx::query_as(concat!(
+        "select ",
+        settings_columns!(),
+        " from team_settings where team_id = $1"
+    ))
     .bind(team_id)
     .fetch_optional(db)
     .await?;
     Ok(row.map(TeamSettings::from).unwrap_or_default())
+}
+
+/// A join that brings the settings of the team `$team` (an SQL expression) into another statement,
+/// so a read that needs them beside its own rows makes no round trip for them: select `ts.*`
+/// from it and read the row with [`from_joined`]. `settings_saved` is false for a team that never
+/// saved any (the defaults).
+macro_rules! join_settings {
+    ($team:literal) => {
+        concat!(
+            " left join lateral (select true as settings_saved, ",
+            $crate::db::settings::settings_columns!(),
+            " from team_settings s where s.team_id = ",
+            $team,
+            ") ts on true "
+        )
+    };
+}
+pub(crate) use join_settings;
+
+/// The team's settings from a row of a statement with [`join_settings`] (its own columns must not
+/// share their names).
+pub fn from_joined(row: &sqlx::postgres::PgRow) -> sqlx::Result<TeamSettings> {
+    use sqlx::Row as _;
+    if row.try_get::<Option<bool>, _>("settings_saved")? == Some(true) {
+        Ok(Row::from_row(row)?.into())
+    } else {
+        Ok(TeamSettings::default())
+    }
 }
 
 fn i(v: u32) -> i32 {

@@ -1,5 +1,5 @@
 //! What the Today page reads, in as few statements as it can: the head of the page in one (counts
-//! by reason, the list's date, the goal and the progress towards it, who covers an absent user,
+//! by reason, the list's date, the team's settings (the goal among them) and the progress towards it, who covers an absent user,
 //! a few never-tried DMs for the goal), the page of rows in another (only the columns a row
 //! shows).
 //!
@@ -9,6 +9,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, PgExecutor};
 
+use crate::db::settings::TeamSettings;
 use crate::domain::cadence::{Channel, ContactKind, Reason, Temperature};
 
 /// The head of the page.
@@ -20,8 +21,10 @@ pub struct Summary {
     /// The date the user's list was built for, and when.
     pub list_date: Option<NaiveDate>,
     pub built_at: Option<DateTime<Utc>>,
-    /// The team's daily goal of new decision makers (none: the default).
-    pub goal: Option<i32>,
+    /// The team's settings (its goal of new decision makers; an opened item's next-step
+    /// suggestion), read with the head.
+    #[sqlx(skip)]
+    pub settings: TeamSettings,
     /// Decision makers whose first connected call ever was the user's, today and this week.
     pub new_today: i64,
     pub new_week: i64,
@@ -98,7 +101,7 @@ pub async fn summary(
     let whose: Vec<i64> = std::iter::once(user_id)
         .chain(covered.iter().copied())
         .collect();
-    sqlx::query_as(concat!(
+    let row = sqlx::query(concat!(
         "with counts as (",
         crate::due::listed::counts_by_rank!("$3"),
         "), \
@@ -117,15 +120,16 @@ pub async fn summary(
          select coalesce((select array_agg(reason_rank order by reason_rank) from counts), '{}') as ranks, \
                 coalesce((select array_agg(n order by reason_rank) from counts), '{}') as counts, \
                 l.list_date, l.built_at, \
-                (select new_dm_daily_goal from team_settings where team_id = $1) as goal, \
                 fresh.today as new_today, fresh.week as new_week, \
                 (select name from away) as covered_by, (select to_date from away) as covered_until, \
                 coalesce((select array_agg(id order by id) from never_tried), '{}') as fresh_ids, \
                 coalesce((select array_agg(name order by id) from never_tried), '{}') as fresh_names, \
                 coalesce((select array_agg(title order by id) from never_tried), '{}') as fresh_titles, \
                 coalesce((select array_agg(company_name order by id) from never_tried), '{}') as fresh_companies, \
-                coalesce((select array_agg(phone order by id) from never_tried), '{}') as fresh_phones \
-         from fresh left join due_lists l on l.team_id = $1 and l.user_id = $2"
+                coalesce((select array_agg(phone order by id) from never_tried), '{}') as fresh_phones, \
+                ts.* \
+         from fresh left join due_lists l on l.team_id = $1 and l.user_id = $2",
+        crate::db::settings::join_settings!("$1")
     ))
     .bind(team_id)
     .bind(user_id)
@@ -135,7 +139,10 @@ pub async fn summary(
     .bind(span.week_start)
     .bind(span.end)
     .fetch_one(db)
-    .await
+    .await?;
+    let mut summary = Summary::from_row(&row)?;
+    summary.settings = crate::db::settings::from_joined(&row)?;
+    Ok(summary)
 }
 
 /// One row of the list: only what a compact row shows.

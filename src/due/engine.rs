@@ -204,31 +204,28 @@ pub async fn contact_state(
     let Some((owner_id, tz)) = facts::owner_of(conn, team_id, kind, id).await? else {
         return Ok(None);
     };
-    decide_contact(conn, team_id, (kind, id), owner_id, tz, now)
+    let settings = settings::load(&mut *conn, team_id).await?;
+    decide_contact(conn, team_id, (kind, id), (owner_id, tz), &settings, now)
         .await
         .map(Some)
 }
 
-/// [`contact_state`] for a contact whose owner is known.
+/// [`contact_state`] for a contact whose owner (and their zone) and team settings are known.
 async fn decide_contact(
     conn: &mut PgConnection,
     team_id: i64,
     (kind, id): (ContactKind, i64),
-    owner_id: i64,
-    tz: Tz,
+    (owner_id, tz): (i64, Tz),
+    settings: &TeamSettings,
     now: DateTime<Utc>,
 ) -> sqlx::Result<(Decided, Refreshed, NaiveDate)> {
     let today = today_at(now, tz);
-    let settings = settings::load(&mut *conn, team_id).await?;
     let until = facts::end_of_day(today, tz);
     let found = facts::gather(conn, team_id, kind, Scope::Contact(id), until).await?;
     let (decided, upcoming) = match found.into_iter().next() {
         Some(f) => {
             let upcoming = cadence::upcoming(&f.facts, &settings.cadence, tz, today);
-            (
-                decide_all(vec![f], &settings, tz, today).remove(0),
-                upcoming,
-            )
+            (decide_all(vec![f], settings, tz, today).remove(0), upcoming)
         }
         // archived: nothing is due, and any open history item is settled
         None => {
@@ -377,8 +374,8 @@ async fn refresh(
         conn,
         team_id,
         (kind, id),
-        stored.owner_id,
-        stored.time_zone,
+        (stored.owner_id, stored.time_zone),
+        &stored.settings,
         now,
     )
     .await?;

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use sqlx::{FromRow, PgConnection};
 
 use crate::db::codes::ZoneName;
+use crate::db::settings::TeamSettings;
 use crate::domain::cadence::{Approach, Channel, ContactKind, DueItem, Reason, Temperature};
 
 /// One computed item, tied to its contact and owner.
@@ -204,12 +205,14 @@ impl OpenRow {
 }
 
 /// One contact's stored due state, read before deciding anew: its owner (and their zone), the
-/// owner's list stamp at the time, the contact's item and its open history item.
+/// owner's list stamp at the time, the contact's item and its open history item, and the team's
+/// settings the decision needs (read in the same statement).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
     pub owner_id: i64,
     pub time_zone: Tz,
     pub list_stamp: i64,
+    pub settings: TeamSettings,
     item: Option<ItemRow>,
     open: Option<OpenRow>,
 }
@@ -236,8 +239,8 @@ struct StoredRow {
     open_approach: Option<Approach>,
 }
 
-impl From<StoredRow> for Stored {
-    fn from(r: StoredRow) -> Self {
+impl Stored {
+    fn of(r: StoredRow, settings: TeamSettings) -> Self {
         // the item's columns are all there (an item row) or all null (none)
         let item = (|| {
             Some(ItemRow {
@@ -263,13 +266,12 @@ impl From<StoredRow> for Stored {
             owner_id: r.owner_id,
             time_zone: r.time_zone,
             list_stamp: r.list_stamp,
+            settings,
             item,
             open,
         }
     }
-}
 
-impl Stored {
     /// Whether storing `decided` as the item of `list_date` would change nothing: the same item
     /// (or none) and the history already in step with it.
     pub fn holds(&self, decided: &Decided, list_date: NaiveDate) -> bool {
@@ -285,11 +287,12 @@ macro_rules! stored_sql {
             "select c.owner_id, u.time_zone, u.list_stamp, d.user_id, d.list_date, d.reason, ",
             "d.reason_rank, d.temperature_rank, d.due_on, d.suggested_channel, d.suggested_approach, ",
             "d.strike, d.script_hint, d.why, h.reason as open_reason, h.strike as open_strike, ",
-            "h.approach as open_approach from ", $table, " c join users u on u.id = c.owner_id ",
+            "h.approach as open_approach, ts.* from ", $table, " c join users u on u.id = c.owner_id ",
             "left join due_items d on d.team_id = c.team_id and d.contact_kind = '", $kind, "' ",
             "and d.contact_id = c.id ",
             "left join due_item_history h on h.team_id = c.team_id and h.contact_kind = '", $kind, "' ",
-            "and h.contact_id = c.id and h.settled_at is null ",
+            "and h.contact_id = c.id and h.settled_at is null",
+            crate::db::settings::join_settings!("$1"),
             "where c.team_id = $1 and c.id = $2"
         )
     };
@@ -306,12 +309,16 @@ pub async fn stored(
         ContactKind::DecisionMaker => stored_sql!("decision_makers", "decision_maker"),
         ContactKind::Candidate => stored_sql!("candidates", "candidate"),
     };
-    let row: Option<StoredRow> = sqlx::query_as(sql)
+    let Some(row) = sqlx::query(sql)
         .bind(team_id)
         .bind(id)
         .fetch_optional(conn)
-        .await?;
-    Ok(row.map(Stored::from))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let settings = crate::db::settings::from_joined(&row)?;
+    Ok(Some(Stored::of(StoredRow::from_row(&row)?, settings)))
 }
 
 /// Locks a user's list for the rest of the transaction without moving its stamp, and returns the
@@ -409,6 +416,7 @@ mod tests {
             owner_id: d.owner_id,
             time_zone: chrono_tz::UTC,
             list_stamp: 1,
+            settings: TeamSettings::default(),
             item: ItemRow::of(d, list_date),
             open: d.item.as_ref().map(OpenRow::of),
         }

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate};
 
 use super::{Ask, Group, ItemRef};
+use crate::db::settings::TeamSettings;
 use crate::db::today::Row;
-use crate::db::{settings, touches};
+use crate::db::touches;
 use crate::domain::cadence::{Approach, ContactKind, Settings, Temperature, suggest_next_step};
 use crate::due::listed::{self, ListedItem};
 use crate::error::AppResult;
@@ -68,7 +69,7 @@ pub async fn opened(
     user: &CurrentUser,
     rows: &[Row],
     ask: &Ask,
-    covered: &[i64],
+    (covered, settings): (&[i64], &TeamSettings),
     today: NaiveDate,
 ) -> AppResult<Option<(ItemRef, OpenItem)>> {
     let refs: Vec<ItemRef> = rows.iter().map(item_ref).collect();
@@ -93,7 +94,6 @@ pub async fn opened(
         Some(n) => format!("{}&done={open}#{n}", ask.url(Some(*n))),
         None => ask.url(None),
     };
-    let settings = settings::load(&mut *tx, user.team_id).await?;
     let (dms, cands) = match open.kind {
         ContactKind::DecisionMaker => (vec![open.id], vec![]),
         ContactKind::Candidate => (vec![], vec![open.id]),

@@ -19,7 +19,6 @@ use chrono_tz::Tz;
 use crate::auth::session::Flash;
 use crate::db::away::{self, Covered};
 use crate::db::facts;
-use crate::db::settings::TeamSettings;
 use crate::db::today as today_db;
 use crate::domain::cadence::ContactKind;
 use crate::error::AppResult;
@@ -187,7 +186,15 @@ async fn build_covering(
     .await?;
     let has_next = rows.len() > limit;
     rows.truncate(limit);
-    let opened = items::opened(&mut tx, user, &rows, &ask, &covered_ids, today).await?;
+    let opened = items::opened(
+        &mut tx,
+        user,
+        &rows,
+        &ask,
+        (&covered_ids, &head.settings),
+        today,
+    )
+    .await?;
     tx.commit().await?;
     let names: HashMap<i64, &str> = covered
         .iter()
@@ -203,10 +210,7 @@ async fn build_covering(
         });
     }
     let groups = items::groups(rows, &ask, opened, &names, today);
-    let goal = head.goal.map_or_else(
-        || i64::from(TeamSettings::default().new_dm_daily_goal),
-        i64::from,
-    );
+    let goal = i64::from(head.settings.new_dm_daily_goal);
     let counts = head.by_reason();
     Ok(TodayPage {
         cover: cover_notes(&head, covered, today),
