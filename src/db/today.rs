@@ -1,7 +1,7 @@
 //! What the Today page reads, in as few statements as it can: the head of the page in one (counts
-//! by reason, the list's date, the team's settings (the goal among them) and the progress towards it, who covers an absent user,
-//! a few never-tried DMs for the goal), the page of rows in another (only the columns a row
-//! shows).
+//! by reason, the list's date, the team's settings (the goal among them) and the progress towards
+//! the goal, who covers an absent user, a few never-tried DMs for the goal), the page of rows in
+//! another (only the columns a row shows).
 //!
 //! They run in one read transaction that lets PostgreSQL keep their plans
 //! ([`crate::db::begin_page_read`]).
