@@ -67,16 +67,8 @@ async fn settings_are_read_by_everyone_and_changed_by_managers() {
     assert_eq!(t.get("/settings", &t.rob).await.1, s, "saved");
 }
 
-/// A touch decides its contact's item with the team's saved settings, not the defaults (the
-/// touch reads them with the contact's stored state, in one statement).
-#[tokio::test]
-async fn a_touch_decides_with_the_teams_saved_settings() {
-    let t = acme().await;
-    let (status, _) = t
-        .patch("/settings", &t.mia, json!({"intervals": {"warm": 10}}))
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    // the lists' rebuild after the save is over before the contact exists
+/// Waits (up to 10 s) for the background rebuild a settings save starts to finish.
+async fn settings_rebuild_done(t: &Acme) {
     for _ in 0..100 {
         let done: i64 = sqlx::query_scalar(
             "select count(*) from due_runs where trigger = 'settings' and status = 'ok'",
@@ -89,6 +81,19 @@ async fn a_touch_decides_with_the_teams_saved_settings() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+/// A touch decides its contact's item with the team's saved settings, not the defaults (the
+/// touch reads them with the contact's stored state, in one statement).
+#[tokio::test]
+async fn a_touch_decides_with_the_teams_saved_settings() {
+    let t = acme().await;
+    let (status, _) = t
+        .patch("/settings", &t.mia, json!({"intervals": {"warm": 10}}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // the lists' rebuild after the save is over before the contact exists
+    settings_rebuild_done(&t).await;
     let dm = t.dm(&t.rob, "Dana", "warm").await;
     t.call_dm(&t.rob, dm, "no_answer", 25).await;
     t.call_dm(&t.rob, dm, "no_answer", 12).await;
@@ -116,18 +121,7 @@ async fn lowering_the_warm_interval_rebuilds_the_lists_in_the_background() {
         .await;
     assert_eq!(status, StatusCode::OK);
     // the rebuild runs in the background, after the save answered
-    for _ in 0..100 {
-        let done: i64 = sqlx::query_scalar(
-            "select count(*) from due_runs where trigger = 'settings' and status = 'ok'",
-        )
-        .fetch_one(&t.app.db)
-        .await
-        .unwrap();
-        if done == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    settings_rebuild_done(&t).await;
     let list = t.due("", &t.rob).await;
     assert!(
         list["built_at"].is_string(),
