@@ -9,7 +9,12 @@
 //! Each recruiter signs in from its own loopback address (127.0.0.x), so the per-address login
 //! limit sees 64 clients, as it would in an office. Prints requests per second, p50 and p99 per
 //! request type, errors, and how many Today loads came from the page cache (the `x-page-cache`
-//! header).
+//! header). The first `WARMUP` seconds (default 2) are not measured: the server's pools connect
+//! and its connections plan their statements then, once after a start; their requests are
+//! counted apart. It also prints the quietest 100 ms of the run (the fewest requests finished, against
+//! the median window): a stall that holds every recruiter shows there, a uniformly slow machine
+//! does not. With `TIMELINE=file` it writes every request to `file` as CSV (`start_unix_ms`,
+//! `ms`, `kind`), to lay beside PostgreSQL's log.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
@@ -22,8 +27,32 @@ use reqwest::{Client, StatusCode};
 struct Tally {
     today: Vec<Duration>,
     touch: Vec<Duration>,
+    /// Every measured request: when it started (since the run began), how long it took, and
+    /// whether it was a Today load.
+    timeline: Vec<(Duration, Duration, bool)>,
+    /// Requests started in the warm-up, not measured.
+    warmup: usize,
     kept: usize,
     errors: Vec<String>,
+}
+
+impl Tally {
+    /// Records a request that started at `t` and has just answered, unless it started in the
+    /// warm-up (before `started`); whether it was measured.
+    fn measure(&mut self, started: Instant, t: Instant, today: bool) -> bool {
+        let took = t.elapsed();
+        let Some(at) = t.checked_duration_since(started) else {
+            self.warmup += 1;
+            return false;
+        };
+        if today {
+            self.today.push(took);
+        } else {
+            self.touch.push(took);
+        }
+        self.timeline.push((at, took, today));
+        true
+    }
 }
 
 fn env_or(name: &str, default: &str) -> String {
@@ -39,6 +68,7 @@ async fn main() {
     let secs: u64 = env_or("DURATION", "20")
         .parse()
         .expect("DURATION is seconds");
+    let warmup: u64 = env_or("WARMUP", "2").parse().expect("WARMUP is seconds");
     let password = env_or("PASSWORD", "secondcall-bench");
     let next_step = env_or("NEXT_STEP", "2099-01-01");
     let mut clients = Vec::new();
@@ -47,16 +77,20 @@ async fn main() {
         let client = sign_in(&base, &email, &password, n).await;
         clients.push(client);
     }
-    eprintln!("{users} recruiters signed in; working for {secs} s");
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let started = Instant::now();
+    eprintln!("{users} recruiters signed in; warming up for {warmup} s, then working for {secs} s");
+    let warm = Instant::now();
+    let started = warm + Duration::from_secs(warmup);
+    let started_unix = (std::time::SystemTime::now() + Duration::from_secs(warmup))
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let deadline = started + Duration::from_secs(secs);
     let tasks: Vec<_> = clients
         .into_iter()
         .enumerate()
         .map(|(i, client)| {
             let base = base.clone();
             let next_step = next_step.clone();
-            tokio::spawn(async move { work(client, base, i, deadline, next_step).await })
+            tokio::spawn(async move { work(client, base, i, (started, deadline), next_step).await })
         })
         .collect();
     let mut all = Tally::default();
@@ -66,8 +100,13 @@ async fn main() {
         all.touch.extend(t.touch);
         all.kept += t.kept;
         all.errors.extend(t.errors);
+        all.timeline.extend(t.timeline);
+        all.warmup += t.warmup;
     }
-    report(&mut all, started.elapsed());
+    report(&mut all, started.elapsed(), Duration::from_secs(secs));
+    if let Ok(file) = std::env::var("TIMELINE") {
+        write_timeline(&file, started_unix, &mut all.timeline);
+    }
 }
 
 /// A client with its own cookie jar and loopback address, signed in.
@@ -103,7 +142,13 @@ fn location(resp: &reqwest::Response) -> String {
 }
 
 /// One recruiter's loop: Today, a touch on its first item (or the opened one), Today again.
-async fn work(client: Client, base: String, who: usize, deadline: Instant, next: String) -> Tally {
+async fn work(
+    client: Client,
+    base: String,
+    who: usize,
+    (started, deadline): (Instant, Instant),
+    next: String,
+) -> Tally {
     let mut tally = Tally::default();
     let mut path = "/today".to_string();
     let outcomes = ["no_answer", "voicemail_left", "connected"];
@@ -117,8 +162,9 @@ async fn work(client: Client, base: String, who: usize, deadline: Instant, next:
                     .get("x-page-cache")
                     .is_some_and(|v| v == "hit");
                 let body = resp.text().await.unwrap_or_default();
-                tally.today.push(t0.elapsed());
-                tally.kept += usize::from(kept);
+                if tally.measure(started, t0, true) {
+                    tally.kept += usize::from(kept);
+                }
                 body
             }
             Ok(resp) => {
@@ -163,7 +209,7 @@ async fn work(client: Client, base: String, who: usize, deadline: Instant, next:
             .await
         {
             Ok(resp) if resp.status() == StatusCode::SEE_OTHER => {
-                tally.touch.push(t1.elapsed());
+                tally.measure(started, t1, false);
                 path = location(&resp);
                 path.truncate(path.find('#').unwrap_or(path.len()));
             }
@@ -220,7 +266,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 #[expect(clippy::print_stdout, reason = "a benchmark's report goes to stdout")]
-fn report(all: &mut Tally, elapsed: Duration) {
+fn report(all: &mut Tally, elapsed: Duration, measured: Duration) {
     all.today.sort();
     all.touch.sort();
     let secs = elapsed.as_secs_f64();
@@ -244,8 +290,64 @@ fn report(all: &mut Tally, elapsed: Duration) {
         all.kept,
         all.today.len()
     );
+    quietest(&all.timeline, measured);
+    println!("warm-up, not measured: {} requests", all.warmup);
     println!("errors: {}", all.errors.len());
     for e in all.errors.iter().take(10) {
         println!("  {e}");
+    }
+}
+
+/// The 100 ms window of the measured seconds in which the fewest requests finished, against the
+/// median window, and how many requests took over 100 ms.
+#[expect(clippy::print_stdout, reason = "a benchmark's report goes to stdout")]
+fn quietest(timeline: &[(Duration, Duration, bool)], measured: Duration) {
+    const WINDOW_MS: u128 = 100;
+    let windows = usize::try_from(measured.as_millis() / WINDOW_MS).unwrap_or(0);
+    if windows < 3 {
+        return;
+    }
+    let mut finished = vec![0usize; windows];
+    for (start, took, _) in timeline {
+        let at = usize::try_from((*start + *took).as_millis() / WINDOW_MS).unwrap_or(usize::MAX);
+        if let Some(n) = finished.get_mut(at) {
+            *n += 1;
+        }
+    }
+    // the last window ends at the deadline, where recruiters stop starting requests
+    let inner = &finished[1..windows - 1];
+    let (at, fewest) = inner
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, n)| **n)
+        .map(|(i, n)| (i + 1, *n))
+        .unwrap_or((0, 0));
+    let mut sorted = inner.to_vec();
+    sorted.sort_unstable();
+    let median = sorted[sorted.len() / 2];
+    let slow = timeline
+        .iter()
+        .filter(|(_, took, _)| *took > Duration::from_millis(100))
+        .count();
+    println!(
+        "quietest 100 ms: {fewest} requests finished at {:.1} s (median window {median}); {slow} requests over 100 ms",
+        at as f64 * WINDOW_MS as f64 / 1000.0
+    );
+}
+
+/// Every request as CSV: when it started (Unix milliseconds), how long it took, what it was.
+fn write_timeline(file: &str, started: Duration, timeline: &mut [(Duration, Duration, bool)]) {
+    timeline.sort();
+    let mut csv = String::from("start_unix_ms,ms,kind\n");
+    for (start, took, today) in timeline.iter() {
+        csv.push_str(&format!(
+            "{:.1},{:.1},{}\n",
+            (started + *start).as_secs_f64() * 1000.0,
+            took.as_secs_f64() * 1000.0,
+            if *today { "today" } else { "touch" }
+        ));
+    }
+    if let Err(e) = std::fs::write(file, csv) {
+        eprintln!("TIMELINE={file}: {e}");
     }
 }

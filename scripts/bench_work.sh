@@ -8,16 +8,21 @@
 # BENCH_RECRUITERS recruiters (`secondcall dev seed`, each about the size of the bench recruiter:
 # 5,000 contacts and 50,000 touches), builds their lists (`secondcall rebuild-due`), vacuums and
 # checkpoints, starts `secondcall serve` (NIGHTLY=false, API_RATE_PER_SECOND=0, the page cache on at
-# its default), and runs the client. Afterwards it checks the lists: the stored items of a few recruiters, as the
+# its default, connected through the cluster's unix socket), and runs the client. Afterwards it checks the lists: the stored items of a few recruiters, as the
 # touches left them, must equal a fresh `rebuild-due`.
 #
 #   BENCH_RECRUITERS=64   recruiters (and connections)
-#   BENCH_DURATION=20     seconds of work
+#   BENCH_DURATION=20     seconds of work measured
+#   BENCH_WARMUP=2        seconds of work before them, not measured (the server's pools connect and
+#                         plan their statements once after a start)
 #   BENCH_NO_BUILD=1      use the existing release binary and client
 #   BENCH_DATA=dir        keep the seeded cluster in dir and reuse it on the next run (the seed
 #                         takes minutes; the touches of earlier runs stay in the data)
 #   BENCH_PG_OPTS='...'   more server settings for the cluster, for a profile, e.g.
 #                         "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+#   BENCH_TCP=1           the server connects over TCP on loopback instead of the cluster's unix
+#                         socket (the database on another machine, roughly)
+#   TIMELINE=file         the client writes every request there (start, milliseconds, kind)
 set -euo pipefail
 
 RECRUITERS=${BENCH_RECRUITERS:-64}
@@ -78,19 +83,30 @@ DATABASE_URL=$URL RUST_LOG=error "$BIN" rebuild-due >&2
 # The work starts on a settled database, as a team's morning does: the seed's and the rebuild's
 # dead rows vacuumed and their pages written out, not autovacuum and a checkpoint catching up with
 # millions of fresh rows during the measured seconds.
-log "vacuum (analyze); checkpoint"
+# The same for the machine: the gigabytes the seed (or a copy of BENCH_DATA) left in the page
+# cache are written out now, not by the kernel's writeback in the middle of the measured seconds,
+# where every commit's WAL flush queued behind it (BENCHMARKS.md, fourth pass).
+log "vacuum (analyze); checkpoint; sync"
 psql -q "$URL" -c "vacuum (analyze)" -c "checkpoint"
+sync
 
 APP_PORT=$(free_port)
 BASE=http://127.0.0.1:$APP_PORT
-DATABASE_URL=$URL BIND=127.0.0.1:$APP_PORT NIGHTLY=false API_RATE_PER_SECOND=0 RUST_LOG=warn \
+# The server reaches the cluster through its unix socket, as it does on its embedded default and
+# as an operator connects a database on the same machine: each of a cycle's round trips costs
+# less than over TCP (BENCHMARKS.md, fourth pass).
+SERVE_URL="postgres://postgres@localhost:$PGPORT/work?host=$WORK"
+VIA="the unix socket"
+if [ -n "${BENCH_TCP:-}" ]; then SERVE_URL=$URL; VIA="TCP on loopback"; fi
+DATABASE_URL=$SERVE_URL BIND=127.0.0.1:$APP_PORT NIGHTLY=false API_RATE_PER_SECOND=0 RUST_LOG=warn \
     "$BIN" serve >"$WORK/serve.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 
+WARMUP=${BENCH_WARMUP:-2}
 LOAD_BEFORE=$(load)
-log "work: $RECRUITERS recruiters for $DURATION s (load $LOAD_BEFORE)"
-RESULT=$(BASE=$BASE USERS=$RECRUITERS DURATION=$DURATION "$CLIENT")
+log "work: $RECRUITERS recruiters for $WARMUP s of warm-up and $DURATION s measured (load $LOAD_BEFORE)"
+RESULT=$(BASE=$BASE USERS=$RECRUITERS DURATION=$DURATION WARMUP=$WARMUP "$CLIENT")
 echo "$RESULT" >&2
 LOAD_AFTER=$(load)
 log "wrk /healthz, 64 connections"
@@ -120,7 +136,7 @@ TOUCHES=$(psql -At "$URL" -c "select count(*) from touches where notes = 'bench'
 
 {
     echo
-    echo "== Secondcall work benchmark: $RECRUITERS recruiters, $DURATION s, $(nproc) cores, $("$PGBIN/postgres" --version)"
+    echo "== Secondcall work benchmark: $RECRUITERS recruiters, $DURATION s after $WARMUP s of warm-up, $(nproc) cores, $("$PGBIN/postgres" --version), over $VIA"
     echo "$RESULT"
     echo "$HEALTH"
     echo "stored lists afterwards: $LISTS"
