@@ -314,7 +314,8 @@ fn quietest(timeline: &[(Duration, Duration, bool)], measured: Duration) {
             *n += 1;
         }
     }
-    // the last window ends at the deadline, where recruiters stop starting requests
+    // the first window misses the answers to requests started in the warm-up, and the last ends
+    // at the deadline, where recruiters stop starting requests
     let inner = &finished[1..windows - 1];
     let (at, fewest) = inner
         .iter()

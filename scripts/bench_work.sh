@@ -7,9 +7,10 @@
 # cluster in a temp dir (shared_buffers=2GB, every other setting the default), seeds a team of
 # BENCH_RECRUITERS recruiters (`secondcall dev seed`, each about the size of the bench recruiter:
 # 5,000 contacts and 50,000 touches), builds their lists (`secondcall rebuild-due`), vacuums and
-# checkpoints, starts `secondcall serve` (NIGHTLY=false, API_RATE_PER_SECOND=0, the page cache on at
-# its default, connected through the cluster's unix socket), and runs the client. Afterwards it checks the lists: the stored items of a few recruiters, as the
-# touches left them, must equal a fresh `rebuild-due`.
+# checkpoints, syncs, starts `secondcall serve` (NIGHTLY=false, API_RATE_PER_SECOND=0, the page cache
+# on at its default, connected through the cluster's unix socket), and runs the client. Afterwards it
+# checks the lists: the stored items of a few recruiters, as the touches left them, must equal a
+# fresh `rebuild-due`.
 #
 #   BENCH_RECRUITERS=64   recruiters (and connections)
 #   BENCH_DURATION=20     seconds of work measured
