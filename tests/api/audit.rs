@@ -153,7 +153,8 @@ async fn bad_filters_are_named_and_pages_follow_each_other() {
     )
     .await;
     assert_eq!(none["items"], json!([]));
-    let today = app.clock().now().date_naive();
+    // the range is days in the reader's zone
+    let today = app.today_of("mia@acme.test").await;
     let (_, all) = audit(
         &app,
         &token,

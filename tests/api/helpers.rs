@@ -184,6 +184,18 @@ impl TestApp {
         &self.state.clock
     }
 
+    /// The date it is now in the time zone of the user with this email (for a day the API reads
+    /// in the user's zone: just after midnight UTC it is still yesterday in America).
+    pub async fn today_of(&self, email: &str) -> chrono::NaiveDate {
+        let zone: String = sqlx::query_scalar("select time_zone from users where email = $1")
+            .bind(email)
+            .fetch_one(&self.db)
+            .await
+            .expect("the user exists");
+        self.clock()
+            .today_in(zone.parse::<chrono_tz::Tz>().expect("a known time zone"))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

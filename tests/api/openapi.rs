@@ -297,8 +297,8 @@ async fn seed(app: &TestApp) -> (Pools, HashMap<Who, String>) {
                 json!({"decision_maker_id": dm, "channel": "call", "outcome": "no_answer"}),
             )
             .await;
-            // a promised follow-up, due today: something to snooze
-            let today = app.clock().now().date_naive();
+            // a promised follow-up, due today (the recruiter's): something to snooze
+            let today = app.today_of("rae@acme.test").await;
             make(
                 "/touches",
                 json!({"decision_maker_id": other_dm, "channel": "call", "outcome": "connected", "next_step_on": today}),
