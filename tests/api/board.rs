@@ -559,3 +559,44 @@ async fn the_board_script_moves_a_card_in_place_with_a_json_answer() {
     let board = app.get("/board").await.text().await.unwrap();
     assert!(board.contains("Offer <span class=\"muted count\" data-count>1</span>"));
 }
+
+#[tokio::test]
+async fn days_in_a_stage_are_counted_in_the_viewers_calendar() {
+    let app = TestApp::spawn().await;
+    app.create_team("Acme", "mia@acme.test").await;
+    sqlx::query("update users set time_zone = 'America/New_York'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let mia = user(&app, "mia@acme.test").await;
+    let p = pipeline(&app, &mia, "Initech", &[Stage::Screening]).await;
+    // moved at 21:30 on Monday in New York, already Tuesday in UTC
+    let moved: chrono::DateTime<chrono::Utc> = "2026-03-10T01:30:00Z".parse().unwrap();
+    sqlx::query("update applications set stage_changed_at = $1 where id = $2")
+        .bind(moved)
+        .bind(p.apps[0])
+        .execute(&app.db)
+        .await
+        .unwrap();
+    app.login("mia@acme.test").await;
+    let day_count = |html: &str| {
+        let at = html
+            .find("Cand Initech 0")
+            .expect("the card is on the board");
+        let rest = &html[at..];
+        let end = rest.find(" in stage").expect("its days in stage");
+        rest[..end]
+            .rsplit(" · ")
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // Tuesday 10:00 in New York: one day after Monday's move
+    app.clock().set("2026-03-10T14:00:00Z".parse().unwrap());
+    let html = app.get("/board").await.text().await.unwrap();
+    assert_eq!(day_count(&html), "1 day");
+    // Monday 23:00 in New York (Tuesday in UTC): the same day as the move
+    app.clock().set("2026-03-10T03:00:00Z".parse().unwrap());
+    let html = app.get("/board").await.text().await.unwrap();
+    assert_eq!(day_count(&html), "0 days");
+}

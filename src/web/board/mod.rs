@@ -156,7 +156,8 @@ pub async fn show(
     let mut layout = Layout::new(&user, "board").await;
     layout.flashes.extend(q.moved_message());
     let names = Names::new(&open, &users);
-    let columns = columns(board, &q, &names, app.clock.today_in(user.tz()));
+    let tz = user.tz();
+    let columns = columns(board, &q, &names, (app.clock.today_in(tz), tz));
     let page = BoardPage {
         layout,
         total: columns.iter().map(|c| c.count).sum(),
@@ -226,7 +227,7 @@ fn columns(
     board: applications::Board,
     q: &BoardQuery,
     names: &Names<'_>,
-    today: chrono::NaiveDate,
+    day: (chrono::NaiveDate, chrono_tz::Tz),
 ) -> Vec<Column> {
     let mut cols: Vec<Column> = Stage::ALL
         .iter()
@@ -247,13 +248,20 @@ fn columns(
     for a in board.cards {
         let stage = a.stage;
         if let Some(col) = cols.iter_mut().find(|c| c.stage == stage.as_str()) {
-            col.cards.push(card(a, stage, names, today));
+            col.cards.push(card(a, stage, names, day));
         }
     }
     cols
 }
 
-fn card(a: BoardCard, stage: Stage, names: &Names<'_>, today: chrono::NaiveDate) -> CardView {
+/// A card; its days in the stage are counted in the viewer's calendar days (`today` and the move's
+/// date both in their zone).
+fn card(
+    a: BoardCard,
+    stage: Stage,
+    names: &Names<'_>,
+    (today, tz): (chrono::NaiveDate, chrono_tz::Tz),
+) -> CardView {
     let (job, company) = names.jobs.get(&a.job_order_id).copied().unwrap_or_default();
     CardView {
         id: a.id,
@@ -270,7 +278,9 @@ fn card(a: BoardCard, stage: Stage, names: &Names<'_>, today: chrono::NaiveDate)
             .copied()
             .unwrap_or_default()
             .to_string(),
-        days: (today - a.stage_changed_at.date_naive()).num_days().max(0),
+        days: (today - a.stage_changed_at.with_timezone(&tz).date_naive())
+            .num_days()
+            .max(0),
         due: a.due_reason.map(Reason::label),
     }
 }
