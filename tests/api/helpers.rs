@@ -110,7 +110,7 @@ async fn sweep_left_databases() {
         Ok::<(), sqlx::Error>(())
     };
     let _ = sweep.await;
-    let _ = sqlx::Connection::close(admin).await;
+    let _ = admin.close().await;
 }
 
 /// A running app and a client that keeps cookies and does not follow redirects.
@@ -187,13 +187,11 @@ impl TestApp {
     /// The date it is now in the time zone of the user with this email (for a day the API reads
     /// in the user's zone: just after midnight UTC it is still yesterday in America).
     pub async fn today_of(&self, email: &str) -> chrono::NaiveDate {
-        let zone: String = sqlx::query_scalar("select time_zone from users where email = $1")
-            .bind(email)
-            .fetch_one(&self.db)
+        let user = secondcall::db::users::find_by_email(&self.db, email)
             .await
+            .expect("the users table answers")
             .expect("the user exists");
-        self.clock()
-            .today_in(zone.parse::<chrono_tz::Tz>().expect("a known time zone"))
+        self.clock().today_in(user.tz())
     }
 
     pub fn url(&self, path: &str) -> String {

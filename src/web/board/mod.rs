@@ -13,7 +13,7 @@ use crate::auth::session::Flash;
 use crate::db::applications::{self, BoardCard, BoardFilter};
 use crate::db::jobs::{self, OpenJob};
 use crate::db::users::{self, User};
-use crate::domain::cadence::Reason;
+use crate::domain::cadence::{Reason, local_date};
 use crate::domain::pipeline::Stage;
 use crate::error::AppResult;
 use crate::links::query_value;
@@ -255,7 +255,7 @@ fn columns(
 }
 
 /// A card; its days in the stage are counted in the viewer's calendar days (`today` and the move's
-/// date both in their zone).
+/// date both in their zone, `local_date`).
 fn card(
     a: BoardCard,
     stage: Stage,
@@ -278,7 +278,7 @@ fn card(
             .copied()
             .unwrap_or_default()
             .to_string(),
-        days: (today - a.stage_changed_at.with_timezone(&tz).date_naive())
+        days: (today - local_date(a.stage_changed_at, tz))
             .num_days()
             .max(0),
         due: a.due_reason.map(Reason::label),
