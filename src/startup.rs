@@ -22,7 +22,6 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -153,10 +152,7 @@ impl Application {
 
 /// The whole router with its middleware, outermost first.
 pub fn build_router(state: AppState) -> anyhow::Result<Router> {
-    let store = PostgresStore::new(state.lookups.clone())
-        .with_schema_name("public")
-        .and_then(|s| s.with_table_name("sessions"))
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let store = crate::auth::session_store::SessionStore::new(state.lookups.clone());
     let secure = state.config.secure_cookies();
     let sessions = SessionManagerLayer::new(store)
         .with_name(crate::auth::session::cookie_name(secure))

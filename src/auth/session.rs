@@ -7,7 +7,7 @@ use tower_sessions::Session;
 
 use crate::db::users::User;
 
-const AUTH_KEY: &str = "auth";
+pub(crate) const AUTH_KEY: &str = "auth";
 const FLASH_KEY: &str = "flash";
 
 /// The session cookie's name: with the `__Host-` prefix when it is Secure, so a browser takes
@@ -70,6 +70,18 @@ pub async fn login(
 /// The auth record, if any.
 pub async fn current(session: &Session) -> Option<SessionAuth> {
     session.get::<SessionAuth>(AUTH_KEY).await.ok().flatten()
+}
+
+/// The user the auth record names, as read in the same statement as the session (an active user;
+/// `session_store`), or None when the row named none: the caller then reads the user itself. A
+/// user read along for another id than the auth's is never returned.
+pub async fn signed_in(session: &Session, auth: &SessionAuth) -> Option<User> {
+    let carried = session
+        .get_value(crate::auth::session_store::SIGNED_IN_KEY)
+        .await
+        .ok()
+        .flatten();
+    crate::auth::session_store::user_of(carried).filter(|u| u.id == auth.user_id)
 }
 
 /// After a password change the user stays signed in here, with the new epoch and a new id.

@@ -333,7 +333,8 @@ pub async fn lock_contact(
 ///
 /// The facts are read and decided under the contact's lock alone; the owner's list lock (the row
 /// of their list stamp) is taken only to store the item, so refreshes of one recruiter's contacts
-/// do not queue through each other's facts queries. A rebuild of that list holds the same lock
+/// do not queue through each other's facts queries (after a touch the transaction holds it
+/// already: the touch's insert moved the stamp). A rebuild of that list holds the same lock
 /// from before its facts query to its commit, and moves the stamp: whichever of the two stores
 /// last read the facts after the other's commit (the rebuild) or holds its own change (this one).
 /// When the stamp has not moved since the stored state was read and that state is what was
@@ -379,7 +380,14 @@ async fn refresh(
         now,
     )
     .await?;
-    let stamp = due::store::lock_list_stamp(conn, stored.owner_id).await?;
+    // A touch's insert already moved (and so locked) the owner's stamp in this transaction: the
+    // stamp read with the stored state is final, and locking it again would be a round trip for
+    // nothing.
+    let stamp = if stored.stamp_held {
+        Some(stored.list_stamp)
+    } else {
+        due::store::lock_list_stamp(conn, stored.owner_id).await?
+    };
     if stamp == Some(stored.list_stamp) && stored.holds(&decided, today) {
         return Ok(refreshed);
     }

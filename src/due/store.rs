@@ -212,6 +212,9 @@ pub struct Stored {
     pub owner_id: i64,
     pub time_zone: Tz,
     pub list_stamp: i64,
+    /// This transaction already moved the owner's list stamp (a touch's insert does, through its
+    /// trigger), so it holds the stamp's row lock and `list_stamp` cannot move before it commits.
+    pub stamp_held: bool,
     pub settings: TeamSettings,
     item: Option<ItemRow>,
     open: Option<OpenRow>,
@@ -223,6 +226,7 @@ struct StoredRow {
     #[sqlx(try_from = "ZoneName")]
     time_zone: Tz,
     list_stamp: i64,
+    stamp_held: bool,
     user_id: Option<i64>,
     list_date: Option<NaiveDate>,
     reason: Option<Reason>,
@@ -266,6 +270,7 @@ impl Stored {
             owner_id: r.owner_id,
             time_zone: r.time_zone,
             list_stamp: r.list_stamp,
+            stamp_held: r.stamp_held,
             settings,
             item,
             open,
@@ -284,7 +289,10 @@ impl Stored {
 macro_rules! stored_sql {
     ($table:literal, $kind:literal) => {
         concat!(
-            "select c.owner_id, u.time_zone, u.list_stamp, d.user_id, d.list_date, d.reason, ",
+            "select c.owner_id, u.time_zone, u.list_stamp, ",
+            // the owner's row as this transaction wrote it: its lock is held to the commit
+            "coalesce(u.xmin = xid(pg_current_xact_id_if_assigned()), false) as stamp_held, ",
+            "d.user_id, d.list_date, d.reason, ",
             "d.reason_rank, d.temperature_rank, d.due_on, d.suggested_channel, d.suggested_approach, ",
             "d.strike, d.script_hint, d.why, h.reason as open_reason, h.strike as open_strike, ",
             "h.approach as open_approach, ts.* from ", $table, " c join users u on u.id = c.owner_id ",
@@ -416,6 +424,7 @@ mod tests {
             owner_id: d.owner_id,
             time_zone: chrono_tz::UTC,
             list_stamp: 1,
+            stamp_held: false,
             settings: TeamSettings::default(),
             item: ItemRow::of(d, list_date),
             open: d.item.as_ref().map(OpenRow::of),

@@ -42,7 +42,11 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some(auth) = session::current(&session).await else {
             return Err(AppError::Unauthenticated { next });
         };
-        let user = users::find_active(&state.lookups, auth.user_id).await?;
+        // read with the session when its row names the user, else on its own
+        let user = match session::signed_in(&session, &auth).await {
+            Some(user) => Some(user),
+            None => users::find_active(&state.lookups, auth.user_id).await?,
+        };
         let Some(user) = user.filter(|u| auth.is_valid_for(u, state.clock.now())) else {
             session::logout(&session)
                 .await

@@ -178,6 +178,125 @@ async fn the_cookie_from_before_login_no_longer_works_after_it() {
 }
 
 #[tokio::test]
+async fn a_session_row_names_its_user_and_a_mismatch_never_signs_in_someone_else() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    let rob = app.create_user(team, "rob@acme.test", "recruiter").await;
+    app.login("rob@acme.test").await;
+    let named: Option<i64> = sqlx::query_scalar("select user_id from sessions")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        named,
+        Some(rob),
+        "the store writes whom the session speaks for"
+    );
+    let as_rob = |html: &str| html.contains("<p class=\"muted\">rob@acme.test · Recruiter</p>");
+    let account = app.get("/account").await;
+    assert_eq!(account.status(), StatusCode::OK);
+    assert!(as_rob(&account.text().await.unwrap()));
+
+    // a row that names another user (out of step with its record) still speaks for the record's
+    let mia: i64 = sqlx::query_scalar("select id from users where email = 'mia@acme.test'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("update sessions set user_id = $1")
+        .bind(mia)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let account = app.get("/account").await;
+    assert_eq!(account.status(), StatusCode::OK);
+    assert!(as_rob(&account.text().await.unwrap()), "never Mia's page");
+
+    // a row written before rows named their user: the user is read on its own
+    sqlx::query("update sessions set user_id = null")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let account = app.get("/account").await;
+    assert_eq!(account.status(), StatusCode::OK);
+    assert!(as_rob(&account.text().await.unwrap()));
+
+    // deactivated: signed out whichever way the user is read
+    sqlx::query("update sessions set user_id = $1")
+        .bind(rob)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    sqlx::query("update users set active = false where id = $1")
+        .bind(rob)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    assert_redirect(&app.get("/account").await, "/login?next=/account");
+}
+
+#[tokio::test]
+async fn the_session_store_reads_the_user_along_and_never_stores_it() {
+    use secondcall::auth::session_store::{SIGNED_IN_KEY, SessionStore, user_of};
+    use tower_sessions::SessionStore as _;
+    use tower_sessions::session::{Id, Record};
+
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    let rob = app.create_user(team, "rob@acme.test", "recruiter").await;
+    let store = SessionStore::new(app.db.clone());
+    let expiry = tower_sessions::cookie::time::OffsetDateTime::now_utc()
+        + tower_sessions::cookie::time::Duration::hours(1);
+    let mut record = Record {
+        id: Id::default(),
+        data: Default::default(),
+        expiry_date: expiry,
+    };
+    record.data.insert(
+        "auth".into(),
+        serde_json::json!({"user_id": rob, "epoch": 0, "logged_in_at": "2026-11-30T08:00:00Z"}),
+    );
+    store.create(&mut record).await.unwrap();
+
+    let loaded = store.load(&record.id).await.unwrap().expect("the row");
+    let user = user_of(loaded.data.get(SIGNED_IN_KEY).cloned()).expect("read along");
+    assert_eq!((user.id, user.email.as_str()), (rob, "rob@acme.test"));
+    assert_eq!(user.time_zone, chrono_tz::America::New_York);
+
+    // saving the loaded record (a flash, a keep-alive) stores the record without the user
+    store.save(&loaded).await.unwrap();
+    let bytes: Vec<u8> = sqlx::query_scalar("select data from sessions where id = $1")
+        .bind(record.id.to_string())
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let stored: Record = rmp_serde::from_slice(&bytes).unwrap();
+    assert!(!stored.data.contains_key(SIGNED_IN_KEY));
+    assert!(stored.data.contains_key("auth"));
+
+    // a taken id is drawn again, never overwritten
+    let mut twin = Record {
+        id: record.id,
+        data: Default::default(),
+        expiry_date: expiry,
+    };
+    store.create(&mut twin).await.unwrap();
+    assert_ne!(twin.id, record.id);
+    let again = store.load(&record.id).await.unwrap().expect("still there");
+    assert!(again.data.contains_key("auth"));
+
+    // an inactive user is not read along; a deleted session loads nothing
+    sqlx::query("update users set active = false where id = $1")
+        .bind(rob)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let inactive = store.load(&record.id).await.unwrap().unwrap();
+    assert!(!inactive.data.contains_key(SIGNED_IN_KEY));
+    store.delete(&record.id).await.unwrap();
+    assert!(store.load(&record.id).await.unwrap().is_none());
+}
+
+#[tokio::test]
 async fn too_many_failed_logins_for_one_account_from_one_address_get_429() {
     let app = TestApp::spawn().await;
     app.create_team("Acme", "mia@acme.test").await;

@@ -114,6 +114,70 @@ async fn a_touch_updates_the_contacts_item_at_once() {
 }
 
 #[tokio::test]
+async fn after_a_touch_the_refresh_knows_its_transaction_holds_the_owners_stamp() {
+    use secondcall::due::store;
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.create_user(team, "rob@acme.test", "recruiter").await;
+    let rob = user(&app, "rob@acme.test").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let dm = new_dm(&app, &rob, "Dana Client", "warm").await;
+    let w = TouchInput {
+        channel: "call".into(),
+        outcome: "no_answer".into(),
+        ..Default::default()
+    }
+    .parse(rob.tz(), Utc::now())
+    .unwrap();
+
+    for author in [&rob, &mia] {
+        let mut tx = app.db.begin().await.unwrap();
+        let before = store::stored(&mut tx, team, ContactKind::DecisionMaker, dm)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            !before.stamp_held,
+            "nothing written yet: the refresh locks the stamp itself"
+        );
+        secondcall::db::touches::insert(
+            &mut tx,
+            team,
+            ContactKind::DecisionMaker,
+            dm,
+            author.id,
+            &w,
+        )
+        .await
+        .unwrap()
+        .expect("a live contact");
+        let after = store::stored(&mut tx, team, ContactKind::DecisionMaker, dm)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            after.stamp_held,
+            "the insert moved the owner's stamp (by {})",
+            author.email
+        );
+        assert_eq!(after.list_stamp, before.list_stamp + 1);
+        // and the row is this transaction's: another one cannot lock it until this one ends
+        let mut other = app.db.acquire().await.unwrap();
+        let locked: Option<i64> =
+            sqlx::query_scalar("select id from users where id = $1 for no key update skip locked")
+                .bind(rob.id)
+                .fetch_optional(&mut *other)
+                .await
+                .unwrap();
+        assert_eq!(
+            locked, None,
+            "the owner's row is locked by the touch's transaction"
+        );
+        tx.rollback().await.unwrap();
+    }
+}
+
+#[tokio::test]
 async fn two_rebuilds_give_the_same_list() {
     let app = TestApp::spawn().await;
     let team = app.create_team("Acme", "mia@acme.test").await;

@@ -1,0 +1,197 @@
+//! Where browser sessions are kept: the `sessions` table, each row with the id of the user it
+//! speaks for, so that the read every signed-in request starts with brings the user along.
+//!
+//! tower-sessions keeps the session itself (the cookie, the id and its rotation at login, the
+//! idle expiry); this is its store. The rows are the ones tower-sessions' own PostgreSQL store
+//! writes (the record in MessagePack, its expiry), plus `user_id`: a page request then reads its
+//! session and its user in one statement on one pooled connection, where it took two of each
+//! (BENCHMARKS.md, fifth pass). The user read along is handed to [`crate::web::extract`] inside the
+//! loaded record under [`SIGNED_IN_KEY`], which no save ever writes back.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{FromRow, PgPool, Row};
+use tower_sessions::cookie::time::OffsetDateTime;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, Error};
+
+use crate::accounts::Role;
+use crate::auth::session::AUTH_KEY;
+use crate::db::users::User;
+
+/// The key of a loaded record that carries the signed-in user as read with the session: set by
+/// [`SessionStore::load`] only, and removed by every save, so a stored row never holds it.
+pub const SIGNED_IN_KEY: &str = "_signed_in";
+
+/// The sessions of the `sessions` table.
+#[derive(Debug, Clone)]
+pub struct SessionStore {
+    pool: PgPool,
+}
+
+impl SessionStore {
+    /// A store on `pool` (the server's lookups pool: its statements keep their plans).
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+/// The user as carried in a loaded record: [`User`] with its zone by name.
+#[derive(Debug, Serialize, Deserialize)]
+struct SignedIn {
+    id: i64,
+    team_id: i64,
+    email: String,
+    name: String,
+    role: Role,
+    time_zone: String,
+    must_change_password: bool,
+    active: bool,
+    session_epoch: i32,
+    list_stamp: i64,
+}
+
+impl From<&User> for SignedIn {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id,
+            team_id: u.team_id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role,
+            time_zone: u.time_zone.name().to_string(),
+            must_change_password: u.must_change_password,
+            active: u.active,
+            session_epoch: u.session_epoch,
+            list_stamp: u.list_stamp,
+        }
+    }
+}
+
+impl SignedIn {
+    fn into_user(self) -> Option<User> {
+        Some(User {
+            id: self.id,
+            team_id: self.team_id,
+            email: self.email,
+            name: self.name,
+            role: self.role,
+            time_zone: self.time_zone.parse().ok()?,
+            must_change_password: self.must_change_password,
+            active: self.active,
+            session_epoch: self.session_epoch,
+            list_stamp: self.list_stamp,
+        })
+    }
+}
+
+/// The user a loaded record carries, if the store read one along with it (an active user, named
+/// by the row's `user_id`). The caller still checks it is the user the session's auth names.
+pub fn user_of(record: Option<serde_json::Value>) -> Option<User> {
+    serde_json::from_value::<SignedIn>(record?)
+        .ok()?
+        .into_user()
+}
+
+fn backend(e: sqlx::Error) -> Error {
+    Error::Backend(e.to_string())
+}
+
+fn instant(t: OffsetDateTime) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond()).unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+/// The row of a record: its MessagePack (as tower-sessions' PostgreSQL store writes it, without
+/// the user read along) and the id of the user its auth names.
+fn encode(record: &Record) -> session_store::Result<(Vec<u8>, Option<i64>)> {
+    let user_id = record
+        .data
+        .get(AUTH_KEY)
+        .and_then(|a| a.get("user_id"))
+        .and_then(serde_json::Value::as_i64);
+    let data = if record.data.contains_key(SIGNED_IN_KEY) {
+        let mut kept = record.clone();
+        kept.data.remove(SIGNED_IN_KEY);
+        rmp_serde::to_vec(&kept)
+    } else {
+        rmp_serde::to_vec(record)
+    }
+    .map_err(|e| Error::Encode(e.to_string()))?;
+    Ok((data, user_id))
+}
+
+/// Writes a record; with `replace` false, only if its id is new (false when it was taken).
+async fn write(pool: &PgPool, record: &Record, replace: bool) -> session_store::Result<bool> {
+    let (data, user_id) = encode(record)?;
+    let sql = if replace {
+        "insert into sessions (id, data, expiry_date, user_id) values ($1, $2, $3, $4) \
+         on conflict (id) do update \
+         set data = excluded.data, expiry_date = excluded.expiry_date, user_id = excluded.user_id"
+    } else {
+        "insert into sessions (id, data, expiry_date, user_id) values ($1, $2, $3, $4) \
+         on conflict (id) do nothing"
+    };
+    let done = sqlx::query(sql)
+        .bind(record.id.to_string())
+        .bind(data)
+        .bind(instant(record.expiry_date))
+        .bind(user_id)
+        .execute(pool)
+        .await
+        .map_err(backend)?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[async_trait]
+impl tower_sessions::SessionStore for SessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // an id already taken (once in 2^128) is drawn again, never overwritten
+        while !write(&self.pool, record, false).await? {
+            record.id = Id::default();
+        }
+        Ok(())
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        write(&self.pool, record, true).await.map(|_| ())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let row = sqlx::query(
+            "select s.data, u.id, u.team_id, u.email, u.name, u.role, u.time_zone, \
+                    u.must_change_password, u.active, u.session_epoch, u.list_stamp \
+             from sessions s left join users u on u.id = s.user_id and u.active \
+             where s.id = $1 and s.expiry_date > $2",
+        )
+        .bind(id.to_string())
+        .bind(Utc::now())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let data: Vec<u8> = row.try_get("data").map_err(backend)?;
+        let mut record: Record =
+            rmp_serde::from_slice(&data).map_err(|e| Error::Decode(e.to_string()))?;
+        record.data.remove(SIGNED_IN_KEY);
+        let user_id: Option<i64> = row.try_get("id").map_err(backend)?;
+        if user_id.is_some() {
+            let user = User::from_row(&row).map_err(backend)?;
+            let carried = serde_json::to_value(SignedIn::from(&user))
+                .map_err(|e| Error::Encode(e.to_string()))?;
+            record.data.insert(SIGNED_IN_KEY.to_string(), carried);
+        }
+        Ok(Some(record))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        sqlx::query("delete from sessions where id = $1")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+}
