@@ -59,7 +59,10 @@ fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
 }
 
-#[tokio::main]
+// One thread: the load shares the machine's cores with the server and PostgreSQL, and a second
+// worker would only add wake-ups between the two (the answers are short to handle: about a
+// tenth of one core at the rates measured here).
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     let base = env_or("BASE", "http://127.0.0.1:8080");
     let users: u8 = env_or("USERS", "64")

@@ -50,13 +50,39 @@ macro_rules! touch_columns {
          t.referral_names, t.deleted_at, t.created_at"
     };
 }
+pub(crate) use touch_columns;
 
-const BASE: &str = concat!(
-    "select ",
-    touch_columns!(),
-    ", (select count(*) from touch_revisions r where r.team_id = t.team_id and r.touch_id = t.id) as revisions \
-     from touches t join users u on u.id = t.author_id "
-);
+/// The select of a [`Touch`] with its revisions, from `touches t` and its author `u`, up to its
+/// `where`.
+macro_rules! touch_select {
+    () => {
+        concat!(
+            "select ",
+            crate::db::touches::touch_columns!(),
+            ", (select count(*) from touch_revisions r where r.team_id = t.team_id and r.touch_id = t.id) as revisions \
+             from touches t join users u on u.id = t.author_id "
+        )
+    };
+}
+pub(crate) use touch_select;
+
+/// The last `$n` live touches of the contact `i.contact_id` (a due item, or any row with
+/// `team_id` and `contact_id`), newest first, where `$fk` is its column on `touches`: a lateral
+/// subquery's body.
+macro_rules! latest_touches_of {
+    ($fk:literal, $n:literal) => {
+        concat!(
+            crate::db::touches::touch_select!(),
+            "where t.team_id = i.team_id and t.",
+            $fk,
+            " = i.contact_id and t.deleted_at is null order by t.occurred_at desc, t.id desc limit ",
+            $n
+        )
+    };
+}
+pub(crate) use latest_touches_of;
+
+const BASE: &str = touch_select!();
 
 /// The insert of [`insert`] for one kind of contact: only when the contact is of the team and
 /// not archived.
@@ -231,29 +257,4 @@ pub async fn delete(
         .execute(conn)
         .await?;
     Ok(r.rows_affected() == 1)
-}
-
-/// The last `n` live touches of each of the given contacts (for the Today page), newest first.
-pub async fn latest_for(
-    db: impl PgExecutor<'_>,
-    team_id: i64,
-    dms: &[i64],
-    cands: &[i64],
-    n: i64,
-) -> sqlx::Result<Vec<Touch>> {
-    sqlx::query_as(&format!(
-        "select x.* from unnest($2::bigint[]) as c(id) cross join lateral \
-           ({BASE}where t.team_id = $1 and t.decision_maker_id = c.id and t.deleted_at is null \
-            order by t.occurred_at desc, t.id desc limit $4) x \
-         union all \
-         select x.* from unnest($3::bigint[]) as c(id) cross join lateral \
-           ({BASE}where t.team_id = $1 and t.candidate_id = c.id and t.deleted_at is null \
-            order by t.occurred_at desc, t.id desc limit $4) x"
-    ))
-    .bind(team_id)
-    .bind(dms)
-    .bind(cands)
-    .bind(n)
-    .fetch_all(db)
-    .await
 }

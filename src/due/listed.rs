@@ -2,7 +2,9 @@
 //! API show of each contact, and the counts by reason.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{FromRow, PgExecutor};
+use sqlx::{FromRow, PgConnection, PgExecutor, Row};
+
+use crate::db::touches::Touch;
 
 use crate::domain::cadence::{Approach, Channel, ContactKind, Reason, Temperature};
 
@@ -123,35 +125,72 @@ pub async fn list_items_covering(
     }
 }
 
-/// One item of the stored lists of `whose` (a user and those they cover), with its contact: the
-/// item opened on Today.
-pub async fn find_item(
-    db: impl PgExecutor<'_>,
+/// The select of [`opened`] for one kind of contact: the item, its contact and company, and a row
+/// per touch of its last `$4` (one row with the touch columns null when it has none).
+macro_rules! opened_sql {
+    ($table:literal, $kind:literal, $fk:literal, $temperature:literal) => {
+        concat!(
+            "select i.user_id, i.contact_kind, i.contact_id, c.name, c.title, c.company_id, \
+                    co.name as company_name, c.email, c.phone, c.email_opt_out, ",
+            $temperature,
+            " as temperature, c.talking_points, i.reason, i.due_on, i.suggested_channel, \
+                    i.suggested_approach, i.strike, i.script_hint, i.why, i.list_date, i.built_at, x.* \
+             from due_items i \
+             join ",
+            $table,
+            " c on c.team_id = i.team_id and c.id = i.contact_id \
+             left join companies co on co.team_id = i.team_id and co.id = c.company_id \
+             left join lateral (",
+            crate::db::touches::latest_touches_of!($fk, "$4"),
+            ") x on true \
+             where i.team_id = $1 and i.contact_kind = '",
+            $kind,
+            "' and i.contact_id = $2 and i.user_id = any($3) \
+             order by x.occurred_at desc, x.id desc"
+        )
+    };
+}
+
+/// One item of the stored lists of `whose` (a user and those they cover), with its contact and
+/// the contact's last `n` live touches, newest first, in one statement: the item opened on Today.
+pub async fn opened(
+    conn: &mut PgConnection,
     team_id: i64,
     whose: &[i64],
-    kind: ContactKind,
-    contact_id: i64,
-) -> sqlx::Result<Option<ListedItem>> {
-    sqlx::query_as(
-        "\
-select i.user_id, i.contact_kind, i.contact_id, c.name, c.title, c.company_id, co.name as company_name, c.email, c.phone, c.email_opt_out, \
-       c.temperature, c.talking_points, i.reason, i.due_on, i.suggested_channel, i.suggested_approach, i.strike, i.script_hint, \
-       i.why, i.list_date, i.built_at \
-from due_items i \
-join lateral (select d.name, d.title, d.company_id, d.email, d.phone, d.email_opt_out, d.temperature, d.talking_points \
-                from decision_makers d where i.contact_kind = 'decision_maker' and d.team_id = i.team_id and d.id = i.contact_id \
-              union all \
-              select c.name, c.title, c.company_id, c.email, c.phone, c.email_opt_out, null, c.talking_points \
-                from candidates c where i.contact_kind = 'candidate' and c.team_id = i.team_id and c.id = i.contact_id) c on true \
-left join companies co on co.team_id = i.team_id and co.id = c.company_id \
-where i.team_id = $1 and i.contact_kind = $2 and i.contact_id = $3 and i.user_id = any($4)",
-    )
-    .bind(team_id)
-    .bind(kind.as_str())
-    .bind(contact_id)
-    .bind(whose)
-    .fetch_optional(db)
-    .await
+    (kind, contact_id): (ContactKind, i64),
+    n: i64,
+) -> sqlx::Result<Option<(ListedItem, Vec<Touch>)>> {
+    let sql = match kind {
+        ContactKind::DecisionMaker => {
+            opened_sql!(
+                "decision_makers",
+                "decision_maker",
+                "decision_maker_id",
+                "c.temperature"
+            )
+        }
+        ContactKind::Candidate => {
+            opened_sql!("candidates", "candidate", "candidate_id", "null::text")
+        }
+    };
+    let rows = sqlx::query(sql)
+        .bind(team_id)
+        .bind(contact_id)
+        .bind(whose)
+        .bind(n)
+        .fetch_all(conn)
+        .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let item = ListedItem::from_row(first)?;
+    let mut touches = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if row.try_get::<Option<i64>, _>("id")?.is_some() {
+            touches.push(Touch::from_row(row)?);
+        }
+    }
+    Ok(Some((item, touches)))
 }
 
 /// The items of the lists of team `$1` and the users in the array `$whose`, per reason rank

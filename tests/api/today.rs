@@ -62,6 +62,84 @@ pub async fn seeded_recruiter() -> TestApp {
 }
 
 #[tokio::test]
+async fn an_opened_item_shows_its_last_three_live_touches_newest_first() {
+    let app = seeded_recruiter().await;
+    let page = app.get("/today").await.text().await.unwrap();
+    let ids: Vec<String> = rows(&page)
+        .iter()
+        .map(|r| r[8..r[8..].find('"').unwrap() + 8].to_string())
+        .collect();
+    for kind in ["decision_maker", "candidate"] {
+        let fk = format!("{kind}_id");
+        // the item of this kind on the first page whose contact has the most touches
+        let on_page: Vec<i64> = ids
+            .iter()
+            .filter_map(|id| id.strip_prefix(&format!("{kind}-")))
+            .map(|id| id.parse().unwrap())
+            .collect();
+        let contact: i64 = sqlx::query_scalar(&format!(
+            "select {fk} from touches where {fk} = any($1) group by 1 order by count(*) desc, 1 limit 1"
+        ))
+        .bind(&on_page)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+        let item = format!("{kind}-{contact}");
+        // each touch of the contact says which it is; the newest is deleted and must not show
+        sqlx::query(&format!(
+            "update touches set notes = 'touch ' || id where {fk} = $1"
+        ))
+        .bind(contact)
+        .execute(&app.db)
+        .await
+        .unwrap();
+        sqlx::query(&format!(
+            "update touches set deleted_at = now() where id = \
+             (select id from touches where {fk} = $1 order by occurred_at desc, id desc limit 1)"
+        ))
+        .bind(contact)
+        .execute(&app.db)
+        .await
+        .unwrap();
+        let live: Vec<i64> = sqlx::query_scalar(&format!(
+            "select id from touches where {fk} = $1 and deleted_at is null \
+             order by occurred_at desc, id desc"
+        ))
+        .bind(contact)
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+        assert!(
+            live.len() > 3,
+            "{kind} {contact} has {} touches",
+            live.len()
+        );
+
+        let opened = app
+            .get(&format!("/today?open={item}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let at = opened
+            .find("aria-label=\"Last touches\"")
+            .expect("the opened item's touches");
+        let list = &opened[at..at + opened[at..].find("</ul>").unwrap()];
+        let shown: Vec<i64> = list
+            .match_indices("touch ")
+            .map(|(i, _)| {
+                let digits: String = list[i + 6..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                digits.parse().unwrap()
+            })
+            .collect();
+        assert_eq!(shown, live[..3].to_vec(), "{kind}: {list}");
+    }
+}
+
+#[tokio::test]
 async fn a_page_of_100_items_is_compact_and_has_no_forms_until_one_is_opened() {
     let app = seeded_recruiter().await;
     let page = app.get("/today").await.text().await.unwrap();

@@ -7,8 +7,7 @@ use chrono::{Duration, NaiveDate};
 use super::{Ask, Group, ItemRef};
 use crate::db::settings::TeamSettings;
 use crate::db::today::Row;
-use crate::db::touches;
-use crate::domain::cadence::{Approach, ContactKind, Settings, Temperature, suggest_next_step};
+use crate::domain::cadence::{Approach, Settings, Temperature, suggest_next_step};
 use crate::due::listed::{self, ListedItem};
 use crate::error::AppResult;
 use crate::web::extract::CurrentUser;
@@ -82,7 +81,8 @@ pub async fn opened(
     let whose: Vec<i64> = std::iter::once(user.id)
         .chain(covered.iter().copied())
         .collect();
-    let Some(item) = listed::find_item(&mut *tx, user.team_id, &whose, open.kind, open.id).await?
+    let Some((item, last)) =
+        listed::opened(&mut *tx, user.team_id, &whose, (open.kind, open.id), 3).await?
     else {
         return Ok(None);
     };
@@ -94,13 +94,8 @@ pub async fn opened(
         Some(n) => format!("{}&done={open}#{n}", ask.url(Some(*n))),
         None => ask.url(None),
     };
-    let (dms, cands) = match open.kind {
-        ContactKind::DecisionMaker => (vec![open.id], vec![]),
-        ContactKind::Candidate => (vec![], vec![open.id]),
-    };
     let tz = user.tz();
-    let last = touches::latest_for(&mut *tx, user.team_id, &dms, &cands, 3)
-        .await?
+    let last = last
         .iter()
         .map(|t| TouchLine::of(t, tz, today, user.id))
         .collect();
