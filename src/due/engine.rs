@@ -391,7 +391,12 @@ async fn refresh(
     if stamp == Some(stored.list_stamp) && stored.holds(&decided, today) {
         return Ok(refreshed);
     }
-    due::store::replace_contact_item(conn, team_id, today, &decided).await?;
-    due::history::record_history(conn, team_id, std::slice::from_ref(&decided), settled_by).await?;
+    if decided.item.is_some() {
+        due::store::replace_contact_item(conn, team_id, today, &decided).await?;
+        due::history::record_history(conn, team_id, std::slice::from_ref(&decided), settled_by)
+            .await?;
+    } else {
+        due::history::clear_and_settle(conn, team_id, &decided, settled_by).await?;
+    }
     Ok(refreshed)
 }

@@ -59,6 +59,20 @@ macro_rules! settle_one {
 }
 const SETTLE_ONE: &str = settle_one!(settled_by_touch!());
 const SETTLE_ONE_BY: &str = settle_one!("$7");
+// A contact left with no item: its stored item deleted and its open history item settled in one
+// statement (one round trip fewer on most touches, which end the item they were made for).
+const CLEAR_SETTLE_ONE: &str = concat!(
+    "with cleared as (",
+    super::store::clear_item_sql!(),
+    ") ",
+    settle_one!(settled_by_touch!())
+);
+const CLEAR_SETTLE_ONE_BY: &str = concat!(
+    "with cleared as (",
+    super::store::clear_item_sql!(),
+    ") ",
+    settle_one!("$7")
+);
 
 const OPEN_HISTORY: &str = "\
 insert into due_item_history (team_id, contact_kind, contact_id, owner_id, reason, strike, approach, first_due_on) \
@@ -143,6 +157,26 @@ pub async fn record_history(
     Ok(())
 }
 
+/// Stores that a contact has no item any more and keeps its history in step, in one statement:
+/// `store::clear_contact_item` and [`record_history`] for a decision without an item.
+pub async fn clear_and_settle(
+    conn: &mut PgConnection,
+    team_id: i64,
+    d: &Decided,
+    settled_by: Option<i64>,
+) -> sqlx::Result<()> {
+    debug_assert!(
+        d.item.is_none(),
+        "a contact with an item is stored by an upsert"
+    );
+    let sql = if settled_by.is_some() {
+        CLEAR_SETTLE_ONE_BY
+    } else {
+        CLEAR_SETTLE_ONE
+    };
+    settle_one_with(conn, sql, team_id, d, settled_by).await
+}
+
 /// [`record_history`] for one contact.
 async fn record_one(
     conn: &mut PgConnection,
@@ -150,23 +184,13 @@ async fn record_one(
     d: &Decided,
     settled_by: Option<i64>,
 ) -> sqlx::Result<()> {
-    let item = d.item.as_ref();
     let sql = if settled_by.is_some() {
         SETTLE_ONE_BY
     } else {
         SETTLE_ONE
     };
-    sqlx::query(sql)
-        .bind(team_id)
-        .bind(d.kind.as_str())
-        .bind(d.contact_id)
-        .bind(item.map(|i| i.reason.as_str()))
-        .bind(item.and_then(|i| i.strike).map(i16::from))
-        .bind(item.and_then(|i| i.suggested_approach).map(|a| a.as_str()))
-        .bind(settled_by)
-        .execute(&mut *conn)
-        .await?;
-    if let Some(i) = item {
+    settle_one_with(conn, sql, team_id, d, settled_by).await?;
+    if let Some(i) = d.item.as_ref() {
         sqlx::query(OPEN_ONE)
             .bind(team_id)
             .bind(d.kind.as_str())
@@ -180,4 +204,27 @@ async fn record_one(
             .await?;
     }
     Ok(())
+}
+
+/// Runs one of the one-contact settling statements (`$1`..`$7`: team, kind, contact, the decided
+/// reason, strike and approach, the touch that settles).
+async fn settle_one_with(
+    conn: &mut PgConnection,
+    sql: &'static str,
+    team_id: i64,
+    d: &Decided,
+    settled_by: Option<i64>,
+) -> sqlx::Result<()> {
+    let item = d.item.as_ref();
+    sqlx::query(sql)
+        .bind(team_id)
+        .bind(d.kind.as_str())
+        .bind(d.contact_id)
+        .bind(item.map(|i| i.reason.as_str()))
+        .bind(item.and_then(|i| i.strike).map(i16::from))
+        .bind(item.and_then(|i| i.suggested_approach).map(|a| a.as_str()))
+        .bind(settled_by)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
 }

@@ -369,6 +369,15 @@ pub async fn clear_user_list(
         .map(|_| ())
 }
 
+/// The delete of one contact's item: team `$1`, kind `$2`, contact `$3` (also the first statement
+/// of `history::clear_and_settle`).
+macro_rules! clear_item_sql {
+    () => {
+        "delete from due_items where team_id = $1 and contact_kind = $2 and contact_id = $3"
+    };
+}
+pub(crate) use clear_item_sql;
+
 /// Removes a contact's item (archived, or no longer anyone's).
 pub async fn clear_contact_item(
     conn: &mut PgConnection,
@@ -376,15 +385,13 @@ pub async fn clear_contact_item(
     kind: ContactKind,
     id: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "delete from due_items where team_id = $1 and contact_kind = $2 and contact_id = $3",
-    )
-    .bind(team_id)
-    .bind(kind.as_str())
-    .bind(id)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    sqlx::query(clear_item_sql!())
+        .bind(team_id)
+        .bind(kind.as_str())
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 #[cfg(test)]
