@@ -86,10 +86,11 @@ impl SignedIn {
     }
 }
 
-/// The user a loaded record carries, if the store read one along with it (an active user, named
-/// by the row's `user_id`). The caller still checks it is the user the session's auth names.
-pub fn user_of(record: Option<serde_json::Value>) -> Option<User> {
-    serde_json::from_value::<SignedIn>(record?)
+/// The user a loaded record carries under [`SIGNED_IN_KEY`] (`carried`), if the store read one
+/// along with it (an active user, named by the row's `user_id`). The caller still checks it is the
+/// user the session's auth names.
+pub fn user_of(carried: Option<serde_json::Value>) -> Option<User> {
+    serde_json::from_value::<SignedIn>(carried?)
         .ok()?
         .into_user()
 }
