@@ -5,7 +5,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor, Row};
 
 use crate::db::touches::Touch;
-
 use crate::domain::cadence::{Approach, Channel, ContactKind, Reason, Temperature};
 
 /// The date a user's stored list was built for, and when.
