@@ -76,12 +76,12 @@ pub async fn current(session: &Session) -> Option<SessionAuth> {
 /// `session_store`), or None when the row named none: the caller then reads the user itself. A
 /// user read along for another id than the auth's is never returned.
 pub async fn signed_in(session: &Session, auth: &SessionAuth) -> Option<User> {
-    let carried = session
-        .get_value(crate::auth::session_store::SIGNED_IN_KEY)
+    session
+        .get::<User>(crate::auth::session_store::SIGNED_IN_KEY)
         .await
         .ok()
-        .flatten();
-    crate::auth::session_store::user_of(carried).filter(|u| u.id == auth.user_id)
+        .flatten()
+        .filter(|u| u.id == auth.user_id)
 }
 
 /// After a password change the user stays signed in here, with the new epoch and a new id.

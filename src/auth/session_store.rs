@@ -10,13 +10,11 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgPool, Row};
 use tower_sessions::cookie::time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, Error};
 
-use crate::accounts::Role;
 use crate::auth::session::AUTH_KEY;
 use crate::db::users::User;
 
@@ -35,64 +33,6 @@ impl SessionStore {
     pub fn new(pool: PgPool) -> Self {
         Self { pool }
     }
-}
-
-/// The user as carried in a loaded record: [`User`] with its zone by name.
-#[derive(Debug, Serialize, Deserialize)]
-struct SignedIn {
-    id: i64,
-    team_id: i64,
-    email: String,
-    name: String,
-    role: Role,
-    time_zone: String,
-    must_change_password: bool,
-    active: bool,
-    session_epoch: i32,
-    list_stamp: i64,
-}
-
-impl From<&User> for SignedIn {
-    fn from(u: &User) -> Self {
-        Self {
-            id: u.id,
-            team_id: u.team_id,
-            email: u.email.clone(),
-            name: u.name.clone(),
-            role: u.role,
-            time_zone: u.time_zone.name().to_string(),
-            must_change_password: u.must_change_password,
-            active: u.active,
-            session_epoch: u.session_epoch,
-            list_stamp: u.list_stamp,
-        }
-    }
-}
-
-impl SignedIn {
-    fn into_user(self) -> Option<User> {
-        Some(User {
-            id: self.id,
-            team_id: self.team_id,
-            email: self.email,
-            name: self.name,
-            role: self.role,
-            time_zone: self.time_zone.parse().ok()?,
-            must_change_password: self.must_change_password,
-            active: self.active,
-            session_epoch: self.session_epoch,
-            list_stamp: self.list_stamp,
-        })
-    }
-}
-
-/// The user a loaded record carries under [`SIGNED_IN_KEY`] (`carried`), if the store read one
-/// along with it (an active user, named by the row's `user_id`). The caller still checks it is the
-/// user the session's auth names.
-pub fn user_of(carried: Option<serde_json::Value>) -> Option<User> {
-    serde_json::from_value::<SignedIn>(carried?)
-        .ok()?
-        .into_user()
 }
 
 fn backend(e: sqlx::Error) -> Error {
@@ -180,8 +120,7 @@ impl tower_sessions::SessionStore for SessionStore {
         let user_id: Option<i64> = row.try_get("id").map_err(backend)?;
         if user_id.is_some() {
             let user = User::from_row(&row).map_err(backend)?;
-            let carried = serde_json::to_value(SignedIn::from(&user))
-                .map_err(|e| Error::Encode(e.to_string()))?;
+            let carried = serde_json::to_value(&user).map_err(|e| Error::Encode(e.to_string()))?;
             record.data.insert(SIGNED_IN_KEY.to_string(), carried);
         }
         Ok(Some(record))

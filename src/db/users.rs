@@ -8,8 +8,9 @@ use chrono_tz::Tz;
 use crate::accounts::{Email, Role};
 use crate::db::codes::ZoneName;
 
-/// A user as the app sees it (never includes the password hash).
-#[derive(Clone, FromRow)]
+/// A user as the app sees it (never includes the password hash). Serializable only to travel
+/// inside a loaded session record (`auth::session_store`), never into a response.
+#[derive(Clone, FromRow, serde::Serialize, serde::Deserialize)]
 pub struct User {
     pub id: i64,
     pub team_id: i64,

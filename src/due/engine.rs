@@ -392,7 +392,7 @@ async fn refresh(
         return Ok(refreshed);
     }
     if decided.item.is_some() {
-        due::store::replace_contact_item(conn, team_id, today, &decided).await?;
+        due::store::upsert_contact_item(conn, team_id, today, &decided).await?;
         due::history::record_history(conn, team_id, std::slice::from_ref(&decided), settled_by)
             .await?;
     } else {

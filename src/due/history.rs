@@ -158,7 +158,7 @@ pub async fn record_history(
 }
 
 /// Stores that a contact has no item any more and keeps its history in step, in one statement:
-/// `store::clear_contact_item` and [`record_history`] for a decision without an item.
+/// the delete of `store::clear_item_sql!` and [`record_history`] for a decision without an item.
 pub async fn clear_and_settle(
     conn: &mut PgConnection,
     team_id: i64,

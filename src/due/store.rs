@@ -338,21 +338,17 @@ pub async fn lock_list_stamp(conn: &mut PgConnection, user_id: i64) -> sqlx::Res
         .await
 }
 
-/// Sets or clears one contact's item (after a touch, an edit, a snooze): an item is upserted in
-/// place (the row and its counts change in one statement), no item is a delete.
-pub async fn replace_contact_item(
+/// Stores one contact's item (after a touch, an edit, a snooze), upserted in place: the row and
+/// its counts change in one statement. A contact left without one is `history::clear_and_settle`'s.
+pub async fn upsert_contact_item(
     conn: &mut PgConnection,
     team_id: i64,
     list_date: NaiveDate,
     decided: &Decided,
 ) -> sqlx::Result<()> {
-    if decided.item.is_some() {
-        upsert(conn, team_id, list_date, std::slice::from_ref(decided))
-            .await
-            .map(|_| ())
-    } else {
-        clear_contact_item(conn, team_id, decided.kind, decided.contact_id).await
-    }
+    upsert(conn, team_id, list_date, std::slice::from_ref(decided))
+        .await
+        .map(|_| ())
 }
 
 /// Empties a user's list (a user who leaves owns nothing any more).
@@ -369,30 +365,14 @@ pub async fn clear_user_list(
         .map(|_| ())
 }
 
-/// The delete of one contact's item: team `$1`, kind `$2`, contact `$3` (also the first statement
-/// of `history::clear_and_settle`).
+/// The delete of one contact's item: team `$1`, kind `$2`, contact `$3` (run by
+/// `history::clear_and_settle` together with the settling of its history).
 macro_rules! clear_item_sql {
     () => {
         "delete from due_items where team_id = $1 and contact_kind = $2 and contact_id = $3"
     };
 }
 pub(crate) use clear_item_sql;
-
-/// Removes a contact's item (archived, or no longer anyone's).
-pub async fn clear_contact_item(
-    conn: &mut PgConnection,
-    team_id: i64,
-    kind: ContactKind,
-    id: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(clear_item_sql!())
-        .bind(team_id)
-        .bind(kind.as_str())
-        .bind(id)
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
 
 #[cfg(test)]
 mod tests {

@@ -236,7 +236,11 @@ async fn a_session_row_names_its_user_and_a_mismatch_never_signs_in_someone_else
 
 #[tokio::test]
 async fn the_session_store_reads_the_user_along_and_never_stores_it() {
-    use secondcall::auth::session_store::{SIGNED_IN_KEY, SessionStore, user_of};
+    use secondcall::auth::session_store::{SIGNED_IN_KEY, SessionStore};
+    use secondcall::db::users::User;
+    let user_of = |carried: Option<serde_json::Value>| -> Option<User> {
+        serde_json::from_value(carried?).ok()
+    };
     use tower_sessions::SessionStore as _;
     use tower_sessions::session::{Id, Record};
 
