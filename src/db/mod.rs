@@ -119,6 +119,15 @@ pub async fn begin_page_read(
     .await
 }
 
+/// Ends a page read ([`begin_page_read`]) without waiting for it. The transaction only read, so
+/// ending it by a rollback loses nothing; sqlx queues that rollback on the connection and sends it
+/// with the check the pool makes of every connection it takes back (after the response is on its
+/// way), where a commit would be a round trip of its own before the page could be rendered. The
+/// database counts these as rolled-back transactions.
+pub fn end_page_read(tx: sqlx::Transaction<'static, sqlx::Postgres>) {
+    drop(tx);
+}
+
 /// A transaction for the writes a recruiter repeats all day (a touch logged, corrected or deleted,
 /// a contact edited, archived or snoozed, a card moved), begun in one round trip with PostgreSQL's
 /// own `plan_cache_mode = auto` for its statements: they have fixed shapes, and with a fresh plan

@@ -101,34 +101,35 @@ pub async fn summary(
     let whose: Vec<i64> = std::iter::once(user_id)
         .chain(covered.iter().copied())
         .collect();
+    // Each part is one subquery in the from list that yields one row (its lists as arrays), not a
+    // CTE read back by a subplan per column: fewer plan nodes for PostgreSQL to set up on every
+    // load.
     let row = sqlx::query(concat!(
-        "with counts as (",
-        crate::due::listed::counts_by_rank!("$3"),
-        "), \
-         away as ( \
-           select c.name, a.to_date from away_periods a join users c on c.id = a.covered_by \
-           where a.team_id = $1 and a.user_id = $2 and $4 between a.from_date and a.to_date limit 1), \
-         fresh as ( \
-           select count(*) filter (where first_at >= $5) as today, count(*) as week from dm_first_connected_calls \
-           where team_id = $1 and first_at >= $6 and first_at < $7 and author_id = $2), \
-         never_tried as ( \
-           select d.id, d.name, d.title, co.name as company_name, d.phone from decision_makers d \
-           left join companies co on co.team_id = d.team_id and co.id = d.company_id \
-           where d.team_id = $1 and d.owner_id = $2 and d.archived_at is null and not d.do_not_contact \
-             and not exists (select 1 from dm_first_attempts f where f.team_id = $1 and f.decision_maker_id = d.id) \
-           order by d.id limit 5) \
-         select coalesce((select array_agg(reason_rank order by reason_rank) from counts), '{}') as ranks, \
-                coalesce((select array_agg(n order by reason_rank) from counts), '{}') as counts, \
+        "select coalesce(c.ranks, '{}') as ranks, coalesce(c.counts, '{}') as counts, \
                 l.list_date, l.built_at, \
                 fresh.today as new_today, fresh.week as new_week, \
-                (select name from away) as covered_by, (select to_date from away) as covered_until, \
-                coalesce((select array_agg(id order by id) from never_tried), '{}') as fresh_ids, \
-                coalesce((select array_agg(name order by id) from never_tried), '{}') as fresh_names, \
-                coalesce((select array_agg(title order by id) from never_tried), '{}') as fresh_titles, \
-                coalesce((select array_agg(company_name order by id) from never_tried), '{}') as fresh_companies, \
-                coalesce((select array_agg(phone order by id) from never_tried), '{}') as fresh_phones, \
+                away.name as covered_by, away.to_date as covered_until, \
+                coalesce(nt.ids, '{}') as fresh_ids, coalesce(nt.names, '{}') as fresh_names, \
+                coalesce(nt.titles, '{}') as fresh_titles, coalesce(nt.companies, '{}') as fresh_companies, \
+                coalesce(nt.phones, '{}') as fresh_phones, \
                 ts.* \
-         from fresh left join due_lists l on l.team_id = $1 and l.user_id = $2",
+         from (select count(*) filter (where first_at >= $5) as today, count(*) as week from dm_first_connected_calls \
+               where team_id = $1 and first_at >= $6 and first_at < $7 and author_id = $2) fresh \
+         cross join (select array_agg(reason_rank order by reason_rank) as ranks, array_agg(n order by reason_rank) as counts \
+                     from (",
+        crate::due::listed::counts_by_rank!("$3"),
+        ") k) c \
+         cross join (select array_agg(id order by id) as ids, array_agg(name order by id) as names, \
+                            array_agg(title order by id) as titles, array_agg(company_name order by id) as companies, \
+                            array_agg(phone order by id) as phones \
+                     from (select d.id, d.name, d.title, co.name as company_name, d.phone from decision_makers d \
+                           left join companies co on co.team_id = d.team_id and co.id = d.company_id \
+                           where d.team_id = $1 and d.owner_id = $2 and d.archived_at is null and not d.do_not_contact \
+                             and not exists (select 1 from dm_first_attempts f where f.team_id = $1 and f.decision_maker_id = d.id) \
+                           order by d.id limit 5) n) nt \
+         left join lateral (select cu.name, a.to_date from away_periods a join users cu on cu.id = a.covered_by \
+                            where a.team_id = $1 and a.user_id = $2 and $4 between a.from_date and a.to_date limit 1) away on true \
+         left join due_lists l on l.team_id = $1 and l.user_id = $2",
         crate::db::settings::join_settings!("$1")
     ))
     .bind(team_id)

@@ -212,3 +212,72 @@ async fn every_trigger_function_keeps_its_plans() {
     .unwrap();
     assert_eq!(without, Vec::<String>::new());
 }
+
+/// `bump_list_stamps` moves each named stamp once per transaction, however often a transaction's
+/// triggers name it: one row by one update (migration `one_stamp_one_statement`), several rows
+/// locked in id order first, no row for an empty set; the moved rows stay locked until the end.
+#[tokio::test]
+async fn a_list_stamp_moves_once_a_transaction_however_often_it_is_named() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    let rob = app.create_user(team, "rob@acme.test", "recruiter").await;
+    let sam = app.create_user(team, "sam@acme.test", "recruiter").await;
+    let mut tx = app.db.begin().await.unwrap();
+    let before = stamps(&mut tx, [rob, sam]).await;
+    bump(&mut tx, vec![]).await;
+    assert_eq!(
+        stamps(&mut tx, [rob, sam]).await,
+        before,
+        "an empty set moves nothing"
+    );
+    bump(&mut tx, vec![rob]).await;
+    bump(&mut tx, vec![rob]).await;
+    assert_eq!(
+        stamps(&mut tx, [rob, sam]).await,
+        vec![before[0] + 1, before[1]],
+        "one row, named twice, moves once"
+    );
+    bump(&mut tx, vec![sam, rob]).await;
+    bump(&mut tx, vec![rob, sam]).await;
+    assert_eq!(
+        stamps(&mut tx, [rob, sam]).await,
+        vec![before[0] + 1, before[1] + 1],
+        "the other row of a set moves once too"
+    );
+    let mut other = app.db.acquire().await.unwrap();
+    let free: Vec<i64> =
+        sqlx::query_scalar("select id from users where id = any($1) for no key update skip locked")
+            .bind(vec![rob, sam])
+            .fetch_all(&mut *other)
+            .await
+            .unwrap();
+    assert_eq!(
+        free,
+        Vec::<i64>::new(),
+        "both rows stay locked until the end"
+    );
+    tx.commit().await.unwrap();
+    let mut next = app.db.begin().await.unwrap();
+    bump(&mut next, vec![sam]).await;
+    assert_eq!(
+        stamps(&mut next, [rob, sam]).await,
+        vec![before[0] + 1, before[1] + 2],
+        "a later transaction moves it again"
+    );
+}
+
+async fn stamps(conn: &mut sqlx::PgConnection, ids: [i64; 2]) -> Vec<i64> {
+    sqlx::query_scalar("select list_stamp from users where id = any($1) order by id")
+        .bind(ids.to_vec())
+        .fetch_all(conn)
+        .await
+        .unwrap()
+}
+
+async fn bump(conn: &mut sqlx::PgConnection, ids: Vec<i64>) {
+    sqlx::query("select bump_list_stamps($1)")
+        .bind(ids)
+        .execute(conn)
+        .await
+        .unwrap();
+}

@@ -339,3 +339,53 @@ async fn an_invalid_log_from_an_opened_item_shows_it_again_with_the_error() {
     assert!(row.contains("Talked about Q3"), "what was typed is kept");
     assert!(row.contains("class=\"error\""), "{row}");
 }
+
+/// A page read ends without a commit of its own ([`secondcall::db::end_page_read`]): its rollback
+/// goes out with the pool's check of the returned connection. On a pool of one connection every
+/// request after a Today or a board load gets that same connection, so a read transaction left
+/// open would make the next write fail ("read-only transaction") or see an old snapshot.
+#[tokio::test]
+async fn a_page_read_leaves_its_connection_ready_for_the_next_write() {
+    let (_, options) = crate::helpers::fresh_database().await;
+    let one = secondcall::db::connect(options, 1).await.unwrap();
+    let app = TestApp::spawn_on(one.clone()).await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.every_day_working(team).await;
+    app.create_user(team, "rob@acme.test", "recruiter").await;
+    let rob = user(&app, "rob@acme.test").await;
+    let kind = ContactKind::DecisionMaker;
+    let dm = new_dm(&app, &rob, "Ann First", "warm").await;
+    log_call(&app, &rob, kind, dm, "no_answer", 12, None).await;
+    app.login("rob@acme.test").await;
+    for round in 0..3 {
+        let page = app.get("/today").await;
+        assert_eq!(page.status(), StatusCode::OK);
+        assert_eq!(app.get("/board").await.status(), StatusCode::OK);
+        let resp = app
+            .post_form(
+                &format!("/contacts/decision-makers/{dm}/touches"),
+                &[("channel", "email"), ("outcome", "sent"), ("notes", "x")],
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "round {round}");
+        let logged: i64 = sqlx::query_scalar(
+            "select count(*) from touches where decision_maker_id = $1 and channel = 'email'",
+        )
+        .bind(dm)
+        .fetch_one(&one)
+        .await
+        .unwrap();
+        assert_eq!(logged, round + 1, "the write after the reads was kept");
+    }
+    let open: i64 = sqlx::query_scalar(
+        "select count(*) from pg_stat_activity where datname = current_database() \
+         and state like 'idle in transaction%'",
+    )
+    .fetch_one(&one)
+    .await
+    .unwrap();
+    assert_eq!(
+        open, 0,
+        "no transaction is left open on a pooled connection"
+    );
+}

@@ -151,7 +151,7 @@ pub async fn show(
     let mut tx = crate::db::begin_page_read(&app.db).await?;
     let board = applications::board(&mut tx, user.team_id, &q.filter(), &q.limits()).await?;
     let open = jobs::open_with_companies(&mut *tx, user.team_id).await?;
-    tx.commit().await?;
+    crate::db::end_page_read(tx);
     let users = users::list_for_team(&app.db, user.team_id).await?;
     let mut layout = Layout::new(&user, "board").await;
     layout.flashes.extend(q.moved_message());

@@ -116,15 +116,25 @@ pub async fn show(
     let fingerprint = Fingerprint::of(&user, app.clock.today_in(user.tz())).covering(&covered);
     let keep = layout.flashes.is_empty() && ask.is_plain();
     if keep && let Some(kept) = app.pages.get(&key, &fingerprint) {
-        tx.commit().await?;
+        crate::db::end_page_read(tx);
         return Ok(marked(kept.response(accepts_gzip(&headers)), "hit"));
     }
     let page = build_covering(&app, tx, &user, layout, ask, &covered).await?;
-    let body = Bytes::from(page.render().map_err(anyhow::Error::from)?);
+    let mut html = String::with_capacity(room_for(&page));
+    page.render_into(&mut html).map_err(anyhow::Error::from)?;
+    let body = Bytes::from(html);
     if keep {
         app.pages.put(key, fingerprint, body.clone());
     }
     Ok(marked(Html(body).into_response(), "miss"))
+}
+
+/// Room for a rendered page, so that it is written once rather than copied each time it outgrows
+/// its buffer (a list page is tens of kilobytes: the frame and the head, then at most 800 bytes a
+/// row).
+fn room_for(page: &TodayPage) -> usize {
+    let rows: usize = page.groups.iter().map(|g| g.items.len()).sum();
+    16 * 1024 + 800 * rows
 }
 
 fn marked(mut response: Response, how: &'static str) -> Response {
@@ -195,7 +205,7 @@ async fn build_covering(
         today,
     )
     .await?;
-    tx.commit().await?;
+    crate::db::end_page_read(tx);
     let names: HashMap<i64, &str> = covered
         .iter()
         .map(|c| (c.user_id, c.name.as_str()))
