@@ -1,7 +1,8 @@
 //! The facts query of the engine: for one owner's contacts (the nightly rebuild) or for one
 //! contact (after a touch), everything `cadence::decide` reads, bounded by the end of the as-of
 //! date. Two queries per kind of contact — the contacts with their flags, news and snooze, and
-//! their touches in one ordered pass — never a query per contact.
+//! their touches in one ordered pass — never a query per contact; one contact alone is one query,
+//! its touches read beside it.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -28,11 +29,6 @@ pub enum Scope {
 }
 
 impl Scope {
-    fn id(self) -> i64 {
-        match self {
-            Scope::Owner(id) | Scope::Contact(id) => id,
-        }
-    }
     fn index(self) -> usize {
         match self {
             Scope::Owner(_) => 0,
@@ -61,14 +57,30 @@ select c.id, c.owner_id, {temperature} as temperature, c.do_not_contact, c.email
        c.email <> '' as has_email, c.phone <> '' as has_phone, \
        array(select l from unnest(n.logged) l where l >= c.created_at) as news, \
        {sign_offs} as sign_offs, {pipeline} as in_pipeline, \
-       s.reason as snooze_reason, s.until as snooze_until, s.created_at as snooze_created_at \
+       s.reason as snooze_reason, s.until as snooze_until, s.created_at as snooze_created_at{touch_columns} \
 from {table} c \
 left join (select e.company_id, array_agg(e.logged_at) as logged from company_events e \
            where e.team_id = $1 and e.logged_at < $3 group by e.company_id) n on n.company_id = c.company_id \
 left join lateral (select reason, until, created_at from due_snoozes s \
                    where s.team_id = c.team_id and s.contact_kind = '{kind}' and s.contact_id = c.id \
                      and s.created_at < $3 order by s.created_at desc limit 1) s on true \
-where c.team_id = $1 and {scope} and c.archived_at is null";
+{touch_join}where c.team_id = $1 and {scope} and c.archived_at is null";
+
+// One contact's touches beside its row, for the statement that reads a single contact (the
+// refresh after a write): one array per column, all filled from the same rows in the same order
+// (one aggregate pass), zipped back into touches by `OneContactRow`. One statement and one round
+// trip instead of the pair.
+const ONE_CONTACT_TOUCH_COLUMNS: &str = ", \
+       coalesce(tt.ids, '{}') as touch_ids, coalesce(tt.ats, '{}') as touch_ats, \
+       coalesce(tt.channels, '{}') as touch_channels, coalesce(tt.directions, '{}') as touch_directions, \
+       coalesce(tt.outcomes, '{}') as touch_outcomes, coalesce(tt.next_steps, '{}') as touch_next_steps, \
+       coalesce(tt.approaches, '{}') as touch_approaches";
+const ONE_CONTACT_TOUCH_JOIN: &str = "\
+left join lateral (select array_agg(t.id) as ids, array_agg(t.occurred_at) as ats, array_agg(t.channel) as channels, \
+                          array_agg(t.direction) as directions, array_agg(t.outcome) as outcomes, \
+                          array_agg(t.next_step_on) as next_steps, array_agg(t.approach) as approaches \
+                   from touches t \
+                   where t.team_id = c.team_id and t.{fk} = c.id and t.deleted_at is null and t.occurred_at < $3) tt on true ";
 
 // The touches of the scope's contacts, driven from the contacts: for each one an index scan of
 // `touches_{dm,candidate}_idx`, so an owner's rebuild reads that owner's touches only, whatever
@@ -87,9 +99,11 @@ cross join lateral (select t.id, t.occurred_at, t.channel, t.direction, t.outcom
 where c.team_id = $1 and {scope} and c.archived_at is null \
 order by c.id, t.occurred_at, t.id";
 
-/// The statements per kind ([decision makers, candidates]) and scope ([owner, contact, ids]).
+/// The statements per kind ([decision makers, candidates]) and scope ([owner, contact, ids]): the
+/// contacts and their touches, two statements, except for one contact: one statement with its
+/// touches as arrays (the second string is then empty).
 static STATEMENTS: LazyLock<[[(String, String); 3]; 2]> = LazyLock::new(|| {
-    let build = |kind: ContactKind, scope: &str| {
+    let build = |kind: ContactKind, scope: &str, one: bool| {
         let (table, fk, temperature, sign_offs, pipeline) = match kind {
             ContactKind::DecisionMaker => (
                 "decision_makers",
@@ -106,8 +120,15 @@ static STATEMENTS: LazyLock<[[(String, String); 3]; 2]> = LazyLock::new(|| {
                 CANDIDATE_PIPELINE,
             ),
         };
+        let (touch_columns, touch_join) = if one {
+            (ONE_CONTACT_TOUCH_COLUMNS, ONE_CONTACT_TOUCH_JOIN)
+        } else {
+            ("", "")
+        };
         let fill = |sql: &str| {
-            sql.replace("{table}", table)
+            sql.replace("{touch_columns}", touch_columns)
+                .replace("{touch_join}", touch_join)
+                .replace("{table}", table)
                 .replace("{fk}", fk)
                 .replace("{temperature}", temperature)
                 .replace("{sign_offs}", sign_offs)
@@ -115,13 +136,17 @@ static STATEMENTS: LazyLock<[[(String, String); 3]; 2]> = LazyLock::new(|| {
                 .replace("{kind}", kind.as_str())
                 .replace("{scope}", scope)
         };
-        (fill(CONTACTS_SQL), fill(TOUCHES_SQL))
+        if one {
+            (fill(CONTACTS_SQL), String::new())
+        } else {
+            (fill(CONTACTS_SQL), fill(TOUCHES_SQL))
+        }
     };
     [ContactKind::DecisionMaker, ContactKind::Candidate].map(|kind| {
         [
-            build(kind, "c.owner_id = $2"),
-            build(kind, "c.id = $2"),
-            build(kind, "c.id = any($2)"),
+            build(kind, "c.owner_id = $2", false),
+            build(kind, "c.id = $2", true),
+            build(kind, "c.id = any($2)", false),
         ]
     })
 });
@@ -184,6 +209,52 @@ struct TouchRow {
     approach: Approach,
 }
 
+/// One contact with its touches as parallel arrays ([`ONE_CONTACT_TOUCH_COLUMNS`]).
+#[derive(FromRow)]
+struct OneContactRow {
+    #[sqlx(flatten)]
+    contact: ContactRow,
+    touch_ids: Vec<i64>,
+    touch_ats: Vec<DateTime<Utc>>,
+    touch_channels: Vec<Channel>,
+    touch_directions: Vec<Direction>,
+    touch_outcomes: Vec<Outcome>,
+    touch_next_steps: Vec<Option<NaiveDate>>,
+    touch_approaches: Vec<Approach>,
+}
+
+impl OneContactRow {
+    fn into_owned(self, kind: ContactKind) -> OwnedFacts {
+        let mut touches: Vec<TouchFact> = self
+            .touch_ids
+            .into_iter()
+            .zip(self.touch_ats)
+            .zip(self.touch_channels)
+            .zip(self.touch_directions)
+            .zip(self.touch_outcomes)
+            .zip(self.touch_next_steps)
+            .zip(self.touch_approaches)
+            .map(
+                |((((((id, at), channel), direction), outcome), next_step_on), approach)| {
+                    TouchFact {
+                        id,
+                        at,
+                        channel,
+                        direction,
+                        outcome,
+                        next_step_on,
+                        approach,
+                    }
+                },
+            )
+            .collect();
+        // the facts' order, as the pair of statements gives it: by time, then id
+        touches.sort_by_key(|t| (t.at, t.id));
+        let id = self.contact.id;
+        into_owned(kind, self.contact, &mut HashMap::from([(id, touches)]))
+    }
+}
+
 impl TouchRow {
     fn into_fact(self) -> TouchFact {
         TouchFact {
@@ -219,7 +290,18 @@ pub async fn gather(
     until: DateTime<Utc>,
 ) -> sqlx::Result<Vec<OwnedFacts>> {
     let statements = &STATEMENTS[kind_index(kind)][scope.index()];
-    gather_with(conn, team_id, kind, statements, scope.id(), until).await
+    match scope {
+        Scope::Contact(id) => {
+            let row: Option<OneContactRow> = sqlx::query_as(&statements.0)
+                .bind(team_id)
+                .bind(id)
+                .bind(until)
+                .fetch_optional(conn)
+                .await?;
+            Ok(row.map(|r| r.into_owned(kind)).into_iter().collect())
+        }
+        Scope::Owner(id) => gather_with(conn, team_id, kind, statements, id, until).await,
+    }
 }
 
 /// Gathers the facts of some contacts of `kind` at once (the API's lists show what comes next

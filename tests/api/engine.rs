@@ -421,3 +421,59 @@ async fn two_instances_on_one_database_rebuild_once() {
         Some("second_call")
     );
 }
+
+/// The facts of one contact (the refresh after a write: one statement, its touches read beside it
+/// as arrays) are the facts the owner's rebuild gathers for it (the contacts and their touches in
+/// two statements), for both kinds, at two bounds (now, and a month back, which leaves out the
+/// later touches), and an archived contact has none.
+#[tokio::test]
+async fn one_contacts_facts_are_what_the_rebuild_gathers_for_it() {
+    use secondcall::db::facts::{self, Scope};
+    let app = crate::today::seeded_recruiter().await;
+    let (team, owner): (i64, i64) =
+        sqlx::query_as("select team_id, id from users where email = 'recruiter001@bench.test'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let archived: i64 = sqlx::query_scalar(
+        "update candidates set archived_at = now() \
+         where id = (select min(id) from candidates where owner_id = $1) returning id",
+    )
+    .bind(owner)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let mut conn = app.db.acquire().await.unwrap();
+    for until in [
+        Utc::now() + Duration::days(1),
+        Utc::now() - Duration::days(30),
+    ] {
+        for kind in [ContactKind::DecisionMaker, ContactKind::Candidate] {
+            let all = facts::gather(&mut conn, team, kind, Scope::Owner(owner), until)
+                .await
+                .unwrap();
+            assert!(all.len() > 100, "the seed gives the owner many {kind:?}s");
+            let mut compared = 0;
+            for whole in all.iter().step_by(7) {
+                let one = facts::gather(&mut conn, team, kind, Scope::Contact(whole.id), until)
+                    .await
+                    .unwrap();
+                assert_eq!(one.len(), 1, "{kind:?} {}", whole.id);
+                assert_eq!(one[0].owner_id, whole.owner_id);
+                assert_eq!(one[0].facts, whole.facts, "{kind:?} {}", whole.id);
+                compared += usize::from(!whole.facts.touches.is_empty());
+            }
+            assert!(compared > 10, "contacts with touches were compared");
+        }
+    }
+    let none = facts::gather(
+        &mut conn,
+        team,
+        ContactKind::Candidate,
+        Scope::Contact(archived),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert!(none.is_empty(), "an archived contact has no facts");
+}
