@@ -32,9 +32,9 @@ pub async fn log(
     w: &TouchWrite,
 ) -> ActionResult<Logged> {
     let mut tx = crate::db::begin_write(cx.db).await?;
-    let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
-    // only on a live contact of the team (the insert writes nothing otherwise)
-    let touch = touches::insert(&mut tx, user.team_id, kind, contact_id, user.id, w)
+    // only on a live contact of the team (the insert writes nothing otherwise), whose lock the
+    // insert takes
+    let (touch, lock) = engine::insert_touch(&mut tx, user.team_id, (kind, contact_id), user.id, w)
         .await?
         .ok_or(ActionError::NotFound)?;
     let touch_id = touch.id;

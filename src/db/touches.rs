@@ -89,10 +89,11 @@ const BASE: &str = touch_select!();
 macro_rules! insert_sql {
     ($table:literal, $column:literal) => {
         concat!(
-            "with t as ( \
+            "with lk as materialized (select pg_advisory_xact_lock($14, $15)), \
+             t as ( \
                insert into touches (team_id, decision_maker_id, candidate_id, author_id, channel, direction, \
                                     outcome, occurred_at, notes, next_step_on, approach, referrals, referral_names) \
-               select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
+               select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 from lk \
                where exists (select 1 from ", $table, " c where c.team_id = $1 and c.id = ", $column, " \
                                and c.archived_at is null) \
                returning *) \
@@ -105,7 +106,9 @@ macro_rules! insert_sql {
 
 /// Logs a touch for a live (not archived) contact of the team; returns it as stored (a new
 /// touch has no revisions), read in the statement that wrote it, or None when there is no such
-/// contact and nothing was written.
+/// contact and nothing was written. The same statement first takes the advisory lock `lock`
+/// (the contact's, `due::engine::insert_touch`), for the rest of the transaction, when the contact
+/// is live; its triggers (which lock list stamps) run after that.
 pub async fn insert(
     conn: &mut PgConnection,
     team_id: i64,
@@ -113,6 +116,7 @@ pub async fn insert(
     contact_id: i64,
     author_id: i64,
     w: &TouchWrite,
+    lock: (i32, i32),
 ) -> sqlx::Result<Option<Touch>> {
     let (sql, dm, cand) = match kind {
         ContactKind::DecisionMaker => {
@@ -134,6 +138,8 @@ pub async fn insert(
         .bind(w.approach)
         .bind(w.referrals)
         .bind(&w.referral_names)
+        .bind(lock.0)
+        .bind(lock.1)
         .fetch_optional(conn)
         .await
 }

@@ -11,6 +11,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::db::facts::{self, OwnedFacts, Scope};
 use crate::db::settings::{self, TeamSettings};
+use crate::db::touches::{self, Touch, TouchWrite};
 use crate::db::users::{self, User};
 use crate::domain::cadence::{self, ContactKind, DueItem, Reason};
 use crate::due;
@@ -316,6 +317,22 @@ pub async fn lock_contacts(
         .iter()
         .map(|&(kind, id)| ContactLock { kind, id })
         .collect())
+}
+
+/// Logs a touch on a live contact of the team and takes the contact's lock in the same statement
+/// (before the insert's triggers lock any list stamp, so the order is the one [`lock_contacts`]
+/// keeps): the touch as stored and the proof, or None when there is no such contact (nothing
+/// written, nothing locked). One round trip where the lock and the insert took two.
+pub async fn insert_touch(
+    conn: &mut PgConnection,
+    team_id: i64,
+    (kind, id): (ContactKind, i64),
+    author_id: i64,
+    w: &TouchWrite,
+) -> sqlx::Result<Option<(Touch, ContactLock)>> {
+    let key = due::locks::contact_lock_key(kind, id);
+    let touch = touches::insert(conn, team_id, kind, id, author_id, w, key).await?;
+    Ok(touch.map(|t| (t, ContactLock { kind, id })))
 }
 
 /// [`lock_contacts`] for one contact.

@@ -14,19 +14,22 @@ fn contact_lock_space(kind: ContactKind) -> i32 {
     }
 }
 
+/// The two keys of a contact's advisory lock: its kind's space, and its id folded into an int4 (a
+/// clash of two ids only makes one wait).
+pub fn contact_lock_key(kind: ContactKind, id: i64) -> (i32, i32) {
+    let folded = i32::try_from(id.rem_euclid(i64::from(i32::MAX))).unwrap_or(0);
+    (contact_lock_space(kind), folded)
+}
+
 /// Takes the transaction-long lock of each of some contacts, in one order for every caller (so two
 /// writers of overlapping sets cannot each wait for the other). See `due::engine::lock_contacts`.
 pub async fn lock_contacts(
     conn: &mut PgConnection,
     contacts: &[(ContactKind, i64)],
 ) -> sqlx::Result<()> {
-    // the second key is the id folded into an int4; a clash of two ids only makes one wait
     let mut keys: Vec<(i32, i32)> = contacts
         .iter()
-        .map(|(kind, id)| {
-            let folded = i32::try_from(id.rem_euclid(i64::from(i32::MAX))).unwrap_or(0);
-            (contact_lock_space(*kind), folded)
-        })
+        .map(|&(kind, id)| contact_lock_key(kind, id))
         .collect();
     keys.sort_unstable();
     keys.dedup();

@@ -140,17 +140,26 @@ async fn after_a_touch_the_refresh_knows_its_transaction_holds_the_owners_stamp(
             !before.stamp_held,
             "nothing written yet: the refresh locks the stamp itself"
         );
-        secondcall::db::touches::insert(
+        let (_, lock) = engine::insert_touch(
             &mut tx,
             team,
-            ContactKind::DecisionMaker,
-            dm,
+            (ContactKind::DecisionMaker, dm),
             author.id,
             &w,
         )
         .await
         .unwrap()
         .expect("a live contact");
+        let (space, key) = secondcall::due::locks::contact_lock_key(ContactKind::DecisionMaker, dm);
+        let mut other = app.db.acquire().await.unwrap();
+        let free: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1, $2)")
+            .bind(space)
+            .bind(key)
+            .fetch_one(&mut *other)
+            .await
+            .unwrap();
+        assert!(!free, "the insert took the contact's lock ({lock:?})");
+        drop(other);
         let after = store::stored(&mut tx, team, ContactKind::DecisionMaker, dm)
             .await
             .unwrap()
@@ -476,4 +485,51 @@ async fn one_contacts_facts_are_what_the_rebuild_gathers_for_it() {
     .await
     .unwrap();
     assert!(none.is_empty(), "an archived contact has no facts");
+}
+
+/// A touch on a contact that is not live (archived, or another team's) writes nothing and takes no
+/// lock: the insert's lock is behind its check of the contact.
+#[tokio::test]
+async fn a_touch_on_no_live_contact_writes_and_locks_nothing() {
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    let other_team = app.create_team("Other", "olga@other.test").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let dm = new_dm(&app, &mia, "Gone Client", "warm").await;
+    sqlx::query("update decision_makers set archived_at = now() where id = $1")
+        .bind(dm)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let w = TouchInput {
+        channel: "call".into(),
+        outcome: "no_answer".into(),
+        ..Default::default()
+    }
+    .parse(mia.tz(), Utc::now())
+    .unwrap();
+    for t in [team, other_team] {
+        let mut tx = app.db.begin().await.unwrap();
+        let logged = engine::insert_touch(&mut tx, t, (ContactKind::DecisionMaker, dm), mia.id, &w)
+            .await
+            .unwrap();
+        assert!(logged.is_none(), "team {t}: no live contact, no touch");
+        let (space, key) = secondcall::due::locks::contact_lock_key(ContactKind::DecisionMaker, dm);
+        let mut other = app.db.acquire().await.unwrap();
+        let free: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1, $2)")
+            .bind(space)
+            .bind(key)
+            .fetch_one(&mut *other)
+            .await
+            .unwrap();
+        assert!(free, "team {t}: no lock was taken");
+        tx.rollback().await.unwrap();
+    }
+    let touches: i64 =
+        sqlx::query_scalar("select count(*) from touches where decision_maker_id = $1")
+            .bind(dm)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(touches, 0);
 }
