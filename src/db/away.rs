@@ -127,6 +127,27 @@ pub struct Covered {
     pub to_date: NaiveDate,
 }
 
+/// The active teammates the coverer `$coverer` of the team `$team` covers at the instant `$now`
+/// (SQL expressions): their period holds their own today. Its columns are [`Covered`]'s. Today's
+/// head reads it too (`db::today::summary`).
+macro_rules! covered_now_sql {
+    ($team:literal, $coverer:literal, $now:literal) => {
+        concat!(
+            "select u.id as user_id, u.name, u.list_stamp, a.to_date from away_periods a \
+             join users u on u.id = a.user_id and u.team_id = a.team_id \
+             where a.team_id = ",
+            $team,
+            " and a.covered_by = ",
+            $coverer,
+            " and u.active \
+               and (",
+            $now,
+            "::timestamptz at time zone u.time_zone)::date between a.from_date and a.to_date"
+        )
+    };
+}
+pub(crate) use covered_now_sql;
+
 /// The active teammates `coverer` covers at `now`: their period holds their own today.
 pub async fn covered_now(
     db: impl PgExecutor<'_>,
@@ -134,13 +155,10 @@ pub async fn covered_now(
     coverer: i64,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Vec<Covered>> {
-    sqlx::query_as(
-        "select u.id as user_id, u.name, u.list_stamp, a.to_date from away_periods a \
-         join users u on u.id = a.user_id and u.team_id = a.team_id \
-         where a.team_id = $1 and a.covered_by = $2 and u.active \
-           and ($3::timestamptz at time zone u.time_zone)::date between a.from_date and a.to_date \
-         order by u.id",
-    )
+    sqlx::query_as(concat!(
+        covered_now_sql!("$1", "$2", "$3"),
+        " order by u.id"
+    ))
     .bind(team_id)
     .bind(coverer)
     .bind(now)

@@ -1,7 +1,7 @@
 //! What the Today page reads, in as few statements as it can: the head of the page in one (counts
 //! by reason, the list's date, the team's settings (the goal among them) and the progress towards
-//! the goal, who covers an absent user, a few never-tried DMs for the goal), the page of rows in
-//! another (only the columns a row shows).
+//! the goal, who covers an absent user and whom the user covers, a few never-tried DMs for the
+//! goal), the page of rows in another (only the columns a row shows).
 //!
 //! They run in one read transaction that lets PostgreSQL keep their plans
 //! ([`crate::db::begin_page_read`]).
@@ -9,6 +9,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, PgExecutor};
 
+use crate::db::away::Covered;
 use crate::db::settings::TeamSettings;
 use crate::domain::cadence::{Channel, ContactKind, Reason, Temperature};
 
@@ -28,6 +29,12 @@ pub struct Summary {
     /// Decision makers whose first connected call ever was the user's, today and this week.
     pub new_today: i64,
     pub new_week: i64,
+    /// The teammates the user covers today (`db::away::covered_now`), column by column in id
+    /// order: their items are on the list too.
+    pub covered_ids: Vec<i64>,
+    pub covered_names: Vec<String>,
+    pub covered_stamps: Vec<i64>,
+    pub covered_until_dates: Vec<NaiveDate>,
     /// Who covers the user today (they are away), and until when.
     pub covered_by: Option<String>,
     pub covered_until: Option<NaiveDate>,
@@ -71,6 +78,22 @@ impl Summary {
             .collect()
     }
 
+    /// The teammates the user covers today, row by row.
+    pub fn covered(&self) -> Vec<Covered> {
+        self.covered_ids
+            .iter()
+            .zip(&self.covered_names)
+            .zip(&self.covered_stamps)
+            .zip(&self.covered_until_dates)
+            .map(|(((id, name), stamp), to_date)| Covered {
+                user_id: *id,
+                name: name.clone(),
+                list_stamp: *stamp,
+                to_date: *to_date,
+            })
+            .collect()
+    }
+
     /// The counts by reason, in list order.
     pub fn by_reason(&self) -> Vec<(Reason, i64)> {
         self.ranks
@@ -90,17 +113,15 @@ pub struct Span {
     pub end: DateTime<Utc>,
 }
 
-/// The head of the page of `user_id`, whose list shows those of `covered` too.
+/// The head of the page of `user_id` at `now`, with the teammates they cover then (whose items
+/// and counts their list shows too).
 pub async fn summary(
     db: impl PgExecutor<'_>,
     team_id: i64,
     user_id: i64,
-    covered: &[i64],
+    now: DateTime<Utc>,
     span: Span,
 ) -> sqlx::Result<Summary> {
-    let whose: Vec<i64> = std::iter::once(user_id)
-        .chain(covered.iter().copied())
-        .collect();
     // Each part is one subquery in the from list that yields one row (its lists as arrays), not a
     // CTE read back by a subplan per column: fewer plan nodes for PostgreSQL to set up on every
     // load.
@@ -112,12 +133,19 @@ pub async fn summary(
                 coalesce(nt.ids, '{}') as fresh_ids, coalesce(nt.names, '{}') as fresh_names, \
                 coalesce(nt.titles, '{}') as fresh_titles, coalesce(nt.companies, '{}') as fresh_companies, \
                 coalesce(nt.phones, '{}') as fresh_phones, \
+                coalesce(cv.ids, '{}') as covered_ids, coalesce(cv.names, '{}') as covered_names, \
+                coalesce(cv.stamps, '{}') as covered_stamps, coalesce(cv.until_dates, '{}') as covered_until_dates, \
                 ts.* \
          from (select count(*) filter (where first_at >= $5) as today, count(*) as week from dm_first_connected_calls \
                where team_id = $1 and first_at >= $6 and first_at < $7 and author_id = $2) fresh \
-         cross join (select array_agg(reason_rank order by reason_rank) as ranks, array_agg(n order by reason_rank) as counts \
+         cross join (select array_agg(user_id order by user_id) as ids, array_agg(name order by user_id) as names, \
+                            array_agg(list_stamp order by user_id) as stamps, array_agg(to_date order by user_id) as until_dates \
                      from (",
-        crate::due::listed::counts_by_rank!("$3"),
+        crate::db::away::covered_now_sql!("$1", "$2", "$3"),
+        ") x) cv \
+         cross join lateral (select array_agg(reason_rank order by reason_rank) as ranks, array_agg(n order by reason_rank) as counts \
+                     from (",
+        crate::due::listed::counts_by_rank!("array_prepend($2::int8, coalesce(cv.ids, '{}'))"),
         ") k) c \
          cross join (select array_agg(id order by id) as ids, array_agg(name order by id) as names, \
                             array_agg(title order by id) as titles, array_agg(company_name order by id) as companies, \
@@ -134,7 +162,7 @@ pub async fn summary(
     ))
     .bind(team_id)
     .bind(user_id)
-    .bind(whose)
+    .bind(now)
     .bind(span.today)
     .bind(span.day_start)
     .bind(span.week_start)

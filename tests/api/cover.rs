@@ -157,7 +157,7 @@ async fn a_period_that_starts_tomorrow_moves_nothing_today() {
 #[tokio::test]
 async fn a_period_that_covers_today_shows_the_items_on_both_lists_and_counts_stay_right() {
     let app = TestApp::spawn().await;
-    let (t, _, _) = two_lists(&app).await;
+    let (t, dana, _) = two_lists(&app).await;
     let d = today(&app);
     let (status, body) = set_away(&app, &t.mia, t.rob_id, d, d + Duration::days(3), t.sam_id).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -191,6 +191,20 @@ async fn a_period_that_covers_today_shows_the_items_on_both_lists_and_counts_sta
     assert!(
         page.contains("You cover for User rob@acme.test until"),
         "{page}"
+    );
+    // a page never kept (an item open) reads the cover with its head: the same list
+    let opened = app
+        .get(&format!("/today?open=decision_maker-{dana}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(opened.contains("All 2"), "{opened}");
+    assert!(
+        opened.contains("covering for User rob@acme.test")
+            && opened.contains("You cover for User rob@acme.test until")
+            && opened.contains("due-row open"),
+        "{opened}"
     );
     app.logout().await;
     app.login("rob@acme.test").await;

@@ -112,18 +112,25 @@ pub async fn show(
     };
     // every read of the page, the cover included, in one transaction with kept plans
     let mut tx = crate::db::begin_page_read(&app.db).await?;
-    let covered = away::covered_now(&mut *tx, user.team_id, user.id, app.clock.now()).await?;
-    let fingerprint = Fingerprint::of(&user, app.clock.today_in(user.tz())).covering(&covered);
     let keep = layout.flashes.is_empty() && ask.is_plain();
-    if keep && let Some(kept) = app.pages.get(&key, &fingerprint) {
-        crate::db::end_page_read(tx);
-        return Ok(marked(kept.response(accepts_gzip(&headers)), "hit"));
-    }
-    let page = build_covering(&app, tx, &user, layout, ask, &covered).await?;
+    // a page that may be kept depends on the stamps of those the user covers too; the head reads
+    // the same cover again in the same snapshot, so a page never kept skips this read
+    let fingerprint = if keep {
+        let covered = away::covered_now(&mut *tx, user.team_id, user.id, app.clock.now()).await?;
+        let fingerprint = Fingerprint::of(&user, app.clock.today_in(user.tz())).covering(&covered);
+        if let Some(kept) = app.pages.get(&key, &fingerprint) {
+            crate::db::end_page_read(tx);
+            return Ok(marked(kept.response(accepts_gzip(&headers)), "hit"));
+        }
+        Some(fingerprint)
+    } else {
+        None
+    };
+    let page = build(&app, tx, &user, layout, ask).await?;
     let mut html = String::with_capacity(room_for(&page));
     page.render_into(&mut html).map_err(anyhow::Error::from)?;
     let body = Bytes::from(html);
-    if keep {
+    if let Some(fingerprint) = fingerprint {
         app.pages.put(key, fingerprint, body.clone());
     }
     Ok(marked(Html(body).into_response(), "miss"))
@@ -154,35 +161,34 @@ pub async fn reshow(
     return_to: &str,
     log: LogForm,
 ) -> AppResult<TodayPage> {
-    let mut tx = crate::db::begin_page_read(&app.db).await?;
-    let covered = away::covered_now(&mut *tx, user.team_id, user.id, app.clock.now()).await?;
+    let tx = crate::db::begin_page_read(&app.db).await?;
     let mut ask = Ask::from_url(return_to);
     ask.open = Some(item);
     ask.done = None;
     ask.reshow = Some(log);
-    build_covering(app, tx, user, layout, ask, &covered).await
+    build(app, tx, user, layout, ask).await
 }
 
-/// The page of a user who covers for the teammates in `covered` (none: their own list only).
-async fn build_covering(
+/// The page, with the items of the teammates the user covers today (the head says whom).
+async fn build(
     app: &AppState,
     mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
     user: &CurrentUser,
     mut layout: Layout,
     ask: Ask,
-    covered: &[Covered],
 ) -> AppResult<TodayPage> {
     let tz = user.tz();
     let today = app.clock.today_in(tz);
-    let covered_ids: Vec<i64> = covered.iter().map(|c| c.user_id).collect();
     let head = today_db::summary(
         &mut *tx,
         user.team_id,
         user.id,
-        &covered_ids,
+        app.clock.now(),
         span(tz, today),
     )
     .await?;
+    let covered = head.covered();
+    let covered_ids: Vec<i64> = covered.iter().map(|c| c.user_id).collect();
     let limit = usize::try_from(PAGE_SIZE).unwrap_or(100);
     let mut rows = today_db::rows(
         &mut *tx,
@@ -223,7 +229,7 @@ async fn build_covering(
     let goal = i64::from(head.settings.new_dm_daily_goal);
     let counts = head.by_reason();
     Ok(TodayPage {
-        cover: cover_notes(&head, covered, today),
+        cover: cover_notes(&head, &covered, today),
         layout,
         date_words: fmt::day(today, today),
         built_words: head.list_date.zip(head.built_at).map(|(d, at)| {
