@@ -124,9 +124,13 @@ pub async fn summary(
 ) -> sqlx::Result<Summary> {
     // Each part is one subquery in the from list that yields one row (its lists as arrays), not a
     // CTE read back by a subplan per column: fewer plan nodes for PostgreSQL to set up on every
-    // load.
+    // load. The cover is the one CTE: read once, it gives its own columns and whose counts are
+    // summed (as an array computed once, not per row of the counts).
     let row = sqlx::query(concat!(
-        "select coalesce(c.ranks, '{}') as ranks, coalesce(c.counts, '{}') as counts, \
+        "with cover as materialized (",
+        crate::db::away::covered_now_sql!("$1", "$2", "$3"),
+        ") \
+         select coalesce(c.ranks, '{}') as ranks, coalesce(c.counts, '{}') as counts, \
                 l.list_date, l.built_at, \
                 fresh.today as new_today, fresh.week as new_week, \
                 away.name as covered_by, away.to_date as covered_until, \
@@ -140,12 +144,10 @@ pub async fn summary(
                where team_id = $1 and first_at >= $6 and first_at < $7 and author_id = $2) fresh \
          cross join (select array_agg(user_id order by user_id) as ids, array_agg(name order by user_id) as names, \
                             array_agg(list_stamp order by user_id) as stamps, array_agg(to_date order by user_id) as until_dates \
+                     from cover) cv \
+         cross join (select array_agg(reason_rank order by reason_rank) as ranks, array_agg(n order by reason_rank) as counts \
                      from (",
-        crate::db::away::covered_now_sql!("$1", "$2", "$3"),
-        ") x) cv \
-         cross join lateral (select array_agg(reason_rank order by reason_rank) as ranks, array_agg(n order by reason_rank) as counts \
-                     from (",
-        crate::due::listed::counts_by_rank!("array_prepend($2::int8, coalesce(cv.ids, '{}'))"),
+        crate::due::listed::counts_by_rank!("array_prepend($2::int8, array(select user_id from cover))"),
         ") k) c \
          cross join (select array_agg(id order by id) as ids, array_agg(name order by id) as names, \
                             array_agg(title order by id) as titles, array_agg(company_name order by id) as companies, \
