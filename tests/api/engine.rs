@@ -150,16 +150,10 @@ async fn after_a_touch_the_refresh_knows_its_transaction_holds_the_owners_stamp(
         .await
         .unwrap()
         .expect("a live contact");
-        let (space, key) = secondcall::due::locks::contact_lock_key(ContactKind::DecisionMaker, dm);
-        let mut other = app.db.acquire().await.unwrap();
-        let free: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1, $2)")
-            .bind(space)
-            .bind(key)
-            .fetch_one(&mut *other)
-            .await
-            .unwrap();
-        assert!(!free, "the insert took the contact's lock ({lock:?})");
-        drop(other);
+        assert!(
+            !contact_lock_free(&app, ContactKind::DecisionMaker, dm).await,
+            "the insert took the contact's lock ({lock:?})"
+        );
         let after = store::stored(&mut tx, team, ContactKind::DecisionMaker, dm)
             .await
             .unwrap()
@@ -514,15 +508,10 @@ async fn a_touch_on_no_live_contact_writes_and_locks_nothing() {
             .await
             .unwrap();
         assert!(logged.is_none(), "team {t}: no live contact, no touch");
-        let (space, key) = secondcall::due::locks::contact_lock_key(ContactKind::DecisionMaker, dm);
-        let mut other = app.db.acquire().await.unwrap();
-        let free: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1, $2)")
-            .bind(space)
-            .bind(key)
-            .fetch_one(&mut *other)
-            .await
-            .unwrap();
-        assert!(free, "team {t}: no lock was taken");
+        assert!(
+            contact_lock_free(&app, ContactKind::DecisionMaker, dm).await,
+            "team {t}: no lock was taken"
+        );
         tx.rollback().await.unwrap();
     }
     let touches: i64 =
@@ -532,4 +521,16 @@ async fn a_touch_on_no_live_contact_writes_and_locks_nothing() {
             .await
             .unwrap();
     assert_eq!(touches, 0);
+}
+
+/// Whether another connection could take the contact's lock now (it lets go at once: outside a
+/// transaction the try ends with its statement).
+async fn contact_lock_free(app: &TestApp, kind: ContactKind, id: i64) -> bool {
+    let (space, key) = secondcall::due::locks::contact_lock_key(kind, id);
+    sqlx::query_scalar("select pg_try_advisory_xact_lock($1, $2)")
+        .bind(space)
+        .bind(key)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
 }
