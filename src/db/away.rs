@@ -129,7 +129,7 @@ pub struct Covered {
 
 /// The active teammates the coverer `$coverer` of the team `$team` covers at the instant `$now`
 /// (SQL expressions): their period holds their own today. Its columns are [`Covered`]'s. Today's
-/// head reads it too (`db::today::summary`).
+/// head reads it too (`db::today::head`).
 macro_rules! covered_now_sql {
     ($team:literal, $coverer:literal, $now:literal) => {
         concat!(

@@ -1,7 +1,8 @@
-//! What the Today page reads, in as few statements as it can: the head of the page in one (counts
-//! by reason, the list's date, the team's settings (the goal among them) and the progress towards
-//! the goal, who covers an absent user and whom the user covers, a few never-tried DMs for the
-//! goal), the page of rows in another (only the columns a row shows).
+//! What the Today page reads, in as few statements as it can: the head of the page and its rows
+//! in one (counts by reason, the list's date, the team's settings (the goal among them) and the
+//! progress towards the goal, who covers an absent user and whom the user covers, a few
+//! never-tried DMs for the goal, and the page of rows with only the columns a row shows). A user
+//! who covers teammates today reads the rows in a second statement, theirs with the teammates'.
 //!
 //! They run in one read transaction that lets PostgreSQL keep their plans
 //! ([`crate::db::begin_page_read`]).
@@ -113,67 +114,166 @@ pub struct Span {
     pub end: DateTime<Utc>,
 }
 
+/// Which page of the list a load asks for: optionally one reason's items only, from `offset`,
+/// at most `limit` rows.
+#[derive(Debug, Clone, Copy)]
+pub struct PageAsk {
+    pub reason: Option<Reason>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+// The head's statement. Each part is one subquery in the from list that yields one row (its lists
+// as arrays), not a CTE read back by a subplan per column: fewer plan nodes for PostgreSQL to set
+// up on every load. The cover is the one CTE: read once, it gives its own columns and whose counts
+// are summed (as an array computed once, not per row of the counts). The page of the user's own
+// rows rides along as arrays, one per column (`rw`), read by the same index range in list order as
+// `rows_sql`, and aggregated straight from that ordered subquery, with no join at the aggregate's
+// level to reorder them; for a user who covers someone it is empty (`not exists` on the cover)
+// and [`rows`] reads their page with the covered teammates' items.
+macro_rules! head_sql {
+    ($reason:literal) => {
+        concat!(
+            "with cover as materialized (",
+            crate::db::away::covered_now_sql!("$1", "$2", "$3"),
+            ") \
+             select coalesce(c.ranks, '{}') as ranks, coalesce(c.counts, '{}') as counts, \
+                    l.list_date, l.built_at, \
+                    fresh.today as new_today, fresh.week as new_week, \
+                    away.name as covered_by, away.to_date as covered_until, \
+                    coalesce(nt.ids, '{}') as fresh_ids, coalesce(nt.names, '{}') as fresh_names, \
+                    coalesce(nt.titles, '{}') as fresh_titles, coalesce(nt.companies, '{}') as fresh_companies, \
+                    coalesce(nt.phones, '{}') as fresh_phones, \
+                    coalesce(cv.ids, '{}') as covered_ids, coalesce(cv.names, '{}') as covered_names, \
+                    coalesce(cv.stamps, '{}') as covered_stamps, coalesce(cv.until_dates, '{}') as covered_until_dates, \
+                    coalesce(rw.kinds, '{}') as row_kinds, coalesce(rw.ids, '{}') as row_ids, \
+                    coalesce(rw.names, '{}') as row_names, coalesce(rw.companies, '{}') as row_companies, \
+                    coalesce(rw.phones, '{}') as row_phones, coalesce(rw.temperatures, '{}') as row_temperatures, \
+                    coalesce(rw.reasons, '{}') as row_reasons, coalesce(rw.due_ons, '{}') as row_due_ons, \
+                    coalesce(rw.channels, '{}') as row_channels, coalesce(rw.whys, '{}') as row_whys, \
+                    ts.* \
+             from (select count(*) filter (where first_at >= $5) as today, count(*) as week from dm_first_connected_calls \
+                   where team_id = $1 and first_at >= $6 and first_at < $7 and author_id = $2) fresh \
+             cross join (select array_agg(user_id order by user_id) as ids, array_agg(name order by user_id) as names, \
+                                array_agg(list_stamp order by user_id) as stamps, array_agg(to_date order by user_id) as until_dates \
+                         from cover) cv \
+             cross join (select array_agg(reason_rank order by reason_rank) as ranks, array_agg(n order by reason_rank) as counts \
+                         from (",
+            crate::due::listed::counts_by_rank!("array_prepend($2::int8, array(select user_id from cover))"),
+            ") k) c \
+             cross join (select array_agg(contact_kind) as kinds, array_agg(contact_id) as ids, array_agg(name) as names, \
+                                array_agg(company_name) as companies, array_agg(phone) as phones, \
+                                array_agg(temperature) as temperatures, array_agg(reason) as reasons, \
+                                array_agg(due_on) as due_ons, array_agg(suggested_channel) as channels, array_agg(why) as whys \
+                         from (select contact_kind, contact_id, name, company_name, phone, temperature, reason, due_on, \
+                                      suggested_channel, why \
+                               from due_items where team_id = $1 and user_id = $2 ",
+            $reason,
+            " and not exists (select 1 from cover) \
+                               order by reason_rank, due_on, temperature_rank, contact_kind, contact_id \
+                               offset $8 limit $9) r) rw \
+             cross join (select array_agg(id order by id) as ids, array_agg(name order by id) as names, \
+                                array_agg(title order by id) as titles, array_agg(company_name order by id) as companies, \
+                                array_agg(phone order by id) as phones \
+                         from (select d.id, d.name, d.title, co.name as company_name, d.phone from decision_makers d \
+                               left join companies co on co.team_id = d.team_id and co.id = d.company_id \
+                               where d.team_id = $1 and d.owner_id = $2 and d.archived_at is null and not d.do_not_contact \
+                                 and not exists (select 1 from dm_first_attempts f where f.team_id = $1 and f.decision_maker_id = d.id) \
+                               order by d.id limit 5) n) nt \
+             left join lateral (select cu.name, a.to_date from away_periods a join users cu on cu.id = a.covered_by \
+                                where a.team_id = $1 and a.user_id = $2 and $4 between a.from_date and a.to_date limit 1) away on true \
+             left join due_lists l on l.team_id = $1 and l.user_id = $2",
+            crate::db::settings::join_settings!("$1")
+        )
+    };
+}
+const HEAD: &str = head_sql!("");
+const HEAD_ONE_REASON: &str = head_sql!("and reason = $10");
+
+/// The user's own rows of a head, column by column in list order.
+#[derive(Debug, Clone, FromRow)]
+struct OwnRows {
+    row_kinds: Vec<ContactKind>,
+    row_ids: Vec<i64>,
+    row_names: Vec<String>,
+    row_companies: Vec<Option<String>>,
+    row_phones: Vec<String>,
+    row_temperatures: Vec<Option<Temperature>>,
+    row_reasons: Vec<Reason>,
+    row_due_ons: Vec<NaiveDate>,
+    row_channels: Vec<Channel>,
+    row_whys: Vec<String>,
+}
+
+impl OwnRows {
+    fn into_rows(self, user_id: i64) -> Vec<Row> {
+        let mut kinds = self.row_kinds.into_iter();
+        let mut ids = self.row_ids.into_iter();
+        let mut names = self.row_names.into_iter();
+        let mut companies = self.row_companies.into_iter();
+        let mut phones = self.row_phones.into_iter();
+        let mut temperatures = self.row_temperatures.into_iter();
+        let mut reasons = self.row_reasons.into_iter();
+        let mut due_ons = self.row_due_ons.into_iter();
+        let mut channels = self.row_channels.into_iter();
+        let mut whys = self.row_whys.into_iter();
+        std::iter::from_fn(|| {
+            Some(Row {
+                user_id,
+                contact_kind: kinds.next()?,
+                contact_id: ids.next()?,
+                name: names.next()?,
+                company_name: companies.next()?,
+                phone: phones.next()?,
+                temperature: temperatures.next()?,
+                reason: reasons.next()?,
+                due_on: due_ons.next()?,
+                suggested_channel: channels.next()?,
+                why: whys.next()?,
+            })
+        })
+        .collect()
+    }
+}
+
 /// The head of the page of `user_id` at `now`, with the teammates they cover then (whose items
-/// and counts their list shows too).
-pub async fn summary(
+/// and counts their list shows too), and the asked page of rows when the user covers no one
+/// (None when they do: [`rows`] reads theirs with the covered teammates' items).
+pub async fn head(
     db: impl PgExecutor<'_>,
     team_id: i64,
     user_id: i64,
     now: DateTime<Utc>,
     span: Span,
-) -> sqlx::Result<Summary> {
-    // Each part is one subquery in the from list that yields one row (its lists as arrays), not a
-    // CTE read back by a subplan per column: fewer plan nodes for PostgreSQL to set up on every
-    // load. The cover is the one CTE: read once, it gives its own columns and whose counts are
-    // summed (as an array computed once, not per row of the counts).
-    let row = sqlx::query(concat!(
-        "with cover as materialized (",
-        crate::db::away::covered_now_sql!("$1", "$2", "$3"),
-        ") \
-         select coalesce(c.ranks, '{}') as ranks, coalesce(c.counts, '{}') as counts, \
-                l.list_date, l.built_at, \
-                fresh.today as new_today, fresh.week as new_week, \
-                away.name as covered_by, away.to_date as covered_until, \
-                coalesce(nt.ids, '{}') as fresh_ids, coalesce(nt.names, '{}') as fresh_names, \
-                coalesce(nt.titles, '{}') as fresh_titles, coalesce(nt.companies, '{}') as fresh_companies, \
-                coalesce(nt.phones, '{}') as fresh_phones, \
-                coalesce(cv.ids, '{}') as covered_ids, coalesce(cv.names, '{}') as covered_names, \
-                coalesce(cv.stamps, '{}') as covered_stamps, coalesce(cv.until_dates, '{}') as covered_until_dates, \
-                ts.* \
-         from (select count(*) filter (where first_at >= $5) as today, count(*) as week from dm_first_connected_calls \
-               where team_id = $1 and first_at >= $6 and first_at < $7 and author_id = $2) fresh \
-         cross join (select array_agg(user_id order by user_id) as ids, array_agg(name order by user_id) as names, \
-                            array_agg(list_stamp order by user_id) as stamps, array_agg(to_date order by user_id) as until_dates \
-                     from cover) cv \
-         cross join (select array_agg(reason_rank order by reason_rank) as ranks, array_agg(n order by reason_rank) as counts \
-                     from (",
-        crate::due::listed::counts_by_rank!("array_prepend($2::int8, array(select user_id from cover))"),
-        ") k) c \
-         cross join (select array_agg(id order by id) as ids, array_agg(name order by id) as names, \
-                            array_agg(title order by id) as titles, array_agg(company_name order by id) as companies, \
-                            array_agg(phone order by id) as phones \
-                     from (select d.id, d.name, d.title, co.name as company_name, d.phone from decision_makers d \
-                           left join companies co on co.team_id = d.team_id and co.id = d.company_id \
-                           where d.team_id = $1 and d.owner_id = $2 and d.archived_at is null and not d.do_not_contact \
-                             and not exists (select 1 from dm_first_attempts f where f.team_id = $1 and f.decision_maker_id = d.id) \
-                           order by d.id limit 5) n) nt \
-         left join lateral (select cu.name, a.to_date from away_periods a join users cu on cu.id = a.covered_by \
-                            where a.team_id = $1 and a.user_id = $2 and $4 between a.from_date and a.to_date limit 1) away on true \
-         left join due_lists l on l.team_id = $1 and l.user_id = $2",
-        crate::db::settings::join_settings!("$1")
-    ))
-    .bind(team_id)
-    .bind(user_id)
-    .bind(now)
-    .bind(span.today)
-    .bind(span.day_start)
-    .bind(span.week_start)
-    .bind(span.end)
-    .fetch_one(db)
-    .await?;
+    page: PageAsk,
+) -> sqlx::Result<(Summary, Option<Vec<Row>>)> {
+    let sql = if page.reason.is_some() {
+        HEAD_ONE_REASON
+    } else {
+        HEAD
+    };
+    let mut query = sqlx::query(sql)
+        .bind(team_id)
+        .bind(user_id)
+        .bind(now)
+        .bind(span.today)
+        .bind(span.day_start)
+        .bind(span.week_start)
+        .bind(span.end)
+        .bind(page.offset)
+        .bind(page.limit);
+    if let Some(r) = page.reason {
+        query = query.bind(r.as_str());
+    }
+    let row = query.fetch_one(db).await?;
     let mut summary = Summary::from_row(&row)?;
     summary.settings = crate::db::settings::from_joined(&row)?;
-    Ok(summary)
+    let own = if summary.covered_ids.is_empty() {
+        Some(OwnRows::from_row(&row)?.into_rows(user_id))
+    } else {
+        None
+    };
+    Ok((summary, own))
 }
 
 /// One row of the list: only what a compact row shows.
@@ -195,58 +295,49 @@ pub struct Row {
 
 // The page of items is the first rows of one index range in list order
 // (`due_items_list_order_idx`); each item carries what its row shows of its contact (the migration
-// `due_items_show_their_contact`), so the page joins nothing. A coverer's list (`covering`) reads
-// the absent teammates' items too: within a reason the coverer's own come first, then each
-// teammate's in turn. Four fixed statements (with or without cover, with or without a reason)
-// rather than optional filters, so that each keeps one good plan.
-fn rows_sql(covering: bool, by_reason: bool) -> String {
-    let (whose, order) = if covering {
-        (
-            "user_id = any($5)",
-            "reason_rank, (user_id <> $2), user_id, due_on, temperature_rank, contact_kind, contact_id",
-        )
-    } else {
-        (
-            "user_id = $2",
-            "reason_rank, due_on, temperature_rank, contact_kind, contact_id",
+// `due_items_show_their_contact`), so the page joins nothing. The head reads a user's own page
+// (`head_sql!`); a coverer's list reads the absent teammates' items too: within a reason the
+// coverer's own come first, then each teammate's in turn. Two fixed statements (with or without a
+// reason) rather than an optional filter, so that each keeps one good plan.
+macro_rules! covering_rows_sql {
+    ($reason:literal) => {
+        concat!(
+            "select user_id, contact_kind, contact_id, name, company_name, phone, temperature, reason, due_on, \
+                    suggested_channel, why \
+             from due_items where team_id = $1 and user_id = any($5) ",
+            $reason,
+            " order by reason_rank, (user_id <> $2), user_id, due_on, temperature_rank, contact_kind, contact_id \
+             offset $3 limit $4"
         )
     };
-    let reason = match (by_reason, covering) {
-        (false, _) => "",
-        (true, true) => "and reason = $6",
-        (true, false) => "and reason = $5",
-    };
-    format!(
-        "\
-select user_id, contact_kind, contact_id, name, company_name, phone, temperature, reason, due_on, suggested_channel, why \
-from due_items where team_id = $1 and {whose} {reason} order by {order} offset $3 limit $4"
-    )
 }
+const COVERING_ROWS: &str = covering_rows_sql!("");
+const COVERING_ROWS_ONE_REASON: &str = covering_rows_sql!("and reason = $6");
 
-/// A page of the list of `user_id` and those they cover (`covered`), optionally one reason only.
-pub async fn rows(
+/// A page of the list of `user_id` and the teammates they cover (`covered`, at least one),
+/// optionally one reason only.
+pub async fn covering_rows(
     db: impl PgExecutor<'_>,
     team_id: i64,
     user_id: i64,
     covered: &[i64],
-    reason: Option<Reason>,
-    offset: i64,
-    limit: i64,
+    page: PageAsk,
 ) -> sqlx::Result<Vec<Row>> {
-    let covering = !covered.is_empty();
-    let sql = rows_sql(covering, reason.is_some());
-    let mut query = sqlx::query_as(&sql)
+    let whose: Vec<i64> = std::iter::once(user_id)
+        .chain(covered.iter().copied())
+        .collect();
+    let sql = if page.reason.is_some() {
+        COVERING_ROWS_ONE_REASON
+    } else {
+        COVERING_ROWS
+    };
+    let mut query = sqlx::query_as(sql)
         .bind(team_id)
         .bind(user_id)
-        .bind(offset)
-        .bind(limit);
-    if covering {
-        let whose: Vec<i64> = std::iter::once(user_id)
-            .chain(covered.iter().copied())
-            .collect();
-        query = query.bind(whose);
-    }
-    if let Some(r) = reason {
+        .bind(page.offset)
+        .bind(page.limit)
+        .bind(whose);
+    if let Some(r) = page.reason {
         query = query.bind(r.as_str());
     }
     query.fetch_all(db).await

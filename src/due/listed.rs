@@ -227,12 +227,14 @@ pub async fn counts_by_reason(
     let whose: Vec<i64> = std::iter::once(user_id)
         .chain(covered.iter().copied())
         .collect();
-    let rows: Vec<(i16, i64)> =
-        sqlx::query_as(concat!(counts_by_rank!("$2::int8[]"), " order by reason_rank"))
-            .bind(team_id)
-            .bind(whose)
-            .fetch_all(db)
-            .await?;
+    let rows: Vec<(i16, i64)> = sqlx::query_as(concat!(
+        counts_by_rank!("$2::int8[]"),
+        " order by reason_rank"
+    ))
+    .bind(team_id)
+    .bind(whose)
+    .fetch_all(db)
+    .await?;
     Ok(rows
         .into_iter()
         .filter_map(|(rank, n)| Some((Reason::from_rank(rank)?, n)))

@@ -389,3 +389,48 @@ async fn a_page_read_leaves_its_connection_ready_for_the_next_write() {
         "no transaction is left open on a pooled connection"
     );
 }
+
+/// The ids of the rows of a page, in page order (`decision_maker-42`).
+fn row_ids(page: &str) -> Vec<String> {
+    rows(page)
+        .iter()
+        .map(|r| r[8..8 + r[8..].find('"').unwrap()].to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_page_lists_the_stored_items_in_list_order() {
+    // the head brings the user's own rows as arrays: they must come back in the list's order,
+    // whole, on any page and with a reason filter
+    let app = seeded_recruiter().await;
+    let stored: Vec<(String, String)> = sqlx::query_as(
+        "select i.reason, i.contact_kind || '-' || i.contact_id from due_items i \
+         join users u on u.id = i.user_id where u.email = 'recruiter001@bench.test' \
+         order by i.reason_rank, i.due_on, i.temperature_rank, i.contact_kind, i.contact_id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert!(stored.len() > 100, "two pages at least: {}", stored.len());
+    let all: Vec<String> = stored.iter().map(|(_, id)| id.clone()).collect();
+    let first = row_ids(&app.get("/today").await.text().await.unwrap());
+    assert_eq!(first, all[..100]);
+    let second = row_ids(&app.get("/today?page=2").await.text().await.unwrap());
+    assert_eq!(second, all[100..all.len().min(200)]);
+
+    let reason = stored[stored.len() - 1].0.clone();
+    let of_reason: Vec<String> = stored
+        .iter()
+        .filter(|(r, _)| *r == reason)
+        .map(|(_, id)| id.clone())
+        .take(100)
+        .collect();
+    let filtered = row_ids(
+        &app.get(&format!("/today?reason={reason}"))
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert_eq!(filtered, of_reason, "reason {reason}");
+}

@@ -179,27 +179,30 @@ async fn build(
 ) -> AppResult<TodayPage> {
     let tz = user.tz();
     let today = app.clock.today_in(tz);
-    let head = today_db::summary(
+    let page = today_db::PageAsk {
+        reason: ask.reason,
+        offset: (ask.page - 1) * PAGE_SIZE,
+        limit: PAGE_SIZE + 1,
+    };
+    let (head, own_rows) = today_db::head(
         &mut *tx,
         user.team_id,
         user.id,
         app.clock.now(),
         span(tz, today),
+        page,
     )
     .await?;
     let covered = head.covered();
     let covered_ids: Vec<i64> = covered.iter().map(|c| c.user_id).collect();
     let limit = usize::try_from(PAGE_SIZE).unwrap_or(100);
-    let mut rows = today_db::rows(
-        &mut *tx,
-        user.team_id,
-        user.id,
-        &covered_ids,
-        ask.reason,
-        (ask.page - 1) * PAGE_SIZE,
-        PAGE_SIZE + 1,
-    )
-    .await?;
+    // the head brings the user's own page; a coverer's page has the covered teammates' items too
+    let mut rows = match own_rows {
+        Some(rows) => rows,
+        None => {
+            today_db::covering_rows(&mut *tx, user.team_id, user.id, &covered_ids, page).await?
+        }
+    };
     let has_next = rows.len() > limit;
     rows.truncate(limit);
     let opened = items::opened(
