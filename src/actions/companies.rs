@@ -94,7 +94,7 @@ pub async fn log_event(
     .await?;
     let at_company = contacts::ids_at_company(&mut tx, user.team_id, company_id).await?;
     for lock in engine::lock_contacts(&mut tx, &at_company).await? {
-        engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
+        engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     }
     tx.commit().await?;
     Ok(event)

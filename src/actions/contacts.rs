@@ -62,7 +62,7 @@ pub async fn create(
     let id = contacts::insert(&mut tx, user.team_id, kind, w).await?;
     // (locked after the insert: nobody else can see the new contact before the commit)
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
-    engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -81,7 +81,7 @@ pub async fn update(
     if !contacts::update(&mut tx, user.team_id, kind, id, w).await? {
         return Err(ActionError::NotFound);
     }
-    let item = engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
+    let item = engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     tx.commit().await?;
     Ok(item)
 }
@@ -93,7 +93,7 @@ pub async fn archive(cx: &Ctx<'_>, user: &User, kind: ContactKind, id: i64) -> A
     if !contacts::archive(&mut tx, user.team_id, kind, id).await? {
         return Err(ActionError::NotFound);
     }
-    engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -134,7 +134,7 @@ pub async fn snooze(
         user_id: user.id,
     };
     due::snoozes::insert_snooze(&mut tx, user.team_id, &snooze).await?;
-    engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -91,7 +91,7 @@ pub async fn create(cx: &Ctx<'_>, user: &User, w: &JobWrite) -> ActionResult<i64
     if let Some(dm) = w.decision_maker_id.filter(|_| w.status == JobStatus::Open) {
         let lock = engine::lock_contact(&mut tx, ContactKind::DecisionMaker, dm).await?;
         jobs::warm_up_dm(&mut tx, user.team_id, dm).await?;
-        engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
+        engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -118,7 +118,7 @@ pub async fn update(cx: &Ctx<'_>, user: &User, id: i64, w: &JobWrite) -> ActionR
             jobs::warm_up_dm(&mut tx, user.team_id, dm).await?;
         }
         for lock in &locks {
-            engine::refresh_contact(&mut tx, user.team_id, lock, cx.now).await?;
+            engine::refresh_contact(&mut tx, user.team_id, lock, (cx.now, user.tz())).await?;
         }
     }
     tx.commit().await?;
@@ -155,7 +155,7 @@ pub async fn add_candidate(
         Err(e) => return Err(e.into()),
     };
     let lock = engine::lock_contact(&mut tx, ContactKind::Candidate, candidate_id).await?;
-    engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -203,7 +203,7 @@ pub async fn move_application(
     if Stage::changes_due_state(from, to) {
         // (after the application's row lock: no writer of a contact waits for an application)
         let lock = engine::lock_contact(&mut tx, ContactKind::Candidate, candidate_id).await?;
-        engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
+        engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     }
     tx.commit().await?;
     Ok(MoveResult {

@@ -70,7 +70,7 @@ pub async fn erase(
     }
     suppression::add(&mut tx, team, &contact.email, &contact.phone).await?;
     contacts::erase(&mut tx, team, kind, id, ERASED_NAME, cx.now).await?;
-    engine::refresh_contact(&mut tx, team, &lock, cx.now).await?;
+    engine::refresh_contact(&mut tx, team, &lock, (cx.now, manager.tz())).await?;
     let mut detail = audit_detail(kind, id);
     if !reason.is_empty() {
         detail = format!("{detail}: {reason}");

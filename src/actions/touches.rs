@@ -43,7 +43,8 @@ pub async fn log(
         contacts::set_email_opt_out(&mut tx, user.team_id, kind, contact_id).await?;
     }
     let refreshed =
-        engine::refresh_after_touch(&mut tx, user.team_id, &lock, cx.now, touch_id).await?;
+        engine::refresh_after_touch(&mut tx, user.team_id, &lock, (cx.now, user.tz()), touch_id)
+            .await?;
     tx.commit().await?;
     Ok(Logged {
         touch_id,
@@ -85,7 +86,7 @@ pub async fn correct(
     let mut tx = crate::db::begin_write(cx.db).await?;
     let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
     touches::correct(&mut tx, user.team_id, id, user.id, w).await?;
-    engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     tx.commit().await?;
     Ok((kind, contact_id))
 }
@@ -97,7 +98,7 @@ pub async fn delete(cx: &Ctx<'_>, user: &User, id: i64) -> ActionResult<(Contact
     let mut tx = crate::db::begin_write(cx.db).await?;
     let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
     touches::delete(&mut tx, user.team_id, id, user.id).await?;
-    engine::refresh_contact(&mut tx, user.team_id, &lock, cx.now).await?;
+    engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     tx.commit().await?;
     Ok((kind, contact_id))
 }

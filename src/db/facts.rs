@@ -57,14 +57,14 @@ select c.id, c.owner_id, {temperature} as temperature, c.do_not_contact, c.email
        c.email <> '' as has_email, c.phone <> '' as has_phone, \
        array(select l from unnest(n.logged) l where l >= c.created_at) as news, \
        {sign_offs} as sign_offs, {pipeline} as in_pipeline, \
-       s.reason as snooze_reason, s.until as snooze_until, s.created_at as snooze_created_at{touch_columns} \
+       s.reason as snooze_reason, s.until as snooze_until, s.created_at as snooze_created_at{touch_columns}{extra_columns} \
 from {table} c \
 left join (select e.company_id, array_agg(e.logged_at) as logged from company_events e \
            where e.team_id = $1 and e.logged_at < $3 group by e.company_id) n on n.company_id = c.company_id \
 left join lateral (select reason, until, created_at from due_snoozes s \
                    where s.team_id = c.team_id and s.contact_kind = '{kind}' and s.contact_id = c.id \
                      and s.created_at < $3 order by s.created_at desc limit 1) s on true \
-{touch_join}where c.team_id = $1 and {scope} and c.archived_at is null";
+{touch_join}{extra_joins}where c.team_id = $1 and {scope}{live}";
 
 // One contact's touches beside its row, for the statement that reads a single contact (the
 // refresh after a write): one array per column, all filled from the same rows in the same order
@@ -104,37 +104,20 @@ order by c.id, t.occurred_at, t.id";
 /// touches as arrays (the second string is then empty).
 static STATEMENTS: LazyLock<[[(String, String); 3]; 2]> = LazyLock::new(|| {
     let build = |kind: ContactKind, scope: &str, one: bool| {
-        let (table, fk, temperature, sign_offs, pipeline) = match kind {
-            ContactKind::DecisionMaker => (
-                "decision_makers",
-                "decision_maker_id",
-                "c.temperature",
-                "'{}'::timestamptz[]",
-                "false",
-            ),
-            ContactKind::Candidate => (
-                "candidates",
-                "candidate_id",
-                "'warm'",
-                CANDIDATE_SIGN_OFFS,
-                CANDIDATE_PIPELINE,
-            ),
-        };
         let (touch_columns, touch_join) = if one {
             (ONE_CONTACT_TOUCH_COLUMNS, ONE_CONTACT_TOUCH_JOIN)
         } else {
             ("", "")
         };
         let fill = |sql: &str| {
-            sql.replace("{touch_columns}", touch_columns)
+            let sql = sql
+                .replace("{touch_columns}", touch_columns)
                 .replace("{touch_join}", touch_join)
-                .replace("{table}", table)
-                .replace("{fk}", fk)
-                .replace("{temperature}", temperature)
-                .replace("{sign_offs}", sign_offs)
-                .replace("{pipeline}", pipeline)
-                .replace("{kind}", kind.as_str())
-                .replace("{scope}", scope)
+                .replace("{extra_columns}", "")
+                .replace("{extra_joins}", "")
+                .replace("{live}", " and c.archived_at is null")
+                .replace("{scope}", scope);
+            fill_kind(&sql, kind)
         };
         if one {
             (fill(CONTACTS_SQL), String::new())
@@ -150,6 +133,65 @@ static STATEMENTS: LazyLock<[[(String, String); 3]; 2]> = LazyLock::new(|| {
         ]
     })
 });
+
+/// The kind's table and columns in one of the statements above.
+fn fill_kind(sql: &str, kind: ContactKind) -> String {
+    let (table, fk, temperature, sign_offs, pipeline) = match kind {
+        ContactKind::DecisionMaker => (
+            "decision_makers",
+            "decision_maker_id",
+            "c.temperature",
+            "'{}'::timestamptz[]",
+            "false",
+        ),
+        ContactKind::Candidate => (
+            "candidates",
+            "candidate_id",
+            "'warm'",
+            CANDIDATE_SIGN_OFFS,
+            CANDIDATE_PIPELINE,
+        ),
+    };
+    sql.replace("{table}", table)
+        .replace("{fk}", fk)
+        .replace("{temperature}", temperature)
+        .replace("{sign_offs}", sign_offs)
+        .replace("{pipeline}", pipeline)
+        .replace("{kind}", kind.as_str())
+}
+
+/// The statement that reads one contact's facts (bound `$3`) as [`gather`] does for one contact,
+/// archived or not (the column `live` says), with the caller's `columns` and `joins` of the same
+/// row (`c` is the contact; `$1` the team, `$2` the contact): a write's refresh reads its stored
+/// due state beside the facts in one round trip (`due::store::stored`). Read back with
+/// [`live_facts`].
+pub fn one_contact_sql_with(kind: ContactKind, columns: &str, joins: &str) -> String {
+    let sql = CONTACTS_SQL
+        .replace("{touch_columns}", ONE_CONTACT_TOUCH_COLUMNS)
+        .replace("{touch_join}", ONE_CONTACT_TOUCH_JOIN)
+        .replace("{live}", "")
+        .replace("{scope}", "c.id = $2");
+    // the kind's own parts first: the caller's text is SQL of its own, never a template
+    fill_kind(&sql, kind)
+        .replace(
+            "{extra_columns}",
+            &format!(", (c.archived_at is null) as live{columns}"),
+        )
+        .replace("{extra_joins}", joins)
+}
+
+/// The facts of a row of [`one_contact_sql_with`]'s statement: None for an archived contact (no
+/// facts, nothing due), as [`gather`] finds none.
+pub fn live_facts(
+    kind: ContactKind,
+    row: &sqlx::postgres::PgRow,
+) -> sqlx::Result<Option<OwnedFacts>> {
+    use sqlx::Row;
+    if !row.try_get::<bool, _>("live")? {
+        return Ok(None);
+    }
+    Ok(Some(OneContactRow::from_row(row)?.into_owned(kind)))
+}
 
 /// Sign-off triggers of a candidate [001], as logged before the as-of bound `$3`: an application
 /// that had reached presented or later moved to rejected; or its job order became filled or

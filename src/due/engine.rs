@@ -206,12 +206,22 @@ pub async fn contact_state(
         return Ok(None);
     };
     let settings = settings::load(&mut *conn, team_id).await?;
-    decide_contact(conn, team_id, (kind, id), (owner_id, tz), &settings, now)
-        .await
-        .map(Some)
+    decide_contact(
+        conn,
+        team_id,
+        (kind, id),
+        (owner_id, tz),
+        &settings,
+        now,
+        None,
+    )
+    .await
+    .map(Some)
 }
 
 /// [`contact_state`] for a contact whose owner (and their zone) and team settings are known.
+/// `read` is the contact's facts if already read, with the bound they were read with: they are
+/// used when that bound is the owner's end of day, else read again.
 async fn decide_contact(
     conn: &mut PgConnection,
     team_id: i64,
@@ -219,11 +229,18 @@ async fn decide_contact(
     (owner_id, tz): (i64, Tz),
     settings: &TeamSettings,
     now: DateTime<Utc>,
+    read: Option<(DateTime<Utc>, Option<OwnedFacts>)>,
 ) -> sqlx::Result<(Decided, Refreshed, NaiveDate)> {
     let today = today_at(now, tz);
     let until = facts::end_of_day(today, tz);
-    let found = facts::gather(conn, team_id, kind, Scope::Contact(id), until).await?;
-    let (decided, upcoming) = match found.into_iter().next() {
+    let found = match read {
+        Some((bound, found)) if bound == until => found,
+        _ => facts::gather(conn, team_id, kind, Scope::Contact(id), until)
+            .await?
+            .into_iter()
+            .next(),
+    };
+    let (decided, upcoming) = match found {
         Some(f) => {
             let upcoming = cadence::upcoming(&f.facts, &settings.cadence, tz, today);
             (decide_all(vec![f], settings, tz, today).remove(0), upcoming)
@@ -356,13 +373,18 @@ pub async fn lock_contact(
 /// last read the facts after the other's commit (the rebuild) or holds its own change (this one).
 /// When the stamp has not moved since the stored state was read and that state is what was
 /// decided, nothing is written (most stage moves and edits change nothing that is due).
+///
+/// `zone` is the time zone of the user who made the write: the contact's stored state and its
+/// facts are read in one statement, the facts bounded by the end of the day in that zone, the
+/// likely owner's (most writes are the owner's own). When the owner's end of day is another
+/// instant, the facts are read again with it: one more round trip, never another answer.
 pub async fn refresh_contact(
     conn: &mut PgConnection,
     team_id: i64,
     lock: &ContactLock,
-    now: DateTime<Utc>,
+    (now, zone): (DateTime<Utc>, Tz),
 ) -> sqlx::Result<Refreshed> {
-    refresh(conn, team_id, lock, now, None).await
+    refresh(conn, team_id, lock, (now, zone), None).await
 }
 
 /// [`refresh_contact`] after logging the touch `touch_id` on the contact: an item it changes or
@@ -371,21 +393,22 @@ pub async fn refresh_after_touch(
     conn: &mut PgConnection,
     team_id: i64,
     lock: &ContactLock,
-    now: DateTime<Utc>,
+    (now, zone): (DateTime<Utc>, Tz),
     touch_id: i64,
 ) -> sqlx::Result<Refreshed> {
-    refresh(conn, team_id, lock, now, Some(touch_id)).await
+    refresh(conn, team_id, lock, (now, zone), Some(touch_id)).await
 }
 
 async fn refresh(
     conn: &mut PgConnection,
     team_id: i64,
     lock: &ContactLock,
-    now: DateTime<Utc>,
+    (now, zone): (DateTime<Utc>, Tz),
     settled_by: Option<i64>,
 ) -> sqlx::Result<Refreshed> {
     let (kind, id) = (lock.kind, lock.id);
-    let Some(stored) = due::store::stored(conn, team_id, kind, id).await? else {
+    let guess = facts::end_of_day(today_at(now, zone), zone);
+    let Some((stored, found)) = due::store::stored(conn, team_id, kind, id, guess).await? else {
         return Ok(Refreshed::default());
     };
     let (decided, refreshed, today) = decide_contact(
@@ -395,6 +418,7 @@ async fn refresh(
         (stored.owner_id, stored.time_zone),
         &stored.settings,
         now,
+        Some((guess, found)),
     )
     .await?;
     // A touch's insert already moved (and so locked) the owner's stamp in this transaction: the

@@ -1,11 +1,14 @@
 //! Stored due lists: replacing a user's items, upserting one contact's item, the stored state a
 //! refresh compares with, and the items Today and the API read.
 
-use chrono::NaiveDate;
+use std::sync::LazyLock;
+
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sqlx::{FromRow, PgConnection};
 
 use crate::db::codes::ZoneName;
+use crate::db::facts::{self, OwnedFacts};
 use crate::db::settings::TeamSettings;
 use crate::domain::cadence::{Approach, Channel, ContactKind, DueItem, Reason, Temperature};
 
@@ -285,48 +288,56 @@ impl Stored {
     }
 }
 
-/// The query of [`stored`] for one kind's table.
-macro_rules! stored_sql {
-    ($table:literal, $kind:literal) => {
-        concat!(
-            "select c.owner_id, u.time_zone, u.list_stamp, ",
-            // the owner's row as this transaction wrote it: its lock is held to the commit
-            "coalesce(u.xmin = xid(pg_current_xact_id_if_assigned()), false) as stamp_held, ",
-            "d.user_id, d.list_date, d.reason, ",
-            "d.reason_rank, d.temperature_rank, d.due_on, d.suggested_channel, d.suggested_approach, ",
-            "d.strike, d.script_hint, d.why, h.reason as open_reason, h.strike as open_strike, ",
-            "h.approach as open_approach, ts.* from ", $table, " c join users u on u.id = c.owner_id ",
-            "left join due_items d on d.team_id = c.team_id and d.contact_kind = '", $kind, "' ",
-            "and d.contact_id = c.id ",
-            "left join due_item_history h on h.team_id = c.team_id and h.contact_kind = '", $kind, "' ",
-            "and h.contact_id = c.id and h.settled_at is null",
-            crate::db::settings::join_settings!("$1"),
-            "where c.team_id = $1 and c.id = $2"
-        )
-    };
-}
+// What [`stored`] reads beside the contact's facts, in the facts' one-contact statement
+// (`facts::one_contact_sql_with`; `c` is the contact, whose `owner_id` the facts read too).
+const STORED_COLUMNS: &str = ", u.time_zone, u.list_stamp, \
+    coalesce(u.xmin = xid(pg_current_xact_id_if_assigned()), false) as stamp_held, \
+    d.user_id, d.list_date, d.reason, d.reason_rank, d.temperature_rank, d.due_on, d.suggested_channel, \
+    d.suggested_approach, d.strike, d.script_hint, d.why, \
+    h.reason as open_reason, h.strike as open_strike, h.approach as open_approach, ts.*";
+// the owner's row as this transaction wrote it (`stamp_held`): its lock is held to the commit
+const STORED_JOINS: &str = concat!(
+    "join users u on u.id = c.owner_id \
+     left join due_items d on d.team_id = c.team_id and d.contact_kind = $4 and d.contact_id = c.id \
+     left join due_item_history h on h.team_id = c.team_id and h.contact_kind = $4 \
+       and h.contact_id = c.id and h.settled_at is null",
+    crate::db::settings::join_settings!("$1")
+);
 
-/// A contact's stored due state, or None for a contact the team does not have.
+/// The statements of [`stored`], per kind ([decision makers, candidates]).
+static STORED: LazyLock<[String; 2]> = LazyLock::new(|| {
+    [ContactKind::DecisionMaker, ContactKind::Candidate]
+        .map(|kind| facts::one_contact_sql_with(kind, STORED_COLUMNS, STORED_JOINS))
+});
+
+/// A contact's stored due state and its facts as known before `until`, in one statement, or None
+/// for a contact the team does not have. The facts are None for an archived contact (nothing is
+/// due); the caller bounds them by a guess of the owner's end of day (who the owner is, and so
+/// their zone, comes with the state) and reads them again when the guess was wrong.
 pub async fn stored(
     conn: &mut PgConnection,
     team_id: i64,
     kind: ContactKind,
     id: i64,
-) -> sqlx::Result<Option<Stored>> {
+    until: DateTime<Utc>,
+) -> sqlx::Result<Option<(Stored, Option<OwnedFacts>)>> {
     let sql = match kind {
-        ContactKind::DecisionMaker => stored_sql!("decision_makers", "decision_maker"),
-        ContactKind::Candidate => stored_sql!("candidates", "candidate"),
+        ContactKind::DecisionMaker => &STORED[0],
+        ContactKind::Candidate => &STORED[1],
     };
     let Some(row) = sqlx::query(sql)
         .bind(team_id)
         .bind(id)
+        .bind(until)
+        .bind(kind.as_str())
         .fetch_optional(conn)
         .await?
     else {
         return Ok(None);
     };
     let settings = crate::db::settings::from_joined(&row)?;
-    Ok(Some(Stored::of(StoredRow::from_row(&row)?, settings)))
+    let stored = Stored::of(StoredRow::from_row(&row)?, settings);
+    Ok(Some((stored, facts::live_facts(kind, &row)?)))
 }
 
 /// Locks a user's list for the rest of the transaction without moving its stamp, and returns the

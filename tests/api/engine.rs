@@ -132,7 +132,7 @@ async fn after_a_touch_the_refresh_knows_its_transaction_holds_the_owners_stamp(
 
     for author in [&rob, &mia] {
         let mut tx = app.db.begin().await.unwrap();
-        let before = store::stored(&mut tx, team, ContactKind::DecisionMaker, dm)
+        let (before, _) = store::stored(&mut tx, team, ContactKind::DecisionMaker, dm, Utc::now())
             .await
             .unwrap()
             .unwrap();
@@ -154,7 +154,7 @@ async fn after_a_touch_the_refresh_knows_its_transaction_holds_the_owners_stamp(
             !contact_lock_free(&app, ContactKind::DecisionMaker, dm).await,
             "the insert took the contact's lock ({lock:?})"
         );
-        let after = store::stored(&mut tx, team, ContactKind::DecisionMaker, dm)
+        let (after, _) = store::stored(&mut tx, team, ContactKind::DecisionMaker, dm, Utc::now())
             .await
             .unwrap()
             .unwrap();
@@ -432,6 +432,7 @@ async fn two_instances_on_one_database_rebuild_once() {
 #[tokio::test]
 async fn one_contacts_facts_are_what_the_rebuild_gathers_for_it() {
     use secondcall::db::facts::{self, Scope};
+    use secondcall::due::store;
     let app = crate::today::seeded_recruiter().await;
     let (team, owner): (i64, i64) =
         sqlx::query_as("select team_id, id from users where email = 'recruiter001@bench.test'")
@@ -464,6 +465,14 @@ async fn one_contacts_facts_are_what_the_rebuild_gathers_for_it() {
                 assert_eq!(one.len(), 1, "{kind:?} {}", whole.id);
                 assert_eq!(one[0].owner_id, whole.owner_id);
                 assert_eq!(one[0].facts, whole.facts, "{kind:?} {}", whole.id);
+                // and the same facts beside the stored state, the read of a write's refresh
+                let (stored, beside) = store::stored(&mut conn, team, kind, whole.id, until)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(stored.owner_id, owner);
+                let beside = beside.expect("a live contact has facts");
+                assert_eq!(beside.facts, whole.facts, "{kind:?} {}", whole.id);
                 compared += usize::from(!whole.facts.touches.is_empty());
             }
             assert!(compared > 10, "contacts with touches were compared");
@@ -479,6 +488,17 @@ async fn one_contacts_facts_are_what_the_rebuild_gathers_for_it() {
     .await
     .unwrap();
     assert!(none.is_empty(), "an archived contact has no facts");
+    let (_, beside) = store::stored(
+        &mut conn,
+        team,
+        ContactKind::Candidate,
+        archived,
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .expect("an archived contact still has its stored state");
+    assert!(beside.is_none(), "and no facts beside it");
 }
 
 /// A touch on a contact that is not live (archived, or another team's) writes nothing and takes no
@@ -533,4 +553,89 @@ async fn contact_lock_free(app: &TestApp, kind: ContactKind, id: i64) -> bool {
         .fetch_one(&app.db)
         .await
         .unwrap()
+}
+
+/// A write's refresh reads the contact's facts beside its stored state, bounded by the end of the
+/// writer's day (the likely owner's); when the owner's day ends at another instant, it reads them
+/// again with the owner's bound: the answer is the owner's, whoever writes.
+#[tokio::test]
+async fn a_refresh_by_a_writer_in_another_zone_decides_on_the_owners_day() {
+    use secondcall::db::facts;
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.create_user(team, "rob@acme.test", "recruiter").await;
+    for (email, zone) in [
+        ("rob@acme.test", "Pacific/Kiritimati"),
+        ("mia@acme.test", "Pacific/Pago_Pago"),
+    ] {
+        sqlx::query("update users set time_zone = $2 where email = $1")
+            .bind(email)
+            .bind(zone)
+            .execute(&app.db)
+            .await
+            .unwrap();
+    }
+    let rob = user(&app, "rob@acme.test").await;
+    let mia = user(&app, "mia@acme.test").await;
+    let dm = new_dm(&app, &rob, "Dana Client", "warm").await;
+    // a first call a week ago: the second call is due
+    log_call(
+        &app,
+        &rob,
+        ContactKind::DecisionMaker,
+        dm,
+        "no_answer",
+        7,
+        None,
+    )
+    .await;
+    // Rob's day (UTC+14) always ends an hour before Mia's (UTC-11, a day behind). The second call
+    // is snoozed since an hour ago; a second snooze is set in that hour (in Rob's tomorrow). By the
+    // end of Rob's day the latest snooze is the first, which holds; by the end of Mia's it is the
+    // second, set after Rob's today and so not yet in force: the item would show.
+    let now = Utc::now();
+    let robs_end = facts::end_of_day(engine::today_at(now, rob.tz()), rob.tz());
+    let mias_end = facts::end_of_day(engine::today_at(now, mia.tz()), mia.tz());
+    assert_eq!(mias_end - robs_end, Duration::hours(1));
+    let mut conn = app.db.acquire().await.unwrap();
+    let (_, due, today) =
+        engine::contact_state(&mut conn, team, ContactKind::DecisionMaker, dm, now)
+            .await
+            .unwrap()
+            .unwrap();
+    let reason = due.item.expect("the second call is due").reason;
+    for created_at in [now - Duration::hours(1), robs_end + Duration::minutes(30)] {
+        sqlx::query(
+            "insert into due_snoozes (team_id, contact_kind, contact_id, reason, until, created_by, created_at) \
+             values ($1, 'decision_maker', $2, $3, $4, $5, $6)",
+        )
+        .bind(team)
+        .bind(dm)
+        .bind(reason.as_str())
+        .bind(today + Duration::days(10))
+        .bind(rob.id)
+        .bind(created_at)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    }
+    let (_, owners, _) =
+        engine::contact_state(&mut conn, team, ContactKind::DecisionMaker, dm, now)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(owners.item, None, "snoozed on Rob's day");
+    drop(conn);
+
+    for writer in [&mia, &rob] {
+        let mut tx = app.db.begin().await.unwrap();
+        let lock = engine::lock_contact(&mut tx, ContactKind::DecisionMaker, dm)
+            .await
+            .unwrap();
+        let refreshed = engine::refresh_contact(&mut tx, team, &lock, (now, writer.tz()))
+            .await
+            .unwrap();
+        assert_eq!(refreshed, owners, "written by {}", writer.email);
+        tx.rollback().await.unwrap();
+    }
 }

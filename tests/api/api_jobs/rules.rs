@@ -350,9 +350,14 @@ async fn after_every_move_the_due_list_is_what_a_full_refresh_makes_of_it() {
         )
         .await
         .unwrap();
-        secondcall::due::engine::refresh_contact(&mut tx, t.team_id, &lock, chrono::Utc::now())
-            .await
-            .unwrap();
+        secondcall::due::engine::refresh_contact(
+            &mut tx,
+            t.team_id,
+            &lock,
+            (chrono::Utc::now(), chrono_tz::UTC),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
             due_row(&t, ann).await,
