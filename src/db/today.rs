@@ -127,10 +127,10 @@ pub struct PageAsk {
 // as arrays), not a CTE read back by a subplan per column: fewer plan nodes for PostgreSQL to set
 // up on every load. The cover is the one CTE: read once, it gives its own columns and whose counts
 // are summed (as an array computed once, not per row of the counts). The page of the user's own
-// rows rides along as arrays, one per column (`rw`), read by the same index range in list order as
-// `rows_sql`, and aggregated straight from that ordered subquery, with no join at the aggregate's
+// rows rides along as arrays, one per column (`rw`), read by one index range in list order
+// (`due_items_list_order_idx`), and aggregated straight from that ordered subquery, with no join at the aggregate's
 // level to reorder them; for a user who covers someone it is empty (`not exists` on the cover)
-// and [`rows`] reads their page with the covered teammates' items.
+// and [`covering_rows`] reads their page with the covered teammates' items.
 macro_rules! head_sql {
     ($reason:literal) => {
         concat!(
@@ -238,7 +238,7 @@ impl OwnRows {
 
 /// The head of the page of `user_id` at `now`, with the teammates they cover then (whose items
 /// and counts their list shows too), and the asked page of rows when the user covers no one
-/// (None when they do: [`rows`] reads theirs with the covered teammates' items).
+/// (None when they do: [`covering_rows`] reads theirs with the covered teammates' items).
 pub async fn head(
     db: impl PgExecutor<'_>,
     team_id: i64,
