@@ -565,15 +565,15 @@ async fn a_refresh_by_a_writer_in_another_zone_decides_on_the_owners_day() {
     let team = app.create_team("Acme", "mia@acme.test").await;
     app.create_user(team, "rob@acme.test", "recruiter").await;
     for (email, zone) in [
-        ("rob@acme.test", "Pacific/Kiritimati"),
-        ("mia@acme.test", "Pacific/Pago_Pago"),
+        ("rob@acme.test", chrono_tz::Pacific::Kiritimati),
+        ("mia@acme.test", chrono_tz::Pacific::Pago_Pago),
     ] {
-        sqlx::query("update users set time_zone = $2 where email = $1")
-            .bind(email)
-            .bind(zone)
-            .execute(&app.db)
-            .await
-            .unwrap();
+        let u = user(&app, email).await;
+        assert!(
+            users::set_time_zone(&app.db, team, u.id, zone)
+                .await
+                .unwrap()
+        );
     }
     let rob = user(&app, "rob@acme.test").await;
     let mia = user(&app, "mia@acme.test").await;
