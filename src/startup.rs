@@ -86,7 +86,11 @@ impl Application {
         let setup_code = first_run_checks(&config, &db).await?;
         let state = AppState {
             rebuilds: Rebuilder::new(db.clone(), clock.clone(), pause),
-            lookups: crate::db::lookups_pool(&db),
+            lookups: Arc::new(crate::db::lookups(&db)),
+            page_reads: Arc::new(crate::db::page_reads(
+                &db,
+                crate::db::page_read_connections(config.pool_size()),
+            )),
             db,
             pages: PageCache::new(config.page_cache_mb),
             limits: Limits::new(&config),
@@ -146,6 +150,7 @@ impl Application {
             tracing::warn!("background tasks still running at the end of the grace period");
         }
         self.state.lookups.close().await;
+        self.state.page_reads.close().await;
         served
     }
 }

@@ -8,6 +8,7 @@ use sqlx::PgPool;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::db::kept::Kept;
 use crate::due::rebuilds::Rebuilder;
 use crate::page_cache::PageCache;
 use crate::web::limits::Limits;
@@ -16,8 +17,10 @@ use crate::web::limits::Limits;
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
-    /// The session and user reads of every request (`db::lookups_pool`).
-    pub lookups: PgPool,
+    /// The session and user reads of every request (`db::lookups`).
+    pub lookups: Arc<Kept>,
+    /// The reads of the Today page and the board (`db::page_reads`).
+    pub page_reads: Arc<Kept>,
     pub config: Arc<Config>,
     /// Rendered Today pages of this instance (see `page_cache`).
     pub pages: PageCache,

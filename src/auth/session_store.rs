@@ -4,18 +4,21 @@
 //! tower-sessions keeps the session itself (the cookie, the id and its rotation at login, the
 //! idle expiry); this is its store. The rows are the ones tower-sessions' own PostgreSQL store
 //! writes (the record in MessagePack, its expiry), plus `user_id`: a page request then reads its
-//! session and its user in one statement on one pooled connection, where it took two of each
-//! (BENCHMARKS.md, fifth pass). The user read along is handed to [`crate::web::extract`] inside the
+//! session and its user in one statement on one connection, where it took two of each
+//! (BENCHMARKS.md, fifth pass), a connection kept between requests (`db::lookups`). The user read along is handed to [`crate::web::extract`] inside the
 //! loaded record under [`SIGNED_IN_KEY`], which no save ever writes back.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgPool, Row};
+use std::sync::Arc;
+
+use sqlx::{FromRow, Row};
 use tower_sessions::cookie::time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, Error};
 
 use crate::auth::session::AUTH_KEY;
+use crate::db::kept::Kept;
 use crate::db::users::User;
 
 /// The key of a loaded record that carries the signed-in user as read with the session: set by
@@ -25,13 +28,14 @@ pub const SIGNED_IN_KEY: &str = "_signed_in";
 /// The sessions of the `sessions` table.
 #[derive(Debug, Clone)]
 pub struct SessionStore {
-    pool: PgPool,
+    lookups: Arc<Kept>,
 }
 
 impl SessionStore {
-    /// A store on `pool` (the server's lookups pool: its statements keep their plans).
-    pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+    /// A store on the server's lookups (`db::lookups`: kept connections whose statements keep
+    /// their plans).
+    pub fn new(lookups: Arc<Kept>) -> Self {
+        Self { lookups }
     }
 }
 
@@ -63,7 +67,7 @@ fn encode(record: &Record) -> session_store::Result<(Vec<u8>, Option<i64>)> {
 }
 
 /// Writes a record; with `replace` false, only if its id is new (false when it was taken).
-async fn write(pool: &PgPool, record: &Record, replace: bool) -> session_store::Result<bool> {
+async fn write(lookups: &Kept, record: &Record, replace: bool) -> session_store::Result<bool> {
     let (data, user_id) = encode(record)?;
     let sql = if replace {
         "insert into sessions (id, data, expiry_date, user_id) values ($1, $2, $3, $4) \
@@ -73,14 +77,16 @@ async fn write(pool: &PgPool, record: &Record, replace: bool) -> session_store::
         "insert into sessions (id, data, expiry_date, user_id) values ($1, $2, $3, $4) \
          on conflict (id) do nothing"
     };
+    let mut conn = lookups.get().await.map_err(backend)?;
     let done = sqlx::query(sql)
         .bind(record.id.to_string())
         .bind(data)
         .bind(instant(record.expiry_date))
         .bind(user_id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .map_err(backend)?;
+    conn.done();
     Ok(done.rows_affected() == 1)
 }
 
@@ -88,17 +94,18 @@ async fn write(pool: &PgPool, record: &Record, replace: bool) -> session_store::
 impl tower_sessions::SessionStore for SessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // an id already taken (once in 2^128) is drawn again, never overwritten
-        while !write(&self.pool, record, false).await? {
+        while !write(&self.lookups, record, false).await? {
             record.id = Id::default();
         }
         Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        write(&self.pool, record, true).await.map(|_| ())
+        write(&self.lookups, record, true).await.map(|_| ())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let mut conn = self.lookups.get().await.map_err(backend)?;
         let row = sqlx::query(
             "select s.data, u.id, u.team_id, u.email, u.name, u.role, u.time_zone, \
                     u.must_change_password, u.active, u.session_epoch, u.list_stamp \
@@ -107,9 +114,10 @@ impl tower_sessions::SessionStore for SessionStore {
         )
         .bind(id.to_string())
         .bind(Utc::now())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(backend)?;
+        conn.done();
         let Some(row) = row else {
             return Ok(None);
         };
@@ -127,11 +135,13 @@ impl tower_sessions::SessionStore for SessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        let mut conn = self.lookups.get().await.map_err(backend)?;
         sqlx::query("delete from sessions where id = $1")
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await
             .map_err(backend)?;
+        conn.done();
         Ok(())
     }
 }

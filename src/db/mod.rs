@@ -16,6 +16,7 @@ pub mod exports;
 pub mod facts;
 pub mod imports;
 pub mod jobs;
+pub mod kept;
 pub mod reports;
 pub mod settings;
 pub mod setup_codes;
@@ -103,31 +104,6 @@ pub fn tune(options: PgConnectOptions) -> PgConnectOptions {
     options.options([("plan_cache_mode", "force_custom_plan")])
 }
 
-/// A read-only transaction on one snapshot in which PostgreSQL plans each statement once per
-/// connection and reuses that plan (`plan_cache_mode = force_generic_plan`), begun in one round
-/// trip. For the pages read on every call (Today, the board) whose statements have fixed shapes
-/// (a filtered variant is its own statement): their generic plans are the custom ones, and
-/// planning them on every request cost about as much as running them (BENCHMARKS.md). The rest of
-/// the serving pool plans every execution anew ([`tune`]).
-pub async fn begin_page_read(
-    db: &sqlx::PgPool,
-) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-    db.begin_with(
-        "begin isolation level repeatable read, read only; \
-         set local plan_cache_mode = force_generic_plan",
-    )
-    .await
-}
-
-/// Ends a page read ([`begin_page_read`]) without waiting for it. The transaction only read, so
-/// ending it by a rollback loses nothing; sqlx queues that rollback on the connection and sends it
-/// with the check the pool makes of every connection it takes back (after the response is on its
-/// way), where a commit would be a round trip of its own before the page could be rendered. The
-/// database counts these as rolled-back transactions.
-pub fn end_page_read(tx: sqlx::Transaction<'static, sqlx::Postgres>) {
-    drop(tx);
-}
-
 /// A transaction for the writes a recruiter repeats all day (a touch logged, corrected or deleted,
 /// a contact edited, archived or snoozed, a card moved), begun in one round trip with PostgreSQL's
 /// own `plan_cache_mode = auto` for its statements: they have fixed shapes, and with a fresh plan
@@ -206,21 +182,49 @@ fn pool_options(size: u32) -> PgPoolOptions {
         .acquire_timeout(Duration::from_secs(10))
 }
 
-/// How many connections [`lookups_pool`] keeps: its statements take a few hundredths of a
-/// millisecond each, and two serve thousands of requests a second.
+/// How many connections [`lookups`] keeps: its statements take a few hundredths of a millisecond
+/// each, and two serve thousands of requests a second.
 pub const LOOKUP_CONNECTIONS: u32 = 2;
 
-/// The pool of the two reads every signed-in request starts with, its session row and its user:
-/// the same server, database and settings as the serving pool `db`, but PostgreSQL's own
-/// `plan_cache_mode = auto`. These statements have one shape, so each connection plans them once;
-/// on the serving pool ([`tune`]) planning them cost more than running them, 0.17 ms of
-/// PostgreSQL time on each call a recruiter logs (BENCHMARKS.md, third pass). It connects on
-/// first use.
-pub fn lookups_pool(db: &PgPool) -> PgPool {
+/// The two reads every signed-in request starts with, its session row and its user (one
+/// statement), and the session's writes: connections kept between requests ([`kept`]: no
+/// round trip to check each one handed back), to the same server and database as the serving
+/// pool `db`, with its settings but PostgreSQL's own `plan_cache_mode = auto`. These statements
+/// have one shape, so each connection plans them once; on the serving pool ([`tune`]) planning
+/// them cost more than running them, 0.17 ms of PostgreSQL time on each call a recruiter logs
+/// (BENCHMARKS.md, third pass). It connects on first use.
+pub fn lookups(db: &PgPool) -> kept::Kept {
     let options = (*db.connect_options())
         .clone()
         .options([("plan_cache_mode", "auto")]);
-    pool_options(LOOKUP_CONNECTIONS).connect_lazy_with(options)
+    kept::Kept::new(
+        pool_options(LOOKUP_CONNECTIONS).connect_lazy_with(options),
+        LOOKUP_CONNECTIONS as usize,
+    )
+}
+
+/// How many connections [`page_reads`] keeps for a serving pool of `pool_size`: half of it (at
+/// least two). A page read is two short statements; the writes keep the serving pool's.
+pub fn page_read_connections(pool_size: u32) -> u32 {
+    (pool_size / 2).max(2)
+}
+
+/// The reads of the pages loaded after every call a recruiter logs (Today, the board):
+/// read-only connections kept between requests ([`kept`]), on which PostgreSQL plans each
+/// statement once per connection and reuses that plan (`plan_cache_mode = force_generic_plan`),
+/// to the same server and database as `db` and with its statement timeout. Their statements have
+/// fixed shapes (a filtered variant is its own statement), so their generic plans are the custom
+/// ones, and planning them on every request cost about as much as running them (BENCHMARKS.md);
+/// the rest of the serving pool plans every execution anew ([`tune`]). A page's statements run
+/// each in its own snapshot, without a transaction around them (a `begin` and its end were two
+/// of a page's round trips): what a write changes between two of them shows on the next load.
+/// It connects on first use.
+pub fn page_reads(db: &PgPool, size: u32) -> kept::Kept {
+    let options = (*db.connect_options()).clone().options([
+        ("plan_cache_mode", "force_generic_plan"),
+        ("default_transaction_read_only", "on"),
+    ]);
+    kept::Kept::new(pool_options(size).connect_lazy_with(options), size as usize)
 }
 
 /// Applies pending migrations on one connection without a statement timeout (a migration may

@@ -125,7 +125,7 @@ pub async fn find_for_login(db: &PgPool, email: &str) -> sqlx::Result<Option<Log
 }
 
 /// An active user by id (the session lookup).
-pub async fn find_active(db: &PgPool, id: i64) -> sqlx::Result<Option<User>> {
+pub async fn find_active(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<User>> {
     let sql = format!("select {USER_COLUMNS} from users where id = $1 and active");
     sqlx::query_as(&sql).bind(id).fetch_optional(db).await
 }

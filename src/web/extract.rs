@@ -45,7 +45,12 @@ impl FromRequestParts<AppState> for CurrentUser {
         // read with the session when its row names the user, else on its own
         let user = match session::signed_in(&session, &auth).await {
             Some(user) => Some(user),
-            None => users::find_active(&state.lookups, auth.user_id).await?,
+            None => {
+                let mut conn = state.lookups.get().await?;
+                let user = users::find_active(&mut *conn, auth.user_id).await?;
+                conn.done();
+                user
+            }
         };
         let Some(user) = user.filter(|u| auth.is_valid_for(u, state.clock.now())) else {
             session::logout(&session)

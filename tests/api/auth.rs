@@ -247,7 +247,7 @@ async fn the_session_store_reads_the_user_along_and_never_stores_it() {
     let app = TestApp::spawn().await;
     let team = app.create_team("Acme", "mia@acme.test").await;
     let rob = app.create_user(team, "rob@acme.test", "recruiter").await;
-    let store = SessionStore::new(app.db.clone());
+    let store = SessionStore::new(app.state.lookups.clone());
     let expiry = tower_sessions::cookie::time::OffsetDateTime::now_utc()
         + tower_sessions::cookie::time::Duration::hours(1);
     let mut record = Record {
@@ -891,34 +891,44 @@ async fn session_cookies_are_http_only_and_same_site_lax() {
     );
 }
 
-/// The session and user of each request are read on their own small pool, which keeps one plan
-/// per statement (`plan_cache_mode = auto`) and the request timeout; the serving pool still plans
-/// every statement with its values (the list pages' optional filters).
+/// The session and user of each request are read on connections of their own, kept between
+/// requests (`db::kept`), which keep one plan per statement (`plan_cache_mode = auto`) and the
+/// request timeout; the serving pool still plans every statement with its values (the list pages'
+/// optional filters); a page's reads run on read-only kept connections with generic plans.
 #[tokio::test]
 async fn each_request_reads_its_session_and_user_on_the_lookups_pool() {
     let app = TestApp::spawn().await;
     // it connects on first use, and only the requests use it
-    assert_eq!(app.state.lookups.size(), 0);
+    assert_eq!(app.state.lookups.kept(), 0);
     app.setup_team("Acme Staffing", "mia@acme.test").await;
     assert_eq!(app.get("/today").await.status(), StatusCode::OK);
-    assert!(app.state.lookups.size() >= 1);
+    assert!(app.state.lookups.kept() >= 1);
+    assert!(app.state.page_reads.kept() >= 1);
     app.logout().await;
     assert_redirect(&app.get("/today").await, "/login?next=/today");
 
-    let setting = |pool: &sqlx::PgPool, name: &'static str| {
-        let pool = pool.clone();
-        async move {
-            sqlx::query_scalar::<_, String>("select current_setting($1)")
-                .bind(name)
-                .fetch_one(&pool)
-                .await
-                .unwrap()
-        }
-    };
-    assert_eq!(
-        setting(&app.state.db, "plan_cache_mode").await,
-        "force_custom_plan"
-    );
+    async fn setting(kept: &secondcall::db::kept::Kept, name: &str) -> String {
+        let mut conn = kept.get().await.unwrap();
+        let value = sqlx::query_scalar::<_, String>("select current_setting($1)")
+            .bind(name)
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        conn.done();
+        value
+    }
+    let serving: String = sqlx::query_scalar("select current_setting('plan_cache_mode')")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(serving, "force_custom_plan");
     assert_eq!(setting(&app.state.lookups, "plan_cache_mode").await, "auto");
     assert_eq!(setting(&app.state.lookups, "statement_timeout").await, "5s");
+    let pages = &app.state.page_reads;
+    assert_eq!(
+        setting(pages, "plan_cache_mode").await,
+        "force_generic_plan"
+    );
+    assert_eq!(setting(pages, "statement_timeout").await, "5s");
+    assert_eq!(setting(pages, "default_transaction_read_only").await, "on");
 }

@@ -23,6 +23,7 @@ mod export;
 mod faults;
 mod helpers;
 pub mod import;
+mod kept;
 mod login_limits;
 mod manage;
 mod nightly;
