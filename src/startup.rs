@@ -87,10 +87,6 @@ impl Application {
         let state = AppState {
             rebuilds: Rebuilder::new(db.clone(), clock.clone(), pause),
             lookups: Arc::new(crate::db::lookups(&db)),
-            page_reads: Arc::new(crate::db::page_reads(
-                &db,
-                crate::db::page_read_connections(config.pool_size()),
-            )),
             db,
             pages: PageCache::new(config.page_cache_mb),
             limits: Limits::new(&config),
@@ -150,7 +146,6 @@ impl Application {
             tracing::warn!("background tasks still running at the end of the grace period");
         }
         self.state.lookups.close().await;
-        self.state.page_reads.close().await;
         served
     }
 }

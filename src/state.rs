@@ -19,8 +19,6 @@ pub struct AppState {
     pub db: PgPool,
     /// The session and user reads of every request (`db::lookups`).
     pub lookups: Arc<Kept>,
-    /// The reads of the Today page and the board (`db::page_reads`).
-    pub page_reads: Arc<Kept>,
     pub config: Arc<Config>,
     /// Rendered Today pages of this instance (see `page_cache`).
     pub pages: PageCache,

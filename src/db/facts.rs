@@ -48,10 +48,13 @@ pub struct OwnedFacts {
 
 // The two statement templates below differ only in the table and the scope column; both are
 // closed sets of our own identifiers, so the SQL is still fully static with bound values.
-// Company news is joined from the team's events grouped by company: events are few next to
-// contacts, so one pass over them beats a probe (or, while the table is small, a sequential scan)
-// per contact. Only news logged since the contact was added counts: news is a reason to call the
-// people who were there when it broke, not everyone added to the company later.
+// Company news ({news_join}) is joined from the team's events grouped by company for many contacts
+// (an owner's rebuild): events are few next to contacts, so one pass over them beats a probe (or,
+// while the table is small, a sequential scan) per contact. For one contact (the refresh after a
+// write) it is the events of the contact's company only, read by `company_events_company_idx`:
+// a pass over all the team's events on every touch would grow with the team's history. Only news
+// logged since the contact was added counts: news is a reason to call the people who were there
+// when it broke, not everyone added to the company later.
 const CONTACTS_SQL: &str = "\
 select c.id, c.owner_id, {temperature} as temperature, c.do_not_contact, c.email_opt_out, \
        c.email <> '' as has_email, c.phone <> '' as has_phone, \
@@ -59,12 +62,18 @@ select c.id, c.owner_id, {temperature} as temperature, c.do_not_contact, c.email
        {sign_offs} as sign_offs, {pipeline} as in_pipeline, \
        s.reason as snooze_reason, s.until as snooze_until, s.created_at as snooze_created_at{touch_columns}{extra_columns} \
 from {table} c \
-left join (select e.company_id, array_agg(e.logged_at) as logged from company_events e \
-           where e.team_id = $1 and e.logged_at < $3 group by e.company_id) n on n.company_id = c.company_id \
+{news_join}\
 left join lateral (select reason, until, created_at from due_snoozes s \
                    where s.team_id = c.team_id and s.contact_kind = '{kind}' and s.contact_id = c.id \
                      and s.created_at < $3 order by s.created_at desc limit 1) s on true \
 {touch_join}{extra_joins}where c.team_id = $1 and {scope}{live}";
+
+const NEWS_BY_COMPANY: &str = "\
+left join (select e.company_id, array_agg(e.logged_at order by e.logged_at) as logged from company_events e \
+           where e.team_id = $1 and e.logged_at < $3 group by e.company_id) n on n.company_id = c.company_id ";
+const ONE_CONTACT_NEWS: &str = "\
+left join lateral (select array_agg(e.logged_at order by e.logged_at) as logged from company_events e \
+                   where e.team_id = $1 and e.company_id = c.company_id and e.logged_at < $3) n on true ";
 
 // One contact's touches beside its row, for the statement that reads a single contact (the
 // refresh after a write): one array per column, all filled from the same rows in the same order
@@ -104,15 +113,20 @@ order by c.id, t.occurred_at, t.id";
 /// touches as arrays (the second string is then empty).
 static STATEMENTS: LazyLock<[[(String, String); 3]; 2]> = LazyLock::new(|| {
     let build = |kind: ContactKind, scope: &str, one: bool| {
-        let (touch_columns, touch_join) = if one {
-            (ONE_CONTACT_TOUCH_COLUMNS, ONE_CONTACT_TOUCH_JOIN)
+        let (touch_columns, touch_join, news_join) = if one {
+            (
+                ONE_CONTACT_TOUCH_COLUMNS,
+                ONE_CONTACT_TOUCH_JOIN,
+                ONE_CONTACT_NEWS,
+            )
         } else {
-            ("", "")
+            ("", "", NEWS_BY_COMPANY)
         };
         let fill = |sql: &str| {
             let sql = sql
                 .replace("{touch_columns}", touch_columns)
                 .replace("{touch_join}", touch_join)
+                .replace("{news_join}", news_join)
                 .replace("{extra_columns}", "")
                 .replace("{extra_joins}", "")
                 .replace("{live}", " and c.archived_at is null")
@@ -169,6 +183,7 @@ pub fn one_contact_sql_with(kind: ContactKind, columns: &str, joins: &str) -> St
     let sql = CONTACTS_SQL
         .replace("{touch_columns}", ONE_CONTACT_TOUCH_COLUMNS)
         .replace("{touch_join}", ONE_CONTACT_TOUCH_JOIN)
+        .replace("{news_join}", ONE_CONTACT_NEWS)
         .replace("{live}", "")
         .replace("{scope}", "c.id = $2");
     // the kind's own parts first: the caller's text is SQL of its own, never a template

@@ -104,6 +104,31 @@ pub fn tune(options: PgConnectOptions) -> PgConnectOptions {
     options.options([("plan_cache_mode", "force_custom_plan")])
 }
 
+/// A read-only transaction on one snapshot in which PostgreSQL plans each statement once per
+/// connection and reuses that plan (`plan_cache_mode = force_generic_plan`), begun in one round
+/// trip. For the pages read on every call (Today, the board) whose statements have fixed shapes
+/// (a filtered variant is its own statement): their generic plans are the custom ones, and
+/// planning them on every request cost about as much as running them (BENCHMARKS.md). The rest of
+/// the serving pool plans every execution anew ([`tune`]).
+pub async fn begin_page_read(
+    db: &sqlx::PgPool,
+) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    db.begin_with(
+        "begin isolation level repeatable read, read only; \
+         set local plan_cache_mode = force_generic_plan",
+    )
+    .await
+}
+
+/// Ends a page read ([`begin_page_read`]) without waiting for it. The transaction only read, so
+/// ending it by a rollback loses nothing; sqlx queues that rollback on the connection and sends it
+/// with the check the pool makes of every connection it takes back (after the response is on its
+/// way), where a commit would be a round trip of its own before the page could be rendered. The
+/// database counts these as rolled-back transactions.
+pub fn end_page_read(tx: sqlx::Transaction<'static, sqlx::Postgres>) {
+    drop(tx);
+}
+
 /// A transaction for the writes a recruiter repeats all day (a touch logged, corrected or deleted,
 /// a contact edited, archived or snoozed, a card moved), begun in one round trip with PostgreSQL's
 /// own `plan_cache_mode = auto` for its statements: they have fixed shapes, and with a fresh plan
@@ -201,30 +226,6 @@ pub fn lookups(db: &PgPool) -> kept::Kept {
         pool_options(LOOKUP_CONNECTIONS).connect_lazy_with(options),
         LOOKUP_CONNECTIONS as usize,
     )
-}
-
-/// How many connections [`page_reads`] keeps for a serving pool of `pool_size`: half of it (at
-/// least two). A page read is two short statements; the writes keep the serving pool's.
-pub fn page_read_connections(pool_size: u32) -> u32 {
-    (pool_size / 2).max(2)
-}
-
-/// The reads of the pages loaded after every call a recruiter logs (Today, the board):
-/// read-only connections kept between requests ([`kept`]), on which PostgreSQL plans each
-/// statement once per connection and reuses that plan (`plan_cache_mode = force_generic_plan`),
-/// to the same server and database as `db` and with its statement timeout. Their statements have
-/// fixed shapes (a filtered variant is its own statement), so their generic plans are the custom
-/// ones, and planning them on every request cost about as much as running them (BENCHMARKS.md);
-/// the rest of the serving pool plans every execution anew ([`tune`]). A page's statements run
-/// each in its own snapshot, without a transaction around them (a `begin` and its end were two
-/// of a page's round trips): what a write changes between two of them shows on the next load.
-/// It connects on first use.
-pub fn page_reads(db: &PgPool, size: u32) -> kept::Kept {
-    let options = (*db.connect_options()).clone().options([
-        ("plan_cache_mode", "force_generic_plan"),
-        ("default_transaction_read_only", "on"),
-    ]);
-    kept::Kept::new(pool_options(size).connect_lazy_with(options), size as usize)
 }
 
 /// Applies pending migrations on one connection without a statement timeout (a migration may

@@ -447,6 +447,22 @@ async fn one_contacts_facts_are_what_the_rebuild_gathers_for_it() {
     .fetch_one(&app.db)
     .await
     .unwrap();
+    // news on the companies of every third of the owner's contacts (two weeks and two days ago),
+    // so the comparison below meets news whatever the seed logged
+    sqlx::query(
+        "insert into company_events (team_id, company_id, kind, summary, occurred_on, logged_at) \
+         select $1, company_id, 'funding', 'Raised a round', (now() - d)::date, now() - d \
+         from (select distinct company_id from decision_makers \
+               where owner_id = $2 and company_id is not null and id % 3 = 0 \
+               union select distinct company_id from candidates \
+               where owner_id = $2 and company_id is not null and id % 3 = 0) c \
+         cross join (values (interval '14 days'), (interval '2 days')) x(d)",
+    )
+    .bind(team)
+    .bind(owner)
+    .execute(&app.db)
+    .await
+    .unwrap();
     let mut conn = app.db.acquire().await.unwrap();
     for until in [
         Utc::now() + Duration::days(1),
@@ -457,7 +473,7 @@ async fn one_contacts_facts_are_what_the_rebuild_gathers_for_it() {
                 .await
                 .unwrap();
             assert!(all.len() > 100, "the seed gives the owner many {kind:?}s");
-            let mut compared = 0;
+            let (mut compared, mut with_news) = (0, 0);
             for whole in all.iter().step_by(7) {
                 let one = facts::gather(&mut conn, team, kind, Scope::Contact(whole.id), until)
                     .await
@@ -474,8 +490,15 @@ async fn one_contacts_facts_are_what_the_rebuild_gathers_for_it() {
                 let beside = beside.expect("a live contact has facts");
                 assert_eq!(beside.facts, whole.facts, "{kind:?} {}", whole.id);
                 compared += usize::from(!whole.facts.touches.is_empty());
+                with_news += usize::from(!whole.facts.news_logged.is_empty());
             }
             assert!(compared > 10, "contacts with touches were compared");
+            if until > Utc::now() {
+                assert!(
+                    with_news > 5,
+                    "contacts with news were compared ({with_news})"
+                );
+            }
         }
     }
     let none = facts::gather(
