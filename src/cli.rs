@@ -14,6 +14,7 @@ use crate::auth::password;
 use crate::clock::Clock;
 use crate::config::{AdminCommand, Cli, Command, Config};
 use crate::db::Database;
+use crate::db::kept::Kept;
 use crate::db::users;
 use crate::due::rebuilds::Rebuilder;
 use crate::due::rebuilds::Started;
@@ -213,7 +214,8 @@ async fn run_admin(
         AdminCommand::CreateToken { email } => {
             let user = active_user(pool, &email).await?;
             let rebuilds = Rebuilder::new(pool.clone(), Clock::system(), None);
-            let cx = operator_ctx(pool, &rebuilds);
+            let hot = Kept::new(pool.clone(), 1);
+            let cx = operator_ctx(pool, &hot, &rebuilds);
             let new = token_actions::create(&cx, &user, &TokenInput::default(), "command line")
                 .await
                 .map_err(|e| match e {
@@ -238,10 +240,12 @@ async fn active_user(pool: &sqlx::PgPool, email: &str) -> anyhow::Result<users::
         .with_context(|| format!("no active user with email {email}"))
 }
 
-/// What the operator's commands act with: the system clock's now.
-fn operator_ctx<'a>(pool: &'a sqlx::PgPool, rebuilds: &'a Rebuilder) -> Ctx<'a> {
+/// What the operator's commands act with: the system clock's now, and the everyday writes on a
+/// connection kept from the command's pool (`hot`, connected on first use).
+fn operator_ctx<'a>(pool: &'a sqlx::PgPool, hot: &'a Kept, rebuilds: &'a Rebuilder) -> Ctx<'a> {
     Ctx {
         db: pool,
+        hot,
         now: Clock::system().now(),
         rebuilds,
         who: crate::audit::Who::OPERATOR,
@@ -253,7 +257,8 @@ fn operator_ctx<'a>(pool: &'a sqlx::PgPool, rebuilds: &'a Rebuilder) -> Ctx<'a> 
 pub async fn reset_password(pool: &sqlx::PgPool, email: &str) -> anyhow::Result<String> {
     let user = active_user(pool, email).await?;
     let rebuilds = Rebuilder::new(pool.clone(), Clock::system(), None);
-    let cx = operator_ctx(pool, &rebuilds);
+    let hot = Kept::new(pool.clone(), 1);
+    let cx = operator_ctx(pool, &hot, &rebuilds);
     // a random one holds a name part of the user only by a rare chance: then draw again
     for _ in 0..10 {
         let temporary = password::random_temporary();

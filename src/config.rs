@@ -68,9 +68,10 @@ pub struct Config {
     /// changed); 0 renders every request.
     #[arg(long, env = "PAGE_CACHE_MB", default_value_t = 64, global = true)]
     pub page_cache_mb: u64,
-    /// Connections the server keeps to PostgreSQL (default: twice the CPUs plus two, at least 4).
-    /// More than the database's cores can run at once only queue inside it: on the 2-core bench
-    /// machine 6 served a team at work faster than 16 (BENCHMARKS.md).
+    /// Connections the server keeps to PostgreSQL for the pages, the API and the background work,
+    /// and as many again for Today, the board and the everyday writes (default: twice the CPUs
+    /// plus two, at least 4). More than the database's cores can run at once only queue inside
+    /// it: on the 2-core bench machine 6 served a team at work faster than 16 (BENCHMARKS.md).
     #[arg(long, env = "DATABASE_POOL_SIZE", global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub database_pool_size: Option<u32>,
     /// A folder for the nightly backup (off when unset): the server writes one `pg_dump` file a
@@ -94,8 +95,8 @@ pub struct Config {
 }
 
 impl Config {
-    /// The size of the database pool: `DATABASE_POOL_SIZE`, else twice the CPUs plus two (at
-    /// least 4, at most 32).
+    /// The size of the serving pool, and of the connections kept for the everyday pages and writes
+    /// (`db::hot`): `DATABASE_POOL_SIZE`, else twice the CPUs plus two (at least 4, at most 32).
     pub fn pool_size(&self) -> u32 {
         self.database_pool_size.unwrap_or_else(|| {
             let cpus = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);

@@ -87,6 +87,7 @@ impl Application {
         let state = AppState {
             rebuilds: Rebuilder::new(db.clone(), clock.clone(), pause),
             lookups: Arc::new(crate::db::lookups(&db)),
+            hot: Arc::new(crate::db::hot(&db, config.pool_size())),
             db,
             pages: PageCache::new(config.page_cache_mb),
             limits: Limits::new(&config),
@@ -146,6 +147,7 @@ impl Application {
             tracing::warn!("background tasks still running at the end of the grace period");
         }
         self.state.lookups.close().await;
+        self.state.hot.close().await;
         served
     }
 }

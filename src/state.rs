@@ -19,6 +19,8 @@ pub struct AppState {
     pub db: PgPool,
     /// The session and user reads of every request (`db::lookups`).
     pub lookups: Arc<Kept>,
+    /// Today's and the board's reads and the everyday writes (`db::hot`).
+    pub hot: Arc<Kept>,
     pub config: Arc<Config>,
     /// Rendered Today pages of this instance (see `page_cache`).
     pub pages: PageCache,
@@ -37,6 +39,7 @@ impl AppState {
     pub fn ctx(&self) -> crate::actions::Ctx<'_> {
         crate::actions::Ctx {
             db: &self.db,
+            hot: &self.hot,
             now: self.clock.now(),
             rebuilds: &self.rebuilds,
             who: crate::audit::Who::default(),

@@ -56,7 +56,8 @@ pub async fn create(
     kind: ContactKind,
     w: &ContactWrite,
 ) -> ActionResult<i64> {
-    let mut tx = crate::db::begin_write(cx.db).await?;
+    let mut conn = cx.hot.get().await?;
+    let mut tx = crate::db::begin_write(&mut conn).await?;
     check_refs(&mut tx, user.team_id, w).await?;
     check_not_suppressed(&mut tx, user.team_id, w).await?;
     let id = contacts::insert(&mut tx, user.team_id, kind, w).await?;
@@ -64,6 +65,7 @@ pub async fn create(
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
     engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     tx.commit().await?;
+    conn.done();
     Ok(id)
 }
 
@@ -75,7 +77,8 @@ pub async fn update(
     id: i64,
     w: &ContactWrite,
 ) -> ActionResult<engine::Refreshed> {
-    let mut tx = crate::db::begin_write(cx.db).await?;
+    let mut conn = cx.hot.get().await?;
+    let mut tx = crate::db::begin_write(&mut conn).await?;
     check_refs(&mut tx, user.team_id, w).await?;
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
     if !contacts::update(&mut tx, user.team_id, kind, id, w).await? {
@@ -83,18 +86,21 @@ pub async fn update(
     }
     let item = engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     tx.commit().await?;
+    conn.done();
     Ok(item)
 }
 
 /// Archives a contact: off every list, its open items settled, its history kept.
 pub async fn archive(cx: &Ctx<'_>, user: &User, kind: ContactKind, id: i64) -> ActionResult<()> {
-    let mut tx = crate::db::begin_write(cx.db).await?;
+    let mut conn = cx.hot.get().await?;
+    let mut tx = crate::db::begin_write(&mut conn).await?;
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
     if !contacts::archive(&mut tx, user.team_id, kind, id).await? {
         return Err(ActionError::NotFound);
     }
     engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     tx.commit().await?;
+    conn.done();
     Ok(())
 }
 
@@ -123,7 +129,8 @@ pub async fn snooze(
             "Nothing is due for this contact, so there is nothing to snooze.".into(),
         )
     })?;
-    let mut tx = crate::db::begin_write(cx.db).await?;
+    let mut conn = cx.hot.get().await?;
+    let mut tx = crate::db::begin_write(&mut conn).await?;
     let lock = engine::lock_contact(&mut tx, kind, id).await?;
     let snooze = due::snoozes::NewSnooze {
         kind,
@@ -136,5 +143,6 @@ pub async fn snooze(
     due::snoozes::insert_snooze(&mut tx, user.team_id, &snooze).await?;
     engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     tx.commit().await?;
+    conn.done();
     Ok(())
 }

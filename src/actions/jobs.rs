@@ -180,7 +180,8 @@ pub async fn move_application(
     to: Stage,
     expected_version: Option<i32>,
 ) -> ActionResult<MoveResult> {
-    let mut tx = crate::db::begin_write(cx.db).await?;
+    let mut conn = cx.hot.get().await?;
+    let mut tx = crate::db::begin_write(&mut conn).await?;
     let moved =
         applications::move_stage(&mut tx, user.team_id, id, to, expected_version, user.id).await?;
     let (candidate_id, from, version) = match moved {
@@ -206,6 +207,7 @@ pub async fn move_application(
         engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     }
     tx.commit().await?;
+    conn.done();
     Ok(MoveResult {
         candidate_id,
         from,

@@ -26,6 +26,8 @@ use crate::error::{ApiError, AppError};
 #[derive(Clone, Copy)]
 pub struct Ctx<'a> {
     pub db: &'a PgPool,
+    /// The connections of the writes a recruiter repeats all day (`db::hot`, `db::begin_write`).
+    pub hot: &'a crate::db::kept::Kept,
     pub now: DateTime<Utc>,
     /// Where a team's rebuild is asked for (once at a time per team).
     pub rebuilds: &'a crate::due::rebuilds::Rebuilder,

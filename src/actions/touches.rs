@@ -31,7 +31,8 @@ pub async fn log(
     contact_id: i64,
     w: &TouchWrite,
 ) -> ActionResult<Logged> {
-    let mut tx = crate::db::begin_write(cx.db).await?;
+    let mut conn = cx.hot.get().await?;
+    let mut tx = crate::db::begin_write(&mut conn).await?;
     // only on a live contact of the team (the insert writes nothing otherwise), whose lock the
     // insert takes
     let (touch, lock) = engine::insert_touch(&mut tx, user.team_id, (kind, contact_id), user.id, w)
@@ -46,6 +47,7 @@ pub async fn log(
         engine::refresh_after_touch(&mut tx, user.team_id, &lock, (cx.now, user.tz()), touch_id)
             .await?;
     tx.commit().await?;
+    conn.done();
     Ok(Logged {
         touch_id,
         touch,
@@ -83,11 +85,13 @@ pub async fn correct(
 ) -> ActionResult<(ContactKind, i64)> {
     let touch = own_touch(cx.db, user, id).await?;
     let (kind, contact_id) = contact_of(&touch);
-    let mut tx = crate::db::begin_write(cx.db).await?;
+    let mut conn = cx.hot.get().await?;
+    let mut tx = crate::db::begin_write(&mut conn).await?;
     let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
     touches::correct(&mut tx, user.team_id, id, user.id, w).await?;
     engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     tx.commit().await?;
+    conn.done();
     Ok((kind, contact_id))
 }
 
@@ -95,10 +99,12 @@ pub async fn correct(
 pub async fn delete(cx: &Ctx<'_>, user: &User, id: i64) -> ActionResult<(ContactKind, i64)> {
     let touch = own_touch(cx.db, user, id).await?;
     let (kind, contact_id) = contact_of(&touch);
-    let mut tx = crate::db::begin_write(cx.db).await?;
+    let mut conn = cx.hot.get().await?;
+    let mut tx = crate::db::begin_write(&mut conn).await?;
     let lock = engine::lock_contact(&mut tx, kind, contact_id).await?;
     touches::delete(&mut tx, user.team_id, id, user.id).await?;
     engine::refresh_contact(&mut tx, user.team_id, &lock, (cx.now, user.tz())).await?;
     tx.commit().await?;
+    conn.done();
     Ok((kind, contact_id))
 }

@@ -96,7 +96,7 @@ pub struct Board {
 
 /// The filter clauses, and the bind order they expect after `$1` (team) and any fixed parameters.
 /// Only the filters in use are in the SQL: the board's queries run on a generic plan (see
-/// [`crate::db::begin_page_read`]), which cannot drop an unused `$n is null or …` test as a custom plan does.
+/// [`crate::db::hot`]), which cannot drop an unused `$n is null or …` test as a custom plan does.
 fn board_filter_sql(f: &BoardFilter, first: usize) -> (String, Vec<i64>) {
     let mut sql = String::new();
     let mut values = Vec::new();
@@ -119,7 +119,7 @@ fn board_filter_sql(f: &BoardFilter, first: usize) -> (String, Vec<i64>) {
 
 /// The board of open jobs: how many applications each stage holds, and for each `(stage, limit)`
 /// in `columns` the first `limit` cards of that stage, oldest in stage first (each column is a
-/// walk of `applications_board_idx` that stops at its limit). Run it in [`crate::db::begin_page_read`].
+/// walk of `applications_board_idx` that stops at its limit). Run it on [`crate::db::hot`].
 pub async fn board(
     conn: &mut PgConnection,
     team_id: i64,

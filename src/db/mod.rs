@@ -104,41 +104,39 @@ pub fn tune(options: PgConnectOptions) -> PgConnectOptions {
     options.options([("plan_cache_mode", "force_custom_plan")])
 }
 
-/// A read-only transaction on one snapshot in which PostgreSQL plans each statement once per
-/// connection and reuses that plan (`plan_cache_mode = force_generic_plan`), begun in one round
-/// trip. For the pages read on every call (Today, the board) whose statements have fixed shapes
-/// (a filtered variant is its own statement): their generic plans are the custom ones, and
-/// planning them on every request cost about as much as running them (BENCHMARKS.md). The rest of
-/// the serving pool plans every execution anew ([`tune`]).
-pub async fn begin_page_read(
-    db: &sqlx::PgPool,
-) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-    db.begin_with(
-        "begin isolation level repeatable read, read only; \
-         set local plan_cache_mode = force_generic_plan",
-    )
-    .await
+/// The connections of what a recruiter repeats all day, kept between requests ([`kept`]: no
+/// round trip to check each one handed back): the reads of the pages loaded after every call
+/// (Today, the board) and the writes of [`begin_write`], `size` of them, to the same server and
+/// database as the serving pool `db` and with its statement timeout. The two share one queue, as
+/// they did on the serving pool: a page of its own kept set made Today loads wait 12 ms and the
+/// touches 110 ms (BENCHMARKS.md, eighth pass), where a team at work needs both quick.
+///
+/// PostgreSQL plans each statement once per connection and reuses that plan
+/// (`plan_cache_mode = force_generic_plan`): the pages' statements have fixed shapes (a filtered
+/// variant is its own statement), so their generic plans are the custom ones, and planning them on
+/// every request cost about as much as running them (BENCHMARKS.md). The rest of the serving pool
+/// plans every execution anew ([`tune`]). A page's statements run each in its own snapshot,
+/// without a transaction around them (a `begin` and its end were two of a page's round trips):
+/// what a write changes between two of them shows on the next load. It connects on first use.
+pub fn hot(db: &PgPool, size: u32) -> kept::Kept {
+    let options = (*db.connect_options())
+        .clone()
+        .options([("plan_cache_mode", "force_generic_plan")]);
+    kept::Kept::new(pool_options(size).connect_lazy_with(options), size as usize)
 }
 
-/// Ends a page read ([`begin_page_read`]) without waiting for it. The transaction only read, so
-/// ending it by a rollback loses nothing; sqlx queues that rollback on the connection and sends it
-/// with the check the pool makes of every connection it takes back (after the response is on its
-/// way), where a commit would be a round trip of its own before the page could be rendered. The
-/// database counts these as rolled-back transactions.
-pub fn end_page_read(tx: sqlx::Transaction<'static, sqlx::Postgres>) {
-    drop(tx);
-}
-
-/// A transaction for the writes a recruiter repeats all day (a touch logged, corrected or deleted,
-/// a contact edited, archived or snoozed, a card moved), begun in one round trip with PostgreSQL's
-/// own `plan_cache_mode = auto` for its statements: they have fixed shapes, and with a fresh plan
-/// for each ([`tune`]) planning them cost more than running them. `auto` still plans a statement
-/// afresh when its kept plan would cost more than one made for the values at hand.
+/// A transaction on `conn` (one of [`hot`]'s) for the writes a recruiter repeats all day (a touch
+/// logged, corrected or deleted, a contact edited, archived or snoozed, a card moved), begun in
+/// one round trip with PostgreSQL's own `plan_cache_mode = auto` for its statements: they have
+/// fixed shapes, and with a fresh plan for each ([`tune`]) planning them cost more than running
+/// them. `auto` still plans a statement afresh when its kept plan would cost more than one made for
+/// the values at hand. A transaction dropped without its commit leaves a rollback queued on the
+/// connection, which goes out before the connection's next use ([`kept::KeptConn::done`] was not
+/// called, so it is checked first).
 pub async fn begin_write(
-    db: &sqlx::PgPool,
-) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-    db.begin_with("begin; set local plan_cache_mode = auto")
-        .await
+    conn: &mut sqlx::PgConnection,
+) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
+    sqlx::Connection::begin_with(conn, "begin; set local plan_cache_mode = auto").await
 }
 
 /// How long one statement of a page or an API request may run before PostgreSQL cancels it: a

@@ -4,8 +4,8 @@
 //! never-tried DMs for the goal, and the page of rows with only the columns a row shows). A user
 //! who covers teammates today reads the rows in a second statement, theirs with the teammates'.
 //!
-//! They run in one read transaction that lets PostgreSQL keep their plans
-//! ([`crate::db::begin_page_read`]).
+//! They run on a page read's kept connection, on which PostgreSQL keeps their plans
+//! ([`crate::db::hot`]).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, PgExecutor};

@@ -156,3 +156,39 @@ async fn a_use_waits_for_a_connection_and_close_hands_them_back() {
         .expect("closing does not wait for connections that are only kept");
     assert!(kept.get().await.is_err(), "closed");
 }
+
+/// A write whose transaction is dropped without its commit (an error half-way through an action)
+/// leaves its rollback queued on the kept connection: the next use sends it first, so that use
+/// runs outside the dropped transaction and nothing of it was kept.
+#[tokio::test]
+async fn a_write_dropped_before_its_commit_is_rolled_back_before_the_next_use() {
+    let (kept, admin) = kept(1).await;
+    sqlx::query("create table kept_probe (n int)")
+        .execute(&admin)
+        .await
+        .unwrap();
+    {
+        let mut conn = kept.get().await.unwrap();
+        let mut tx = secondcall::db::begin_write(&mut conn).await.unwrap();
+        sqlx::query("insert into kept_probe values (1)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        // an action returning its error here: the transaction and the connection are dropped
+    }
+    let mut conn = kept.get().await.unwrap();
+    let (rows, in_transaction): (i64, bool) = sqlx::query_as(
+        "select (select count(*) from kept_probe), \
+                pg_current_xact_id_if_assigned() is not null",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    conn.done();
+    assert_eq!(rows, 0, "the dropped write was not kept");
+    assert!(
+        !in_transaction,
+        "the next use is not inside the dropped transaction (which had written)"
+    );
+    kept.close().await;
+}

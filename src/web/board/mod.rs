@@ -148,10 +148,10 @@ pub async fn show(
     user: CurrentUser,
     Query(q): Query<BoardQuery>,
 ) -> AppResult<Response> {
-    let mut tx = crate::db::begin_page_read(&app.db).await?;
-    let board = applications::board(&mut tx, user.team_id, &q.filter(), &q.limits()).await?;
-    let open = jobs::open_with_companies(&mut *tx, user.team_id).await?;
-    crate::db::end_page_read(tx);
+    let mut conn = app.hot.get().await?;
+    let board = applications::board(&mut conn, user.team_id, &q.filter(), &q.limits()).await?;
+    let open = jobs::open_with_companies(&mut *conn, user.team_id).await?;
+    conn.done();
     let users = users::list_for_team(&app.db, user.team_id).await?;
     let mut layout = Layout::new(&user, "board").await;
     layout.flashes.extend(q.moved_message());

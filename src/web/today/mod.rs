@@ -19,6 +19,7 @@ use chrono_tz::Tz;
 use crate::auth::session::Flash;
 use crate::db::away::{self, Covered};
 use crate::db::facts;
+use crate::db::kept::KeptConn;
 use crate::db::today as today_db;
 use crate::domain::cadence::ContactKind;
 use crate::error::AppResult;
@@ -110,23 +111,24 @@ pub async fn show(
         reason: ask.reason.map(|r| r.as_str().to_string()),
         page: ask.page,
     };
-    // every read of the page, the cover included, in one transaction with kept plans
-    let mut tx = crate::db::begin_page_read(&app.db).await?;
+    // every read of the page, the cover included, on one kept connection with kept plans
+    let mut conn = app.hot.get().await?;
     let keep = layout.flashes.is_empty() && ask.is_plain();
     // a page that may be kept depends on the stamps of those the user covers too; the head reads
-    // the same cover again in the same snapshot, so a page never kept skips this read
+    // the cover again, so a page never kept skips this read. The page is kept under what this
+    // read saw, and read after it: a write in between makes the next load's key differ.
     let fingerprint = if keep {
-        let covered = away::covered_now(&mut *tx, user.team_id, user.id, app.clock.now()).await?;
+        let covered = away::covered_now(&mut *conn, user.team_id, user.id, app.clock.now()).await?;
         let fingerprint = Fingerprint::of(&user, app.clock.today_in(user.tz())).covering(&covered);
         if let Some(kept) = app.pages.get(&key, &fingerprint) {
-            crate::db::end_page_read(tx);
+            conn.done();
             return Ok(marked(kept.response(accepts_gzip(&headers)), "hit"));
         }
         Some(fingerprint)
     } else {
         None
     };
-    let page = build(&app, tx, &user, layout, ask).await?;
+    let page = build(&app, conn, &user, layout, ask).await?;
     let mut html = String::with_capacity(room_for(&page));
     page.render_into(&mut html).map_err(anyhow::Error::from)?;
     let body = Bytes::from(html);
@@ -161,18 +163,18 @@ pub async fn reshow(
     return_to: &str,
     log: LogForm,
 ) -> AppResult<TodayPage> {
-    let tx = crate::db::begin_page_read(&app.db).await?;
+    let conn = app.hot.get().await?;
     let mut ask = Ask::from_url(return_to);
     ask.open = Some(item);
     ask.done = None;
     ask.reshow = Some(log);
-    build(app, tx, user, layout, ask).await
+    build(app, conn, user, layout, ask).await
 }
 
 /// The page, with the items of the teammates the user covers today (the head says whom).
 async fn build(
     app: &AppState,
-    mut tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    mut conn: KeptConn<'_>,
     user: &CurrentUser,
     mut layout: Layout,
     ask: Ask,
@@ -185,7 +187,7 @@ async fn build(
         limit: PAGE_SIZE + 1,
     };
     let (head, own_rows) = today_db::head(
-        &mut *tx,
+        &mut *conn,
         user.team_id,
         user.id,
         app.clock.now(),
@@ -200,13 +202,13 @@ async fn build(
     let mut rows = match own_rows {
         Some(rows) => rows,
         None => {
-            today_db::covering_rows(&mut *tx, user.team_id, user.id, &covered_ids, page).await?
+            today_db::covering_rows(&mut *conn, user.team_id, user.id, &covered_ids, page).await?
         }
     };
     let has_next = rows.len() > limit;
     rows.truncate(limit);
     let opened = items::opened(
-        &mut tx,
+        &mut conn,
         user,
         &rows,
         &ask,
@@ -214,7 +216,7 @@ async fn build(
         today,
     )
     .await?;
-    crate::db::end_page_read(tx);
+    conn.done();
     let names: HashMap<i64, &str> = covered
         .iter()
         .map(|c| (c.user_id, c.name.as_str()))
