@@ -16,7 +16,7 @@
 //!
 //! A kept connection goes back to its pool after [`HAND_BACK_AFTER`] of keeping, so the pool's own
 //! lifetime limit still renews it. Which request gets a connection is fair: they queue for one in
-//! the order they asked.
+//! the order they asked, for at most [`super::ACQUIRE_TIMEOUT`], as for a pooled one.
 
 use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
@@ -77,10 +77,9 @@ impl Kept {
     /// needs to be, see the module), else a new one from the pool. Waits its turn when all are
     /// in use.
     pub async fn get(&self) -> sqlx::Result<KeptConn<'_>> {
-        let permit = self
-            .free
-            .acquire()
+        let permit = tokio::time::timeout(super::ACQUIRE_TIMEOUT, self.free.acquire())
             .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
             .map_err(|_| sqlx::Error::PoolClosed)?;
         // a permit stands for a slot no one holds
         let mut slot = match self.slots.iter().find_map(|s| s.try_lock().ok()) {

@@ -169,6 +169,10 @@ pub async fn begin_long(db: &PgPool) -> sqlx::Result<sqlx::Transaction<'static, 
     Ok(tx)
 }
 
+/// How long a request waits for a connection of a pool (or a kept one, [`kept`]) before it is
+/// answered that the server is busy.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A connection idle this long is pinged before it is handed out (see [`connect`]).
 pub const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
@@ -202,7 +206,7 @@ fn pool_options(size: u32) -> PgPoolOptions {
         })
         .idle_timeout(Duration::from_secs(600))
         .max_lifetime(Duration::from_secs(1800))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
 }
 
 /// How many connections [`lookups`] keeps: its statements take a few hundredths of a millisecond

@@ -192,3 +192,21 @@ async fn a_write_dropped_before_its_commit_is_rolled_back_before_the_next_use() 
     );
     kept.close().await;
 }
+
+/// A use waits for a connection at most `db::ACQUIRE_TIMEOUT`, as for a pooled one: then it is
+/// refused (the request answers that the server is busy) rather than waiting on.
+#[tokio::test]
+async fn a_use_that_waits_too_long_is_refused() {
+    let (kept, _admin) = kept(1).await;
+    let held = kept.get().await.unwrap();
+    let asked = tokio::time::Instant::now();
+    let refused = kept.get().await;
+    assert!(matches!(refused, Err(sqlx::Error::PoolTimedOut)));
+    assert!(asked.elapsed() >= secondcall::db::ACQUIRE_TIMEOUT);
+    held.done();
+    assert!(
+        backend(&kept).await > 0,
+        "the connection serves again once back"
+    );
+    kept.close().await;
+}
