@@ -616,7 +616,13 @@ async fn a_refresh_by_a_writer_in_another_zone_decides_on_the_owners_day() {
     // is snoozed since an hour ago; a second snooze is set in that hour (in Rob's tomorrow). By the
     // end of Rob's day the latest snooze is the first, which holds; by the end of Mia's it is the
     // second, set after Rob's today and so not yet in force: the item would show.
-    let now = Utc::now();
+    // at noon UTC Kiritimati's date is a day ahead of Pago Pago's; between 10:00 and 11:00 UTC
+    // it is two days ahead, and the two days' ends are 23 hours apart the other way
+    let now = Utc::now()
+        .date_naive()
+        .and_hms_opt(12, 0, 0)
+        .unwrap()
+        .and_utc();
     let robs_end = facts::end_of_day(engine::today_at(now, rob.tz()), rob.tz());
     let mias_end = facts::end_of_day(engine::today_at(now, mia.tz()), mia.tz());
     assert_eq!(mias_end - robs_end, Duration::hours(1));
