@@ -130,9 +130,9 @@ pub fn hot(db: &PgPool, size: u32) -> kept::Kept {
 /// one round trip with PostgreSQL's own `plan_cache_mode = auto` for its statements: they have
 /// fixed shapes, and with a fresh plan for each ([`tune`]) planning them cost more than running
 /// them. `auto` still plans a statement afresh when its kept plan would cost more than one made for
-/// the values at hand. A transaction dropped without its commit leaves a rollback queued on the
-/// connection, which goes out before the connection's next use ([`kept::KeptConn::done`] was not
-/// called, so it is checked first).
+/// the values at hand. A transaction dropped without its commit (an action's error) leaves its
+/// rollback queued on the connection, and sqlx sends it before the connection's next statement;
+/// the connection is checked first too ([`kept::KeptConn::done`] was not called).
 pub async fn begin_write(
     conn: &mut sqlx::PgConnection,
 ) -> sqlx::Result<sqlx::Transaction<'_, sqlx::Postgres>> {
