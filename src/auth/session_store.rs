@@ -5,8 +5,9 @@
 //! idle expiry); this is its store. The rows are the ones tower-sessions' own PostgreSQL store
 //! writes (the record in MessagePack, its expiry), plus `user_id`: a page request then reads its
 //! session and its user in one statement on one connection, where it took two of each
-//! (BENCHMARKS.md, fifth pass), a connection kept between requests (`db::lookups`). The user read along is handed to [`crate::web::extract`] inside the
-//! loaded record under [`SIGNED_IN_KEY`], which no save ever writes back.
+//! (BENCHMARKS.md, fifth pass); the connection is one kept between requests (`db::lookups`). The
+//! user read along is handed to [`crate::web::extract`] inside the loaded record under
+//! [`SIGNED_IN_KEY`], which no save ever writes back.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -1,11 +1,13 @@
-//! Connections kept out of their pool between uses, for the read nearly every request starts with:
-//! its session and its user (`db::lookups`).
+//! Connections kept out of their pool between uses, for what nearly every request does: read its
+//! session and its user (`db::lookups`), and read Today or the board or make an everyday write
+//! (`db::hot`).
 //!
 //! sqlx checks every connection given back to a pool with a round trip (it sends a `Sync` and
 //! waits for PostgreSQL's answer) before another request may take it; 0.8 has no setting for it.
-//! Where a request's whole use of a connection is one statement, that check was half of its round
-//! trips there, paid on both sides of the socket on every request (BENCHMARKS.md, eighth pass). A kept connection stays checked out of its sqlx pool (which
-//! still opens it, and closes and replaces it once handed back), and the next request takes it as
+//! Where a request's use of a connection is one to five statements, that check was a sixth to a
+//! half of its round trips there, paid on both sides of the socket on every request
+//! (BENCHMARKS.md, eighth pass). A kept connection stays checked out of its sqlx pool (which still
+//! opens it, and closes and replaces it once handed back), and the next request takes it as
 //! the last one left it. It is checked first only when there is reason to:
 //!
 //! - its last use did not end well ([`KeptConn::done`] was not called: an error, or a request
