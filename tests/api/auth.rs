@@ -923,4 +923,11 @@ async fn each_request_reads_its_session_and_user_on_the_lookups_pool() {
     assert_eq!(serving, "force_custom_plan");
     assert_eq!(setting(&app.state.lookups, "plan_cache_mode").await, "auto");
     assert_eq!(setting(&app.state.lookups, "statement_timeout").await, "5s");
+    // Today's reads and the everyday writes: kept connections with generic plans, same timeout
+    assert!(app.state.hot.kept() >= 1, "Today read on a kept connection");
+    assert_eq!(
+        setting(&app.state.hot, "plan_cache_mode").await,
+        "force_generic_plan"
+    );
+    assert_eq!(setting(&app.state.hot, "statement_timeout").await, "5s");
 }
