@@ -128,9 +128,9 @@ pub struct PageAsk {
 // up on every load. The cover is the one CTE: read once, it gives its own columns and whose counts
 // are summed (as an array computed once, not per row of the counts). The page of the user's own
 // rows rides along as arrays, one per column (`rw`), read by one index range in list order
-// (`due_items_list_order_idx`), and aggregated straight from that ordered subquery, with no join at the aggregate's
-// level to reorder them; for a user who covers someone it is empty (`not exists` on the cover)
-// and [`covering_rows`] reads their page with the covered teammates' items.
+// (`due_items_list_order_idx`), and aggregated straight from that ordered subquery, with no join
+// at the aggregate's level to reorder them; for a user who covers someone it is empty (`not
+// exists` on the cover) and [`covering_rows`] reads their page with the covered teammates' items.
 macro_rules! head_sql {
     ($reason:literal) => {
         concat!(

@@ -164,7 +164,7 @@ pub async fn lock_team(db: &mut sqlx::PgConnection, team_id: i64) -> sqlx::Resul
 }
 
 /// The team's users, active first, by name.
-pub async fn list_for_team(db: &PgPool, team_id: i64) -> sqlx::Result<Vec<User>> {
+pub async fn list_for_team(db: impl PgExecutor<'_>, team_id: i64) -> sqlx::Result<Vec<User>> {
     let sql = format!(
         "select {USER_COLUMNS} from users where team_id = $1 order by active desc, name, id"
     );

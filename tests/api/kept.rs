@@ -25,6 +25,18 @@ async fn backend(kept: &Kept) -> i32 {
     pid
 }
 
+/// `n`, as PostgreSQL answers it on a kept connection: a use that ends well.
+async fn echo(kept: &Kept, n: i32) -> i32 {
+    let mut conn = kept.get().await.unwrap();
+    let answer = sqlx::query_scalar("select $1")
+        .bind(n)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    conn.done();
+    answer
+}
+
 async fn end_backend(admin: &PgPool, pid: i32) {
     let ended: bool = sqlx::query_scalar("select pg_terminate_backend($1, 5000)")
         .bind(pid)
@@ -80,13 +92,7 @@ async fn a_connection_idle_for_a_while_is_checked_before_use() {
     end_backend(&admin, first).await;
     // the quiet spell is the scenario itself, not a wait for something to be ready
     tokio::time::sleep(secondcall::db::PING_AFTER_IDLE).await;
-    let mut conn = kept.get().await.unwrap();
-    let answer: i32 = sqlx::query_scalar("select 7")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-    conn.done();
-    assert_eq!(answer, 7);
+    assert_eq!(echo(&kept, 7).await, 7);
     assert_ne!(backend(&kept).await, first);
     kept.close().await;
 }
@@ -108,14 +114,7 @@ async fn a_use_dropped_half_way_leaves_the_next_one_its_own_answers() {
         );
     }
     for n in [41, 42] {
-        let mut conn = kept.get().await.unwrap();
-        let answer: i32 = sqlx::query_scalar("select $1")
-            .bind(n)
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
-        conn.done();
-        assert_eq!(answer, n);
+        assert_eq!(echo(&kept, n).await, n);
     }
     assert_eq!(
         backend(&kept).await,
@@ -134,15 +133,7 @@ async fn a_use_waits_for_a_connection_and_close_hands_them_back() {
     let held = kept.get().await.unwrap();
     let waiting = tokio::spawn({
         let kept = kept.clone();
-        async move {
-            let mut conn = kept.get().await.unwrap();
-            let answer: i32 = sqlx::query_scalar("select 3")
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap();
-            conn.done();
-            answer
-        }
+        async move { echo(&kept, 3).await }
     });
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(

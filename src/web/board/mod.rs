@@ -151,8 +151,8 @@ pub async fn show(
     let mut conn = app.hot.get().await?;
     let board = applications::board(&mut conn, user.team_id, &q.filter(), &q.limits()).await?;
     let open = jobs::open_with_companies(&mut *conn, user.team_id).await?;
+    let users = users::list_for_team(&mut *conn, user.team_id).await?;
     conn.done();
-    let users = users::list_for_team(&app.db, user.team_id).await?;
     let mut layout = Layout::new(&user, "board").await;
     layout.flashes.extend(q.moved_message());
     let names = Names::new(&open, &users);
