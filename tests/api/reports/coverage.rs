@@ -167,7 +167,17 @@ async fn coverage_from_summaries_matches_the_touches() {
         .unwrap();
     // Another team's DM, attempted in the window.
     let other = f.dm_in(f.other_team, f.olga, "Xavier").await;
-    f.attempt(C::Dm(other), f.olga, noon(b, -10)).await;
+    f.touch_full(
+        f.other_team,
+        C::Dm(other),
+        f.olga,
+        "call",
+        "outbound",
+        "no_answer",
+        noon(b, -10),
+        0,
+    )
+    .await;
     assert_same(&f, "as logged", &ends).await;
 
     // A touch back-dated into the window; the only attempt in it deleted; a touch moved to

@@ -138,13 +138,15 @@ async fn summaries_match_the_touches_in_every_zone_after_corrections_and_deletio
     )
     .await;
     let other = f.dm_in(f.other_team, f.olga, "Xavier").await;
-    f.touch(
+    f.touch_full(
+        f.other_team,
         C::Dm(other),
         f.olga,
         "call",
         "outbound",
         "connected",
         noon(d0, 1),
+        0,
     )
     .await;
     assert_same(&f, "as logged").await;
@@ -190,4 +192,90 @@ async fn summaries_match_the_touches_in_every_zone_after_corrections_and_deletio
         .await
         .unwrap();
     assert_same(&f, "after a delete and a restore").await;
+}
+
+/// The schema keeps a touch in its team: its author and its contact are of the touch's team
+/// (`touches_author_in_team`, `touches_decision_maker_in_team`, `touches_candidate_in_team`), and
+/// a correction cannot move it out either; the summaries see only touches that hold together.
+#[tokio::test]
+async fn a_touch_belongs_to_the_team_of_its_author_and_its_contact() {
+    let f = fx().await;
+    let db = &f.app.db;
+    let ours = f.dm(f.rob, "Ann").await;
+    let cand = f.cand(f.rob, "Cy").await;
+    let theirs = f.dm_in(f.other_team, f.olga, "Xavier").await;
+    let insert = "insert into touches (team_id, decision_maker_id, candidate_id, author_id, channel, direction, outcome, occurred_at) \
+                  values ($1, $2, $3, $4, 'call', 'outbound', 'no_answer', now()) returning id";
+    let refused = |r: sqlx::Result<i64>, constraint: &str| match r {
+        Err(sqlx::Error::Database(e)) => {
+            assert_eq!(e.code().as_deref(), Some("23503"), "{e}");
+            assert_eq!(e.constraint(), Some(constraint), "{e}");
+        }
+        other => panic!("expected {constraint} to refuse it, got {other:?}"),
+    };
+    let cases: [(i64, Option<i64>, Option<i64>, i64, &str); 4] = [
+        // our team's touch by another team's user
+        (f.team, Some(ours), None, f.olga, "touches_author_in_team"),
+        // our team's touch of another team's DM
+        (
+            f.team,
+            Some(theirs),
+            None,
+            f.rob,
+            "touches_decision_maker_in_team",
+        ),
+        // their team's touch of our candidate, by their user
+        (
+            f.other_team,
+            None,
+            Some(cand),
+            f.olga,
+            "touches_candidate_in_team",
+        ),
+        // their team's touch by our user of their DM
+        (
+            f.other_team,
+            Some(theirs),
+            None,
+            f.rob,
+            "touches_author_in_team",
+        ),
+    ];
+    for (team, dm, candidate, author, constraint) in cases {
+        let r = sqlx::query_scalar(insert)
+            .bind(team)
+            .bind(dm)
+            .bind(candidate)
+            .bind(author)
+            .fetch_one(db)
+            .await;
+        refused(r, constraint);
+    }
+    let kept = f.attempt(C::Dm(ours), f.rob, noon(f.d0, 1)).await;
+    let moved = sqlx::query_scalar("update touches set author_id = $2 where id = $1 returning id")
+        .bind(kept)
+        .bind(f.olga)
+        .fetch_one(db)
+        .await;
+    refused(moved, "touches_author_in_team");
+    let theirs_kept = f
+        .touch_full(
+            f.other_team,
+            C::Dm(theirs),
+            f.olga,
+            "call",
+            "outbound",
+            "no_answer",
+            noon(f.d0, 1),
+            0,
+        )
+        .await;
+    let count: i64 = sqlx::query_scalar("select count(*) from touches where id in ($1, $2)")
+        .bind(kept)
+        .bind(theirs_kept)
+        .fetch_one(db)
+        .await
+        .unwrap();
+    assert_eq!(count, 2, "the touches that hold together are kept");
+    assert_same(&f, "after the refused touches").await;
 }
