@@ -213,7 +213,7 @@ async fn a_touch_belongs_to_the_team_of_its_author_and_its_contact() {
         }
         other => panic!("expected {constraint} to refuse it, got {other:?}"),
     };
-    let cases: [(i64, Option<i64>, Option<i64>, i64, &str); 4] = [
+    let cases = [
         // our team's touch by another team's user
         (f.team, Some(ours), None, f.olga, "touches_author_in_team"),
         // our team's touch of another team's DM
