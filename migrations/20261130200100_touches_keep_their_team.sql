@@ -7,12 +7,12 @@
 -- It also takes the last shared lock off the touch path. Every foreign key check locks the row it
 -- finds (FOR KEY SHARE); the check on `teams` locked the one row the whole team shares, so each
 -- touch logged while others were open added itself to that row's lockers: a new multixact, a lock
--- record in the WAL and the team's heap page written again, every time, one backend after the
--- other. With 6 connections logging touches of one team (pgbench, the touch's insert with its
--- triggers) that cost 15-20% of the transactions a second; with one connection, nothing. The
--- composite checks lock the author's and the contact's rows, which the touch's own transaction
--- already works on, and the team is still there behind them (users, decision makers and
--- candidates each reference their team).
+-- record in the WAL and the team's heap page written again, each time. On the work benchmark (64
+-- recruiters of one team logging calls) that was about one and a half multixacts a touch, and none
+-- since; the same work on the same data did 2-14% more cycles a second with this change, in each of
+-- four runs side by side (BENCHMARKS.md, ninth pass). The composite checks lock the author's row
+-- (which the touch's list stamp updates anyway) and the contact's, rows of one recruiter's work,
+-- and the team is still there behind them: users, decision makers and candidates each reference it.
 
 create unique index users_team_id_key on users (team_id, id);
 create unique index decision_makers_team_id_key on decision_makers (team_id, id);
