@@ -79,7 +79,13 @@ pub async fn create(
     let mut tx = cx.db.begin().await?;
     let row = db::insert(&mut *tx, user, &name, &hash, cx.now, expires_at).await?;
     let detail = match expires_at {
-        Some(at) => format!("token {} expires {}", row.id, at.date_naive()),
+        // the moment, in UTC and saying so: a date alone would be the UTC day, which is not the
+        // reader's in every zone
+        Some(at) => format!(
+            "token {} expires {}",
+            row.id,
+            at.format("%Y-%m-%d %H:%M UTC")
+        ),
         None => format!("token {}", row.id),
     };
     let event = Event::new(Kind::TokenCreated, user.team_id)

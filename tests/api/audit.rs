@@ -378,7 +378,13 @@ async fn an_account_s_life_is_logged_from_setup_to_logout() {
     );
     assert_eq!(history[0].2, "wrong password (login form)");
     assert_eq!(history[1].1, rob_actor);
-    assert!(history[2].2.starts_with("token ") && history[2].2.contains(" expires "));
+    assert!(
+        history[2].2.starts_with("token ")
+            && history[2].2.contains(" expires ")
+            && history[2].2.ends_with(" UTC"),
+        "{}",
+        history[2].2
+    );
     assert_eq!(history[5].2, "API token request");
     assert_eq!(history[7].1, mia_actor, "the manager revoked it");
     assert_eq!(history[8].1, mia_actor);

@@ -896,7 +896,7 @@ async fn session_cookies_are_http_only_and_same_site_lax() {
 /// request timeout; the serving pool still plans every statement with its values (the list pages'
 /// optional filters).
 #[tokio::test]
-async fn each_request_reads_its_session_and_user_on_the_lookups_pool() {
+async fn each_request_reads_its_session_and_user_on_the_kept_lookup_connections() {
     let app = TestApp::spawn().await;
     // it connects on first use, and only the requests use it
     assert_eq!(app.state.lookups.kept(), 0);
