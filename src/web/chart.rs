@@ -38,20 +38,65 @@ const BOTTOM: f64 = 56.0;
 /// How many colour classes the stylesheet defines.
 pub const PALETTE: usize = 6;
 
-/// Escapes text for SVG content and attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// A chart laid out for `templates/chart.svg.html`: every position computed here (one decimal,
+/// as the SVG's numbers), every text and link left to the template, which escapes them as it
+/// escapes the rest of the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartView {
+    pub title: String,
+    pub width: f64,
+    pub height: f64,
+    /// The gridlines at 0, 25, 50, 75 and 100 %.
+    pub grid: Vec<GridLine>,
+    /// The y axis from its top to the base line, and the base line from `left` to `right`.
+    pub left: f64,
+    pub right: f64,
+    pub top: f64,
+    pub base: String,
+    pub ticks: Vec<Tick>,
+    pub x_title: String,
+    pub x_title_at: (String, String),
+    pub y_title: String,
+    pub y_title_y: String,
+    pub lines: Vec<LineView>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridLine {
+    pub y: String,
+    pub label_x: String,
+    pub label_y: String,
+    pub pct: u8,
+}
+
+/// A week's tick on the x axis and its label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tick {
+    pub x: String,
+    pub down_to: String,
+    pub label_y: String,
+    pub label: String,
+}
+
+/// One series: its colour class (`s0`…, ` bold` for the team), its path and its points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineView {
+    pub class: String,
+    pub path: String,
+    pub points: Vec<Point>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    pub cx: String,
+    pub cy: String,
+    pub title: String,
+    pub href: Option<String>,
+}
+
+/// A position as the SVG writes it.
+fn at(v: f64) -> String {
+    format!("{v:.1}")
 }
 
 fn x_at(i: usize, n: usize) -> f64 {
@@ -67,110 +112,97 @@ fn y_at(share: f64) -> f64 {
     TOP + plot * (1.0 - share.clamp(0.0, 1.0))
 }
 
-/// The SVG of a chart (the legend is the caller's: it names the same `s0`… classes).
-pub fn line_chart(chart: &LineChart) -> String {
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"{}\">",
-        escape(&chart.title)
-    );
-    let _ = write!(svg, "<title>{}</title>", escape(&chart.title));
-    axes(&mut svg, chart);
-    for (i, s) in chart.series.iter().enumerate() {
-        line(&mut svg, s, i % PALETTE, chart.x_labels.len());
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-fn axes(svg: &mut String, chart: &LineChart) {
-    let (x0, x1) = (LEFT, WIDTH - RIGHT);
-    for pct in [0, 25, 50, 75, 100] {
-        let y = y_at(f64::from(pct) / 100.0);
-        let _ = write!(
-            svg,
-            "<line class=\"grid\" x1=\"{x0}\" y1=\"{y:.1}\" x2=\"{x1}\" y2=\"{y:.1}\"/>\
-             <text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{pct}%</text>",
-            x0 - 6.0,
-            y + 4.0
-        );
-    }
+/// The chart laid out (the legend is the caller's: it names the same `s0`… classes).
+pub fn line_chart(chart: &LineChart) -> ChartView {
     let base = y_at(0.0);
-    let _ = write!(
-        svg,
-        "<line class=\"axis\" x1=\"{x0}\" y1=\"{TOP}\" x2=\"{x0}\" y2=\"{base:.1}\"/>\
-         <line class=\"axis\" x1=\"{x0}\" y1=\"{base:.1}\" x2=\"{x1}\" y2=\"{base:.1}\"/>"
-    );
     let n = chart.x_labels.len();
-    for (i, label) in chart.x_labels.iter().enumerate() {
-        let x = x_at(i, n);
-        let _ = write!(
-            svg,
-            "<line class=\"axis\" x1=\"{x:.1}\" y1=\"{base:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\"/>\
-             <text class=\"tick\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            base + 4.0,
-            base + 18.0,
-            escape(label)
-        );
+    ChartView {
+        title: chart.title.clone(),
+        width: WIDTH,
+        height: HEIGHT,
+        grid: [0u8, 25, 50, 75, 100]
+            .into_iter()
+            .map(|pct| {
+                let y = y_at(f64::from(pct) / 100.0);
+                GridLine {
+                    y: at(y),
+                    label_x: at(LEFT - 6.0),
+                    label_y: at(y + 4.0),
+                    pct,
+                }
+            })
+            .collect(),
+        left: LEFT,
+        right: WIDTH - RIGHT,
+        top: TOP,
+        base: at(base),
+        ticks: chart
+            .x_labels
+            .iter()
+            .enumerate()
+            .map(|(i, label)| Tick {
+                x: at(x_at(i, n)),
+                down_to: at(base + 4.0),
+                label_y: at(base + 18.0),
+                label: label.clone(),
+            })
+            .collect(),
+        x_title: chart.x_title.clone(),
+        x_title_at: (at(LEFT + (WIDTH - LEFT - RIGHT) / 2.0), at(HEIGHT - 10.0)),
+        y_title: chart.y_title.clone(),
+        y_title_y: at(TOP + (HEIGHT - TOP - BOTTOM) / 2.0),
+        lines: chart
+            .series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| line(s, i % PALETTE, n))
+            .collect(),
     }
-    let _ = write!(
-        svg,
-        "<text class=\"axis-title\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\
-         <text class=\"axis-title\" transform=\"translate(14 {:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
-        LEFT + (WIDTH - LEFT - RIGHT) / 2.0,
-        HEIGHT - 10.0,
-        escape(&chart.x_title),
-        TOP + (HEIGHT - TOP - BOTTOM) / 2.0,
-        escape(&chart.y_title)
-    );
 }
 
-fn line(svg: &mut String, s: &Series, colour: usize, n: usize) {
-    let mut d = String::new();
+fn line(s: &Series, colour: usize, n: usize) -> LineView {
+    let mut path = String::new();
     let mut pen_down = false;
+    let mut points = Vec::new();
     for (i, v) in s.values.iter().enumerate() {
-        match v {
-            Some(v) => {
-                let _ = write!(
-                    d,
-                    "{}{:.1} {:.1} ",
-                    if pen_down { "L" } else { "M" },
-                    x_at(i, n),
-                    y_at(*v)
-                );
-                pen_down = true;
-            }
-            None => pen_down = false,
-        }
+        let Some(v) = v else {
+            pen_down = false;
+            continue;
+        };
+        let (x, y) = (x_at(i, n), y_at(*v));
+        let _ = write!(path, "{}{x:.1} {y:.1} ", if pen_down { "L" } else { "M" });
+        pen_down = true;
+        points.push(Point {
+            cx: at(x),
+            cy: at(y),
+            title: s.titles.get(i).cloned().unwrap_or_default(),
+            href: s.links.get(i).cloned().flatten(),
+        });
     }
-    let weight = if s.bold { " bold" } else { "" };
-    let _ = write!(
-        svg,
-        "<g class=\"series s{colour}{weight}\"><path d=\"{}\"/>",
-        d.trim_end()
-    );
-    for (i, v) in s.values.iter().enumerate() {
-        let Some(v) = v else { continue };
-        let title = s.titles.get(i).map(|t| escape(t)).unwrap_or_default();
-        let dot = format!(
-            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\"><title>{title}</title></circle>",
-            x_at(i, n),
-            y_at(*v)
-        );
-        match s.links.get(i).cloned().flatten() {
-            Some(href) => {
-                let _ = write!(svg, "<a href=\"{}\">{dot}</a>", escape(&href));
-            }
-            None => svg.push_str(&dot),
-        }
+    path.truncate(path.trim_end().len());
+    LineView {
+        class: format!("s{colour}{}", if s.bold { " bold" } else { "" }),
+        path,
+        points,
     }
-    svg.push_str("</g>");
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use askama::Template;
+
+    /// The chart's template alone, as the Team pages include it.
+    #[derive(Template)]
+    #[template(source = "{% include \"chart.svg.html\" %}", ext = "html")]
+    struct Only<'a> {
+        chart: &'a ChartView,
+    }
+
+    fn line_chart(chart: &LineChart) -> String {
+        let chart = super::line_chart(chart);
+        Only { chart: &chart }.render().unwrap().trim().to_string()
+    }
 
     fn chart(series: Vec<Series>) -> LineChart {
         LineChart {
@@ -223,8 +255,9 @@ mod tests {
     #[test]
     fn text_and_links_are_escaped() {
         let svg = line_chart(&chart(vec![series("A&B", vec![Some(0.5), None, None])]));
-        assert!(svg.contains("<title>A&amp;B &lt;b&gt;</title>"));
-        assert!(svg.contains("href=\"/team/list?a=1&amp;b=2\""));
-        assert!(!svg.contains("<b>"));
+        // askama's escapes, as on the rest of the page
+        assert!(svg.contains("<title>A&#38;B &#60;b&#62;</title>"), "{svg}");
+        assert!(svg.contains("href=\"/team/list?a=1&#38;b=2\""), "{svg}");
+        assert!(!svg.contains("<b>") && !svg.contains("A&B"));
     }
 }

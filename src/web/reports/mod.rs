@@ -17,6 +17,7 @@ use crate::db::reports::{self, Figure, Person, Scope, WeekCount};
 use crate::error::{AppError, AppResult};
 use crate::reports::card::{CHANNELS, STRIKES, TeamReport};
 use crate::state::AppState;
+use crate::web::chart::ChartView;
 use crate::web::extract::{CurrentUser, Manager};
 use crate::web::forms::Query;
 use crate::web::layout::Layout;
@@ -36,7 +37,7 @@ struct TeamPage {
     rows: Vec<CardView>,
     sort: String,
     desc: bool,
-    chart: String,
+    chart: ChartView,
     chart_empty: bool,
     lines: Vec<Line>,
     week_labels: Vec<String>,
@@ -233,7 +234,7 @@ fn chart(
     counts: &[WeekCount],
     who: &[(String, Option<i64>)],
     team: bool,
-) -> (String, Vec<Line>, Vec<String>) {
+) -> (ChartView, Vec<Line>, Vec<String>) {
     let mondays = trend::mondays(ctx.scope.to);
     let weeks = trend::by_user(counts, &mondays);
     let mut all: Vec<(String, Option<i64>)> = Vec::new();
@@ -259,7 +260,7 @@ struct ScorecardPage {
     to: String,
     error: Option<&'static str>,
     me: CardView,
-    chart: String,
+    chart: ChartView,
     chart_empty: bool,
     lines: Vec<Line>,
     week_labels: Vec<String>,

@@ -7,7 +7,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::db::reports::WeekCount;
 use crate::reports::period::monday_of;
-use crate::web::chart::{self, LineChart, Series};
+use crate::web::chart::{self, ChartView, LineChart, Series};
 
 /// How many weeks the chart shows.
 pub const WEEKS: u64 = 12;
@@ -111,8 +111,8 @@ pub fn lines(
         .collect()
 }
 
-/// The SVG of the lines; each point links to the DMs it counts.
-pub fn svg(lines: &[Line], mondays: &[NaiveDate], today: NaiveDate) -> String {
+/// The chart of the lines; each point links to the DMs it counts.
+pub fn svg(lines: &[Line], mondays: &[NaiveDate], today: NaiveDate) -> ChartView {
     let label = |d: &NaiveDate| d.format("%-d %b").to_string();
     let series = lines
         .iter()

@@ -36,7 +36,7 @@ async fn the_team_page_is_for_managers_and_shows_the_figures() {
         assert!(html.contains(text), "the Team page shows {text}");
     }
     assert!(
-        html.contains("/team/list?figure=second_call&amp;from="),
+        html.contains("/team/list?figure=second_call&#38;from="),
         "figures link to their rows"
     );
     // The default period (the last four full weeks) renders too, sorted by any column.
