@@ -199,8 +199,8 @@ mod tests {
         chart: &'a ChartView,
     }
 
-    fn line_chart(chart: &LineChart) -> String {
-        let chart = super::line_chart(chart);
+    fn svg_of(chart: &LineChart) -> String {
+        let chart = line_chart(chart);
         Only { chart: &chart }.render().unwrap().trim().to_string()
     }
 
@@ -229,7 +229,7 @@ mod tests {
 
     #[test]
     fn a_chart_has_axes_labels_and_one_path_per_series() {
-        let svg = line_chart(&chart(vec![
+        let svg = svg_of(&chart(vec![
             series("Team", vec![Some(0.5), Some(1.0), Some(0.0)]),
             series("Rob", vec![Some(0.25), None, Some(0.75)]),
         ]));
@@ -254,7 +254,7 @@ mod tests {
 
     #[test]
     fn text_and_links_are_escaped() {
-        let svg = line_chart(&chart(vec![series("A&B", vec![Some(0.5), None, None])]));
+        let svg = svg_of(&chart(vec![series("A&B", vec![Some(0.5), None, None])]));
         // askama's escapes, as on the rest of the page
         assert!(svg.contains("<title>A&#38;B &#60;b&#62;</title>"), "{svg}");
         assert!(svg.contains("href=\"/team/list?a=1&#38;b=2\""), "{svg}");

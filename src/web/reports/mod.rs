@@ -243,12 +243,12 @@ fn chart(
     }
     all.extend(who.iter().cloned());
     let lines = trend::lines(&weeks, &all, mondays.len());
-    let svg = trend::svg(&lines, &mondays, ctx.today);
+    let chart = trend::chart(&lines, &mondays, ctx.today);
     let labels = mondays
         .iter()
         .map(|m| crate::web::fmt::day(*m, ctx.today))
         .collect();
-    (svg, lines, labels)
+    (chart, lines, labels)
 }
 
 #[derive(Template, WebTemplate)]

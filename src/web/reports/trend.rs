@@ -112,7 +112,7 @@ pub fn lines(
 }
 
 /// The chart of the lines; each point links to the DMs it counts.
-pub fn svg(lines: &[Line], mondays: &[NaiveDate], today: NaiveDate) -> ChartView {
+pub fn chart(lines: &[Line], mondays: &[NaiveDate], today: NaiveDate) -> ChartView {
     let label = |d: &NaiveDate| d.format("%-d %b").to_string();
     let series = lines
         .iter()
