@@ -38,9 +38,12 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 command -v wrk >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
-    log "cargo build --release; cargo bench --bench work --no-run"
-    cargo build --release --locked
+    # The client first: `cargo bench` builds the package's binary too, with the bench profile
+    # (no LTO), into the same target/release/secondcall; the release build after it puts the
+    # server as it ships back in place.
+    log "cargo bench --bench work --no-run; cargo build --release"
     cargo bench --locked --bench work --no-run
+    cargo build --release --locked
 fi
 CLIENT=$(find "$TARGET/release/deps" -maxdepth 1 -type f -executable -name 'work-*' -printf '%T@ %p\n' |
     sort -n | tail -1 | cut -d' ' -f2)
