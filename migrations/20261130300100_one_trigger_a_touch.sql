@@ -5,9 +5,9 @@
 -- touch-days row went through a statement built for a correction: the old and the new row's
 -- counts as two set-returning calls, appended, grouped, summed and sorted, eight aggregates set
 -- up on every touch for one row of one touch. `track_functions` on the work benchmark: the three
--- 0.25-0.32 ms of a touch, the touch days alone 0.09-0.12 ms (two runs). Then the touch's item, ended by it, fired
--- two statement-level triggers on `due_items` (the list stamps, the counts by reason), again two
--- calls for one deleted row.
+-- 0.25-0.32 ms of a touch, the touch days alone 0.09-0.12 ms (two runs). Then the touch's item,
+-- ended by it, fired two statement-level triggers on `due_items` (the list stamps, the counts by
+-- reason), again two calls for one deleted row.
 --
 -- Now a touch fires one row-level trigger, `touches_summaries`, whose function does the three
 -- parts in the order the three triggers fired (their names' order): first attempts, first
