@@ -12,9 +12,9 @@
 -- Now a touch fires one row-level trigger, `touches_summaries`, whose function does the three
 -- parts in the order the three triggers fired (their names' order): first attempts, first
 -- connected call, touch days; each part is its old function's body, unchanged, but for the touch
--- days of a new touch, one `insert … values … on conflict` of its own counts (the same counts
--- `touch_days_rows` gives it). A correction or a deletion still goes through `touch_days_rows`,
--- both halves summed in key order. The list stamps' statement-level trigger on touches still
+-- days of a new touch: its one row of `touch_days_rows` inserted as it is (`on conflict` adds it),
+-- with no union, grouping or sort. A correction or a deletion still sums both halves in key
+-- order. The list stamps' statement-level trigger on touches still
 -- fires after all of them, as before.
 --
 -- And a change of due items fires one statement-level trigger per event, whose function moves
@@ -81,21 +81,16 @@ begin
 
     -- Touches per UTC day, author and channel (`create_report_summaries`).
     if tg_op = 'INSERT' then
-        -- the row `touch_days_rows(new, 1)` gives, when it gives one
-        if new.deleted_at is null and (new.channel <> 'note' or new.referrals > 0) then
-            insert into touch_days as d (team_id, day, author_id, calls, voicemails, emails, texts, meetings,
-                                         linkedins, referral_touches, referrals)
-            values (new.team_id, (new.occurred_at at time zone 'UTC')::date, new.author_id,
-                    (new.channel = 'call')::int, (new.channel = 'voicemail')::int, (new.channel = 'email')::int,
-                    (new.channel = 'text')::int, (new.channel = 'meeting')::int, (new.channel = 'linkedin')::int,
-                    (new.referrals > 0)::int, new.referrals)
-            on conflict (team_id, day, author_id) do update
-                set calls = d.calls + excluded.calls, voicemails = d.voicemails + excluded.voicemails,
-                    emails = d.emails + excluded.emails, texts = d.texts + excluded.texts,
-                    meetings = d.meetings + excluded.meetings, linkedins = d.linkedins + excluded.linkedins,
-                    referral_touches = d.referral_touches + excluded.referral_touches,
-                    referrals = d.referrals + excluded.referrals;
-        end if;
+        -- its one row, or none (`touch_days_rows` inlines: an insert over a filtered result)
+        insert into touch_days as d (team_id, day, author_id, calls, voicemails, emails, texts, meetings,
+                                     linkedins, referral_touches, referrals)
+        select * from touch_days_rows(new, 1)
+        on conflict (team_id, day, author_id) do update
+            set calls = d.calls + excluded.calls, voicemails = d.voicemails + excluded.voicemails,
+                emails = d.emails + excluded.emails, texts = d.texts + excluded.texts,
+                meetings = d.meetings + excluded.meetings, linkedins = d.linkedins + excluded.linkedins,
+                referral_touches = d.referral_touches + excluded.referral_touches,
+                referrals = d.referrals + excluded.referrals;
     elsif tg_op = 'DELETE'
           or (old.team_id, old.author_id, old.occurred_at, old.deleted_at, old.channel, old.referrals)
              is distinct from (new.team_id, new.author_id, new.occurred_at, new.deleted_at, new.channel, new.referrals) then
