@@ -60,8 +60,9 @@ pub struct NeverTried {
 
 impl Summary {
     /// The never-tried decision makers, row by row. "Never tried" is "no row in
-    /// `dm_first_attempts`" (kept by a trigger on touches): an index probe per DM in id order that
-    /// stops at the fifth.
+    /// `dm_first_attempts`" (kept by a trigger on touches), which each DM's `tried` copies (a
+    /// trigger on that table): the first five entries of the owner's range of
+    /// `decision_makers_untried_idx`, however many of their DMs have been tried.
     pub fn never_tried(&self) -> Vec<NeverTried> {
         self.fresh_ids
             .iter()
@@ -178,7 +179,7 @@ macro_rules! head_sql {
                          from (select d.id, d.name, d.title, co.name as company_name, d.phone from decision_makers d \
                                left join companies co on co.team_id = d.team_id and co.id = d.company_id \
                                where d.team_id = $1 and d.owner_id = $2 and d.archived_at is null and not d.do_not_contact \
-                                 and not exists (select 1 from dm_first_attempts f where f.team_id = $1 and f.decision_maker_id = d.id) \
+                                 and not d.tried \
                                order by d.id limit 5) n) nt \
              left join lateral (select cu.name, a.to_date from away_periods a join users cu on cu.id = a.covered_by \
                                 where a.team_id = $1 and a.user_id = $2 and $4 between a.from_date and a.to_date limit 1) away on true \

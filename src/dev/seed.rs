@@ -81,6 +81,13 @@ left join lateral (select t.occurred_at from touches t \
       order by t.occurred_at, t.id limit 1) s on true \
 where d.team_id = $1";
 
+/// Each attempted DM's marker (`decision_makers.tried`, after [`BACKFILL_FIRST_ATTEMPTS`]), as the
+/// migration that added it fills it.
+const BACKFILL_TRIED: &str = "\
+update decision_makers d set tried = true \
+from dm_first_attempts f \
+where f.team_id = $1 and d.team_id = f.team_id and d.id = f.decision_maker_id";
+
 /// Each DM's latest attempt (`dm_first_attempts.last_at`), as the coverage migration fills it.
 const BACKFILL_LAST_ATTEMPTS: &str = "\
 update dm_first_attempts f set last_at = (select t.occurred_at from touches t \
@@ -158,9 +165,15 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<Seeded> {
     if unchecked {
         // The replica role skipped the triggers on touches too, so the reports' summaries of the
         // touches are filled here, as their migrations fill them (after the ANALYZE: on fresh
-        // tables without statistics the planner scans instead of probing).
+        // tables without statistics the planner scans instead of probing). In the replica role
+        // again: the first attempts' own trigger would mark each DM in a statement of its own,
+        // where one statement marks them all.
+        sqlx::query("set session_replication_role = replica")
+            .execute(&mut *conn)
+            .await?;
         for backfill in [
             BACKFILL_FIRST_ATTEMPTS,
+            BACKFILL_TRIED,
             BACKFILL_TOUCH_DAYS,
             BACKFILL_FIRST_CONNECTED,
             BACKFILL_LAST_ATTEMPTS,
@@ -172,9 +185,14 @@ pub async fn run(pool: &PgPool, args: &SeedArgs) -> anyhow::Result<Seeded> {
                 .execute(&mut *conn)
                 .await?;
         }
-        // Their rows are new since the VACUUM: statistics and a visibility map for them too.
+        sqlx::query("reset session_replication_role")
+            .execute(&mut *conn)
+            .await?;
+        // Their rows are new since the VACUUM (and the marked DMs' versions): statistics and a
+        // visibility map for them too.
         sqlx::query(
-            "vacuum (analyze) dm_first_attempts, touch_days, dm_first_connected_calls, dm_attempt_gaps, coverage_days",
+            "vacuum (analyze) decision_makers, dm_first_attempts, touch_days, dm_first_connected_calls, \
+             dm_attempt_gaps, coverage_days",
         )
             .execute(&mut *conn)
             .await?;

@@ -31,7 +31,8 @@ async fn a_small_seed_is_deterministic_and_rebuilds_like_any_team() {
     let tb: Vec<String> = sqlx::query_scalar(shape).fetch_all(&b).await.unwrap();
     assert_eq!(ta, tb, "the same seed gives the same touches");
 
-    // The reports' table of first attempts is filled even though the load skipped triggers.
+    // The reports' table of first attempts (and the DMs' marker of it) is filled even though the
+    // load skipped triggers.
     let attempted: i64 = sqlx::query_scalar(
         "select count(distinct decision_maker_id) from touches where decision_maker_id is not null and direction = 'outbound' \
          and channel <> 'note' and outcome not in ('bounced', 'wrong_number')",
@@ -44,6 +45,14 @@ async fn a_small_seed_is_deterministic_and_rebuilds_like_any_team() {
         .await
         .unwrap();
     assert_eq!(firsts, attempted);
+    let tried: i64 = sqlx::query_scalar("select count(*) from decision_makers where tried")
+        .fetch_one(&a)
+        .await
+        .unwrap();
+    assert_eq!(
+        tried, attempted,
+        "each attempted DM is marked, and only they"
+    );
 
     let rebuilds = secondcall::due::rebuilds::Rebuilder::new(
         a.clone(),

@@ -435,3 +435,92 @@ async fn every_page_lists_the_stored_items_in_list_order() {
     );
     assert_eq!(filtered, of_reason, "reason {reason}");
 }
+
+/// The decision makers Today suggests calling next, as the page links them.
+fn suggested(page: &str) -> Vec<i64> {
+    let Some(at) = page.find("<details class=\"fresh\">") else {
+        return Vec::new();
+    };
+    let section = &page[at..at + page[at..].find("</details>").unwrap()];
+    section
+        .match_indices("href=\"/contacts/decision-makers/")
+        .map(|(i, m)| {
+            let id = &section[i + m.len()..];
+            id[..id.find('"').unwrap()].parse().unwrap()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_never_called_suggestions_follow_the_first_attempts() {
+    // the owner's first five active DMs without an attempt, counted from the touches here; the
+    // page reads the marker the first attempts keep (`decision_makers.tried`) and its index
+    let app = seeded_recruiter().await;
+    let counted = || async {
+        sqlx::query_scalar::<_, i64>(
+            "select d.id from decision_makers d join users u on u.id = d.owner_id \
+             where u.email = 'recruiter001@bench.test' and d.archived_at is null and not d.do_not_contact \
+               and not exists (select 1 from touches t where t.decision_maker_id = d.id and t.deleted_at is null \
+                                 and is_attempt(t.direction, t.channel, t.outcome)) \
+             order by d.id limit 5",
+        )
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
+    };
+    let shown = suggested(&app.get("/today").await.text().await.unwrap());
+    assert_eq!(shown.len(), 5, "the seed leaves many untried");
+    assert_eq!(shown, counted().await);
+
+    // a first attempt takes the DM off, and the next untried one comes in
+    let first = shown[0];
+    let resp = app
+        .post_form(
+            &format!("/contacts/decision-makers/{first}/touches"),
+            &[("channel", "call"), ("outcome", "no_answer")],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let now = suggested(&app.get("/today").await.text().await.unwrap());
+    assert!(!now.contains(&first), "{now:?}");
+    assert_eq!(now[..4], shown[1..], "the others stay, in id order");
+    assert_eq!(now, counted().await);
+
+    // a touch that is no attempt leaves the DM where it is
+    let resp = app
+        .post_form(
+            &format!("/contacts/decision-makers/{}/touches", now[0]),
+            &[("channel", "email"), ("outcome", "bounced")],
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        suggested(&app.get("/today").await.text().await.unwrap()),
+        now
+    );
+
+    // its only attempt deleted, the first one is untried again
+    let touch: i64 = sqlx::query_scalar(
+        "select id from touches where decision_maker_id = $1 and deleted_at is null order by id desc limit 1",
+    )
+    .bind(first)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let resp = app
+        .post_form(&format!("/touches/{touch}/delete"), &[])
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        suggested(&app.get("/today").await.text().await.unwrap()),
+        shown
+    );
+    let marked: i64 = sqlx::query_scalar(
+        "select count(*) from decision_makers d where d.tried <> exists \
+           (select 1 from dm_first_attempts f where f.team_id = d.team_id and f.decision_maker_id = d.id)",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(marked, 0, "every DM's marker agrees with its first attempt");
+}

@@ -233,6 +233,62 @@ async fn crossed_touches_and_rebuilds_at_once_all_succeed() {
     assert_eq!(touches, 16);
 }
 
+/// A DM's first attempt marks it tried (`decision_makers.tried`), and that update moves its owner's
+/// list stamp too: two recruiters making first attempts on each other's DMs at once must not take
+/// the two stamps in opposite orders (the marker waits for the commit, when the touch's statement
+/// has taken both in id order).
+#[tokio::test]
+async fn crossed_first_attempts_all_succeed() {
+    use reqwest::Method;
+    use serde_json::json;
+
+    let app = TestApp::spawn().await;
+    let team = app.create_team("Acme", "mia@acme.test").await;
+    app.create_user(team, "rob@acme.test", "recruiter").await;
+    let mia = app.token_for("mia@acme.test").await;
+    let rob = app.token_for("rob@acme.test").await;
+    let mut owned = [Vec::new(), Vec::new()];
+    for (n, owner) in [&mia, &rob].into_iter().enumerate() {
+        for i in 0..12 {
+            let (status, dm) = app
+                .api(
+                    Method::POST,
+                    "/decision-makers",
+                    owner,
+                    Some(json!({"name": format!("DM {n}-{i}")})),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED);
+            owned[n].push(dm["id"].as_i64().unwrap());
+        }
+    }
+    let mut writes = Vec::new();
+    for i in 0..12 {
+        for (author, dm) in [(&rob, owned[0][i]), (&mia, owned[1][i])] {
+            let (app, author) = (&app, author.clone());
+            writes.push(async move {
+                app.api(
+                    Method::POST,
+                    "/touches",
+                    &author,
+                    Some(
+                        json!({"decision_maker_id": dm, "channel": "call", "outcome": "no_answer"}),
+                    ),
+                )
+                .await
+            });
+        }
+    }
+    for (status, body) in futures_util::future::join_all(writes).await {
+        assert!(status.is_success(), "{status}: {body}");
+    }
+    let untried: i64 = sqlx::query_scalar("select count(*) from decision_makers where not tried")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(untried, 0, "every DM was attempted");
+}
+
 #[tokio::test]
 async fn any_page_number_answers_a_page() {
     let app = TestApp::spawn().await;

@@ -1,5 +1,5 @@
-//! The attempt summaries the triggers on touches keep (`dm_first_attempts`, `dm_attempt_gaps`,
-//! `coverage_days`, `dm_first_connected_calls`) equal a count from the touches after every step of
+//! The attempt summaries the triggers on touches keep (`dm_first_attempts` and the DMs' `tried`,
+//! `dm_attempt_gaps`, `coverage_days`, `dm_first_connected_calls`) equal a count from the touches after every step of
 //! random sequences of touches logged (mostly each DM's latest, as in a working day; some at the
 //! same instant, some back-dated, some no attempts at all), corrected, deleted, and of DMs archived
 //! and restored. A touch that is its DM's latest attempt moves the summaries forward
@@ -55,6 +55,21 @@ async fn assert_counted(f: &Fx, when: &str) {
     )
     .await;
     assert_eq!(kept, counted, "{when}: dm_first_attempts");
+
+    let kept: Vec<(i64, bool)> = rows(
+        f,
+        "select id, tried from decision_makers where team_id = $1 order by 1",
+    )
+    .await;
+    let counted: Vec<(i64, bool)> = rows(
+        f,
+        &format!(
+            "select d.id, exists (select 1 from touches t where t.decision_maker_id = d.id and {ATTEMPT}) \
+             from decision_makers d where d.team_id = $1 order by 1"
+        ),
+    )
+    .await;
+    assert_eq!(kept, counted, "{when}: decision_makers.tried");
 
     let kept: Gaps = rows(
         f,
