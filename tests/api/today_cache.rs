@@ -263,8 +263,8 @@ async fn crossed_first_attempts_all_succeed() {
         }
     }
     let mut writes = Vec::new();
-    for i in 0..12 {
-        for (author, dm) in [(&rob, owned[0][i]), (&mia, owned[1][i])] {
+    for (&mias, &robs) in owned[0].iter().zip(&owned[1]) {
+        for (author, dm) in [(&rob, mias), (&mia, robs)] {
             let (app, author) = (&app, author.clone());
             writes.push(async move {
                 app.api(
