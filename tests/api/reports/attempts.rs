@@ -1,9 +1,10 @@
 //! The attempt summaries the triggers on touches keep (`dm_first_attempts` and the DMs' `tried`,
-//! `dm_attempt_gaps`, `coverage_days`, `dm_first_connected_calls`) equal a count from the touches after every step of
-//! random sequences of touches logged (mostly each DM's latest, as in a working day; some at the
-//! same instant, some back-dated, some no attempts at all), corrected, deleted, and of DMs archived
-//! and restored. A touch that is its DM's latest attempt moves the summaries forward
-//! (`attempts_step_forward`); every other change counts them again; both must agree with the count.
+//! `dm_attempt_gaps`, `coverage_days`, `dm_first_connected_calls`) equal a count from the touches
+//! after every step of random sequences of touches logged (mostly each DM's latest, as in a working
+//! day; some at the same instant, some back-dated, some no attempts at all), corrected, deleted,
+//! and of DMs archived and restored. A touch that is its DM's latest attempt moves the summaries
+//! forward (`attempts_step_forward`); every other change counts them again; both must agree with
+//! the count.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
