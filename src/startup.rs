@@ -121,7 +121,7 @@ impl Application {
     }
 
     /// Starts the background tasks (`background::spawn_background`) and serves until `shutdown`
-    /// fires; then requests in flight and the tasks get [`GRACE`] to finish.
+    /// fires; then requests in flight and the tasks get `GRACE` to finish.
     pub async fn run(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let tasks = crate::background::spawn_background(&self.state, &shutdown);
         let app = self

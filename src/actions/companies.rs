@@ -51,7 +51,7 @@ pub struct EventInput {
     pub occurred_on: Option<NaiveDate>,
 }
 
-/// Logs company news and makes a call due, today, for every active contact at the company [004].
+/// Logs company news and makes a call due, today, for every active contact at the company \[004\].
 pub async fn log_event(
     cx: &Ctx<'_>,
     user: &User,

@@ -23,7 +23,7 @@ use crate::db::kept::Kept;
 use crate::db::users::User;
 
 /// The key of a loaded record that carries the signed-in user as read with the session: set by
-/// [`SessionStore::load`] only, and removed by every save, so a stored row never holds it.
+/// [`SessionStore`]'s `load` only, and removed by every save, so a stored row never holds it.
 pub const SIGNED_IN_KEY: &str = "_signed_in";
 
 /// The sessions of the `sessions` table.

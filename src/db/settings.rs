@@ -131,7 +131,7 @@ macro_rules! join_settings {
 }
 pub(crate) use join_settings;
 
-/// The team's settings from a row of a statement with [`join_settings`] (its own columns must not
+/// The team's settings from a row of a statement with `join_settings!` (its own columns must not
 /// share their names).
 pub fn from_joined(row: &sqlx::postgres::PgRow) -> sqlx::Result<TeamSettings> {
     use sqlx::Row as _;

@@ -48,7 +48,7 @@ pub struct Summary {
     pub fresh_phones: Vec<String>,
 }
 
-/// A decision maker nobody has tried yet, suggested for the two-new-a-day goal [003].
+/// A decision maker nobody has tried yet, suggested for the two-new-a-day goal \[003\].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NeverTried {
     pub id: i64,

@@ -90,7 +90,7 @@ impl Stage {
         )
     }
 
-    /// Presented or later on the path: losing from here earns a sign-off call [001].
+    /// Presented or later on the path: losing from here earns a sign-off call \[001\].
     pub fn reached_client(self) -> bool {
         matches!(
             self,

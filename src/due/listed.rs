@@ -97,7 +97,7 @@ pub async fn list_items(
 }
 
 /// A page of a coverer's list: their own stored items and those of the teammates they cover
-/// (`covered`), each reason's own items first (see [`listed_sql`]).
+/// (`covered`), each reason's own items first (see `listed_sql!`).
 pub async fn list_items_covering(
     db: impl PgExecutor<'_>,
     team_id: i64,

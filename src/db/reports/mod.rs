@@ -20,7 +20,7 @@ pub use figures::Figure;
 use crate::db::facts::end_of_day;
 use crate::domain::cadence::ContactKind;
 
-/// Days of the coverage window (the cold cycle of [003]: four calls a year).
+/// Days of the coverage window (the cold cycle of \[003\]: four calls a year).
 pub const COVERAGE_DAYS: u64 = 90;
 
 /// The period and filters every report query binds, as `$1`…`$10`:

@@ -189,7 +189,7 @@ pub async fn update(
     Ok(Json(company.ok_or_else(ApiError::not_found)?.into()))
 }
 
-/// Logs news of a company: a call becomes due today for every active contact there [004].
+/// Logs news of a company: a call becomes due today for every active contact there \[004\].
 #[utoipa::path(post, path = "/companies/{id}/events", operation_id = "createCompanyEvent", tag = "companies", params(("id" = i64, Path)), request_body = EventBody,
     responses((status = 201, description = "The new event", body = EventJson)))]
 pub async fn create_event(

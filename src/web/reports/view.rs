@@ -149,7 +149,7 @@ impl CardView {
         self.card.job_orders.iter().sum()
     }
 
-    /// Share of first job orders that came at the fifth attempt or later ([003] says 80 %).
+    /// Share of first job orders that came at the fifth attempt or later (\[003\] says 80 %).
     pub fn fifth_or_later(&self) -> String {
         let total = self.job_orders_total();
         pct((total > 0).then(|| self.card.job_orders[5] as f64 / total as f64))
