@@ -170,54 +170,62 @@ async fn a_kept_page_goes_out_gzipped_to_clients_that_take_gzip() {
     assert_eq!(unzipped, plain);
 }
 
-/// The stamp's row is the list lock, taken by triggers in id order: recruiters logging touches on
-/// each other's contacts while the team's lists are rebuilt never deadlock (every write succeeds).
-#[tokio::test]
-async fn crossed_touches_and_rebuilds_at_once_all_succeed() {
-    use reqwest::Method;
-    use serde_json::json;
-
-    let app = TestApp::spawn().await;
+/// Mia (a manager) and Rob (a recruiter) of one team, their API tokens, and `n` new DMs each
+/// (Mia's, then Rob's).
+async fn two_owners_with_dms(app: &TestApp, n: usize) -> (String, String, [Vec<i64>; 2]) {
     let team = app.create_team("Acme", "mia@acme.test").await;
     app.create_user(team, "rob@acme.test", "recruiter").await;
     let mia = app.token_for("mia@acme.test").await;
     let rob = app.token_for("rob@acme.test").await;
-    let mut dms = Vec::new();
-    for (owner, name) in [(&mia, "Mia's DM"), (&rob, "Rob's DM")] {
-        for i in 0..3 {
+    let mut owned = [Vec::new(), Vec::new()];
+    for (k, owner) in [&mia, &rob].into_iter().enumerate() {
+        for i in 0..n {
             let (status, dm) = app
                 .api(
-                    Method::POST,
+                    reqwest::Method::POST,
                     "/decision-makers",
                     owner,
-                    Some(json!({"name": format!("{name} {i}")})),
+                    Some(serde_json::json!({"name": format!("DM {k}-{i}")})),
                 )
                 .await;
             assert_eq!(status, StatusCode::CREATED);
-            dms.push(dm["id"].as_i64().unwrap());
+            owned[k].push(dm["id"].as_i64().unwrap());
         }
     }
+    (mia, rob, owned)
+}
+
+/// A call with no answer on `dm`, logged through the API with `token`.
+async fn call_by_api(app: &TestApp, token: &str, dm: i64) -> (StatusCode, serde_json::Value) {
+    app.api(
+        reqwest::Method::POST,
+        "/touches",
+        token,
+        Some(
+            serde_json::json!({"decision_maker_id": dm, "channel": "call", "outcome": "no_answer"}),
+        ),
+    )
+    .await
+}
+
+/// The stamp's row is the list lock, taken by triggers in id order: recruiters logging touches on
+/// each other's contacts while the team's lists are rebuilt never deadlock (every write succeeds).
+#[tokio::test]
+async fn crossed_touches_and_rebuilds_at_once_all_succeed() {
+    let app = TestApp::spawn().await;
+    let (mia, rob, owned) = two_owners_with_dms(&app, 3).await;
     let mut writes = Vec::new();
     for round in 0..8 {
-        for (author, dm) in [(&rob, dms[round % 3]), (&mia, dms[3 + round % 3])] {
+        for (author, dm) in [(&rob, owned[0][round % 3]), (&mia, owned[1][round % 3])] {
             let (app, author) = (&app, author.clone());
-            writes.push(Box::pin(async move {
-                app.api(
-                    Method::POST,
-                    "/touches",
-                    &author,
-                    Some(
-                        json!({"decision_maker_id": dm, "channel": "call", "outcome": "no_answer"}),
-                    ),
-                )
-                .await
-            })
+            writes.push(Box::pin(async move { call_by_api(app, &author, dm).await })
                 as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>);
         }
         if round % 2 == 0 {
             let (app, mia) = (&app, mia.clone());
             writes.push(Box::pin(async move {
-                app.api(Method::POST, "/due/rebuild", &mia, None).await
+                app.api(reqwest::Method::POST, "/due/rebuild", &mia, None)
+                    .await
             }));
         }
     }
@@ -239,44 +247,13 @@ async fn crossed_touches_and_rebuilds_at_once_all_succeed() {
 /// has taken both in id order).
 #[tokio::test]
 async fn crossed_first_attempts_all_succeed() {
-    use reqwest::Method;
-    use serde_json::json;
-
     let app = TestApp::spawn().await;
-    let team = app.create_team("Acme", "mia@acme.test").await;
-    app.create_user(team, "rob@acme.test", "recruiter").await;
-    let mia = app.token_for("mia@acme.test").await;
-    let rob = app.token_for("rob@acme.test").await;
-    let mut owned = [Vec::new(), Vec::new()];
-    for (n, owner) in [&mia, &rob].into_iter().enumerate() {
-        for i in 0..12 {
-            let (status, dm) = app
-                .api(
-                    Method::POST,
-                    "/decision-makers",
-                    owner,
-                    Some(json!({"name": format!("DM {n}-{i}")})),
-                )
-                .await;
-            assert_eq!(status, StatusCode::CREATED);
-            owned[n].push(dm["id"].as_i64().unwrap());
-        }
-    }
+    let (mia, rob, owned) = two_owners_with_dms(&app, 12).await;
     let mut writes = Vec::new();
     for (&mias, &robs) in owned[0].iter().zip(&owned[1]) {
         for (author, dm) in [(&rob, mias), (&mia, robs)] {
             let (app, author) = (&app, author.clone());
-            writes.push(async move {
-                app.api(
-                    Method::POST,
-                    "/touches",
-                    &author,
-                    Some(
-                        json!({"decision_maker_id": dm, "channel": "call", "outcome": "no_answer"}),
-                    ),
-                )
-                .await
-            });
+            writes.push(async move { call_by_api(app, &author, dm).await });
         }
     }
     for (status, body) in futures_util::future::join_all(writes).await {
